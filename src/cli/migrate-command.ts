@@ -1,0 +1,22 @@
+// `dagpact migrate`: applies the committed migrations and exits.
+import { parseSettings } from '../config/parse.js';
+import { commonSettings } from '../config/server-config.js';
+import { makeLogger, openConfiguredDatabase } from '../server.js';
+import type { CliCommand } from './commands.js';
+
+export const migrateCommand: CliCommand = {
+  summary: 'apply database migrations (DATABASE_URL, or PGlite in DAGPACT_DATA_DIR)',
+  async run({ flags }, env) {
+    const config = parseSettings(commonSettings, env, flags);
+    const log = makeLogger(config.logLevel, 'dagpact-migrate');
+    const database = await openConfiguredDatabase(config, log);
+    try {
+      const before = await database.pendingMigrations();
+      await database.migrate();
+      log.info({ applied: before }, before === 0 ? 'database already up to date' : `applied ${before} migration(s)`);
+    } finally {
+      await database.close();
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,67 @@
+// Settings of the API server (`dagpact serve`).
+import { parsers, parseSettings, type Setting, type SettingsOf } from './parse.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const s = <T>(setting: Setting<T>) => setting;
+
+export const commonSettings = {
+  databaseUrl: s<string | undefined>({
+    env: 'DATABASE_URL', flag: 'database-url', expects: 'a postgres:// or postgresql:// URL',
+    parse: parsers.url(['postgres:', 'postgresql:']), default: undefined,
+  }),
+  dataDir: s<string>({
+    env: 'DAGPACT_DATA_DIR', flag: 'data-dir', expects: 'a directory path',
+    parse: parsers.string, default: '.data/dagpact',
+  }),
+  pulsarServiceUrl: s<string | undefined>({
+    env: 'PULSAR_SERVICE_URL', flag: 'pulsar-service-url', expects: 'a pulsar:// or pulsar+ssl:// URL',
+    parse: parsers.url(['pulsar:', 'pulsar+ssl:']), default: undefined,
+  }),
+  pulsarAdminUrl: s<string | undefined>({
+    env: 'PULSAR_ADMIN_URL', flag: 'pulsar-admin-url', expects: 'an http:// or https:// URL',
+    parse: parsers.url(['http:', 'https:']), default: undefined,
+  }),
+  pulsarToken: s<string | undefined>({
+    env: 'PULSAR_TOKEN', flag: 'pulsar-token', expects: 'a token', parse: parsers.string, default: undefined,
+  }),
+  logLevel: s<LogLevel>({
+    env: 'DAGPACT_LOG_LEVEL', flag: 'log-level', expects: `one of ${LOG_LEVELS.join(', ')}`,
+    parse: parsers.oneOf(LOG_LEVELS), default: 'info',
+  }),
+  shutdownTimeoutMs: s<number>({
+    env: 'DAGPACT_SHUTDOWN_TIMEOUT_MS', flag: 'shutdown-timeout-ms', expects: 'a positive integer (milliseconds)',
+    parse: parsers.positiveInt, default: 10_000,
+  }),
+};
+
+export const serverSettings = {
+  ...commonSettings,
+  host: s<string>({
+    env: 'DAGPACT_HOST', flag: 'host', expects: 'a host name or IP address',
+    parse: parsers.string, default: '127.0.0.1',
+  }),
+  port: s<number>({
+    env: 'DAGPACT_PORT', flag: 'port', expects: 'an integer from 0 to 65535',
+    parse: parsers.port, default: 8081,
+  }),
+  adminToken: s<string | undefined>({
+    env: 'DAGPACT_ADMIN_TOKEN', flag: 'admin-token', expects: 'a token of at least 16 characters',
+    parse: (raw) => (raw.length >= 16 ? raw : undefined), default: undefined,
+  }),
+  authReads: s<boolean>({
+    env: 'DAGPACT_AUTH_READS', flag: 'auth-reads', expects: 'true or false',
+    parse: parsers.boolean, default: false,
+  }),
+  bodyLimitBytes: s<number>({
+    env: 'DAGPACT_BODY_LIMIT_BYTES', flag: 'body-limit-bytes', expects: 'a positive integer (bytes)',
+    parse: parsers.positiveInt, default: 8 * 1024 * 1024,
+  }),
+};
+
+export type ServerConfig = SettingsOf<typeof serverSettings>;
+
+export function parseServerConfig(env: Record<string, string | undefined>, flags?: Map<string, string>): ServerConfig {
+  return parseSettings(serverSettings, env, flags);
+}

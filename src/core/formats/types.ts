@@ -1,0 +1,59 @@
+// The contract every schema format implements. The registry, the compatibility levels and the
+// gatekeeper only ever talk to a format through this interface; a new format is one new provider.
+
+import type { InputProblem } from '../errors.js';
+
+export type SchemaFormat = 'AVRO' | 'JSON';
+
+/** A schema another schema refers to by name (Avro named type) or by URI (JSON `$ref`). */
+export interface ResolvedReference {
+  /** The name used in the referring schema: an Avro full name, or a JSON Schema `$ref` URI. */
+  name: string;
+  /** The referenced schema's text. */
+  schema: string;
+}
+
+/** A schema after parsing: what every other provider function takes. Opaque to callers. */
+export interface ParsedSchema {
+  readonly format: SchemaFormat;
+  /** Canonical text: Avro Parsing Canonical Form; JSON with sorted keys and no insignificant space. */
+  readonly canonical: string;
+  /** Hex SHA-256 of `canonical`: the content address. */
+  readonly fingerprint: string;
+  /** Provider-private parsed form. */
+  readonly native: unknown;
+}
+
+/** One reason a reader cannot read what a writer wrote. */
+export interface CompatibilityIssue {
+  /** JSON path into the schema where the problem is (`$.fields[1].type`, `#/properties/a`). */
+  path: string;
+  /** Stable rule name, e.g. `READER_FIELD_MISSING_DEFAULT_VALUE`, `TYPE_NARROWED`. */
+  rule: string;
+  /** What is wrong and what to do, for a person. */
+  message: string;
+}
+
+export type PayloadCheck =
+  | { ok: true; value: unknown }
+  | { ok: false; problems: InputProblem[] };
+
+export interface FormatProvider {
+  readonly format: SchemaFormat;
+  /**
+   * Parses and validates schema text. Throws DagpactError INVALID_SCHEMA whose details.problems
+   * name each problem with a JSON path. `references` resolves named types / `$ref`s defined elsewhere.
+   */
+  parse(text: string, references?: ResolvedReference[]): ParsedSchema;
+  /**
+   * Everything that stops `reader` from reading data written with `writer` (empty = compatible).
+   * Compatibility levels are built on this single function.
+   */
+  backwardIssues(reader: ParsedSchema, writer: ParsedSchema): CompatibilityIssue[];
+  /**
+   * Decodes (Avro binary) or parses and validates (JSON text) a payload written with `writer`,
+   * and when `reader` is given, resolves it into the reader's shape (Avro) / validates it against
+   * the reader (JSON). Never throws for bad payloads: returns the problems.
+   */
+  checkPayload(payload: Uint8Array, writer: ParsedSchema, reader?: ParsedSchema): PayloadCheck;
+}

@@ -1,0 +1,65 @@
+// buildApp(deps): the whole HTTP API as a Fastify instance, with no listening socket. server.ts
+// listens; tests call app.inject() on the same app.
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { AppDeps } from './deps.js';
+import { installAuth } from './auth-hook.js';
+import { installErrorHandling } from './error-handler.js';
+import { installMetrics } from './metrics.js';
+import { registerRoutes } from './routes/index.js';
+import { sharedSchemas } from './shared-schemas.js';
+
+export const API_VERSION = '0.1.0';
+
+/** JSON media types accepted on request bodies: Confluent's clients send their own. */
+const JSON_MEDIA_TYPES = [
+  'application/vnd.schemaregistry.v1+json',
+  'application/vnd.schemaregistry+json',
+  'application/octet-stream',
+];
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    bodyLimit: deps.bodyLimitBytes ?? 8 * 1024 * 1024,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    routerOptions: { ignoreTrailingSlash: true },
+  }) as unknown as FastifyInstance;
+  app.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id); });
+
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser(JSON_MEDIA_TYPES, { parseAs: 'string' }, jsonParser);
+
+  for (const schema of sharedSchemas) app.addSchema(schema);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'dagpact',
+        version: API_VERSION,
+        description: 'Schema registry and contract versioning for event-driven Airflow pipelines on Apache Pulsar. ' +
+          'Native API under /v1; Confluent Schema Registry compatible API under /ccompat.',
+      },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer' },
+          basicAuth: { type: 'http', scheme: 'basic', description: 'Confluent-style: any user name, the token as password' },
+        },
+      },
+      security: [{ bearerAuth: [] }, { basicAuth: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
+
+  installErrorHandling(app);
+  installAuth(app, { tokens: deps.tokens, authReads: deps.authReads });
+  installMetrics(app, deps.metrics);
+  await registerRoutes(app, deps);
+  return app;
+}

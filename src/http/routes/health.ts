@@ -1,0 +1,55 @@
+// Liveness and readiness probes.
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../deps.js';
+
+const probeResponse = {
+  type: 'object',
+  required: ['status'],
+  properties: {
+    status: { type: 'string', enum: ['ok', 'unavailable'] },
+    checks: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        required: ['ok'],
+        properties: { ok: { type: 'boolean' }, message: { type: 'string' } },
+      },
+    },
+  },
+};
+
+export async function healthRoutes(app: FastifyInstance, deps: AppDeps) {
+  app.get('/healthz', {
+    config: { public: true },
+    schema: { tags: ['health'], summary: 'Liveness: the process serves requests', response: { 200: probeResponse } },
+  }, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', {
+    config: { public: true },
+    schema: {
+      tags: ['health'],
+      summary: 'Readiness: the database answers and is migrated; Pulsar admin answers when configured',
+      response: { 200: probeResponse, 503: probeResponse },
+    },
+  }, async (_request, reply) => {
+    const checks: Record<string, { ok: boolean; message?: string }> = {};
+    try {
+      await deps.database.ping();
+      const pending = await deps.database.pendingMigrations();
+      checks.database = pending === 0 ? { ok: true } : { ok: false, message: `${pending} migration(s) not applied; run "dagpact migrate"` };
+    } catch (error) {
+      checks.database = { ok: false, message: `database unreachable: ${(error as Error).message}` };
+    }
+    if (deps.pulsarAdmin) {
+      try {
+        await deps.pulsarAdmin.ping();
+        checks.pulsar = { ok: true };
+      } catch (error) {
+        checks.pulsar = { ok: false, message: (error as Error).message };
+      }
+    }
+    const ok = Object.values(checks).every((c) => c.ok);
+    reply.status(ok ? 200 : 503);
+    return { status: ok ? 'ok' : 'unavailable', checks };
+  });
+}

@@ -1,0 +1,164 @@
+// A client for the parts of Pulsar's admin REST API dagpact uses: its schema registry (read, push,
+// compatibility), namespace schema policies, and a liveness probe. Errors are DagpactErrors:
+// UPSTREAM_UNAVAILABLE (retriable) when the broker cannot be reached, UPSTREAM_ERROR otherwise.
+import { DagpactError } from '../core/errors.js';
+
+export interface TopicName {
+  persistent: boolean;
+  tenant: string;
+  namespace: string;
+  topic: string;
+}
+
+/** Accepts `persistent://t/ns/x`, `non-persistent://t/ns/x`, `t/ns/x` and a bare `x` (public/default). */
+export function parseTopicName(name: string): TopicName {
+  let rest = name;
+  let persistent = true;
+  const scheme = /^(persistent|non-persistent):\/\//.exec(name);
+  if (scheme) { persistent = scheme[1] === 'persistent'; rest = name.slice(scheme[0].length); }
+  const parts = rest.split('/');
+  if (parts.length === 1 && parts[0]) return { persistent, tenant: 'public', namespace: 'default', topic: parts[0] };
+  if (parts.length === 3 && parts.every((p) => p.length > 0)) {
+    return { persistent, tenant: parts[0]!, namespace: parts[1]!, topic: parts[2]! };
+  }
+  throw new DagpactError('BAD_REQUEST', `"${name}" is not a Pulsar topic name; use persistent://tenant/namespace/topic`);
+}
+
+export function fullTopicName(name: string): string {
+  const t = parseTopicName(name);
+  return `${t.persistent ? 'persistent' : 'non-persistent'}://${t.tenant}/${t.namespace}/${t.topic}`;
+}
+
+export interface PulsarSchemaInfo {
+  version: number;
+  type: string;
+  schema: string;
+  properties: Record<string, string>;
+}
+
+export interface PulsarAdminOptions {
+  url: string;
+  token?: string;
+  timeoutMs?: number;
+}
+
+export function makePulsarAdmin(options: PulsarAdminOptions) {
+  const base = options.url.replace(/\/+$/, '');
+  const timeoutMs = options.timeoutMs ?? 10_000;
+
+  async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let res: Response;
+    try {
+      res = await fetch(base + path, {
+        method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (cause) {
+      throw new DagpactError('UPSTREAM_UNAVAILABLE', `Pulsar admin API at ${base} is unreachable (${method} ${path})`, { cause });
+    }
+    const text = await res.text();
+    let json: unknown = text;
+    try { json = text ? JSON.parse(text) : undefined; } catch { /* keep text */ }
+    return { status: res.status, json };
+  }
+
+  function fail(what: string, r: { status: number; json: unknown }): never {
+    const reason = typeof r.json === 'object' && r.json && 'reason' in r.json ? String((r.json as { reason: unknown }).reason) : JSON.stringify(r.json);
+    const code = r.status >= 500 ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_ERROR';
+    throw new DagpactError(code, `Pulsar admin API: ${what} failed with HTTP ${r.status}: ${reason}`, { details: { status: r.status, reason } });
+  }
+
+  const schemaPath = (topic: string) => {
+    const t = parseTopicName(topic);
+    return `/admin/v2/schemas/${t.tenant}/${t.namespace}/${encodeURIComponent(t.topic)}`;
+  };
+
+  const toInfo = (j: { version: number; type: string; data: string; properties?: Record<string, string> }): PulsarSchemaInfo => ({
+    version: Number(j.version), type: j.type, schema: j.data, properties: j.properties ?? {},
+  });
+
+  return {
+    baseUrl: base,
+
+    async ping(): Promise<void> {
+      const r = await call('GET', '/admin/v2/clusters');
+      if (r.status !== 200) fail('GET /admin/v2/clusters', r);
+    },
+
+    /** The topic's latest schema, or a given version; undefined when the topic has none. */
+    async getSchema(topic: string, version?: number): Promise<PulsarSchemaInfo | undefined> {
+      const r = await call('GET', `${schemaPath(topic)}/schema${version === undefined ? '' : `/${version}`}`);
+      if (r.status === 404) return undefined;
+      if (r.status !== 200) fail(`reading the schema of ${topic}`, r);
+      return toInfo(r.json as never);
+    },
+
+    async getAllSchemas(topic: string): Promise<PulsarSchemaInfo[]> {
+      const r = await call('GET', `${schemaPath(topic)}/schemas`);
+      if (r.status === 404) return [];
+      if (r.status !== 200) fail(`reading the schemas of ${topic}`, r);
+      const list = (r.json as { getSchemaResponses?: unknown[] }).getSchemaResponses ?? [];
+      return list.map((j) => toInfo(j as never));
+    },
+
+    /** Registers a schema on a topic; returns the version Pulsar assigned. Incompatible → UPSTREAM_ERROR 409. */
+    async postSchema(topic: string, schema: { type: string; schema: string; properties?: Record<string, string> }): Promise<number> {
+      const r = await call('POST', `${schemaPath(topic)}/schema`, { type: schema.type, schema: schema.schema, properties: schema.properties ?? {} });
+      if (r.status !== 200) fail(`registering a schema on ${topic}`, r);
+      const v = (r.json as { version?: { version?: number } | number }).version;
+      return typeof v === 'number' ? v : Number(v?.version);
+    },
+
+    /** Pulsar's own verdict: can `schema` be registered on `topic` under the topic's strategy? */
+    async testCompatibility(topic: string, schema: { type: string; schema: string; properties?: Record<string, string> }):
+      Promise<{ compatible: boolean; strategy: string }> {
+      const r = await call('POST', `${schemaPath(topic)}/compatibility`, { type: schema.type, schema: schema.schema, properties: schema.properties ?? {} });
+      if (r.status !== 200) fail(`testing compatibility on ${topic}`, r);
+      const j = r.json as { compatibility: boolean; schemaCompatibilityStrategy: string };
+      return { compatible: Boolean(j.compatibility), strategy: j.schemaCompatibilityStrategy };
+    },
+
+    async deleteSchema(topic: string): Promise<void> {
+      const r = await call('DELETE', `${schemaPath(topic)}/schema`);
+      if (r.status !== 200 && r.status !== 204 && r.status !== 404) fail(`deleting the schema of ${topic}`, r);
+    },
+
+    async createNamespace(namespace: string): Promise<void> {
+      const r = await call('PUT', `/admin/v2/namespaces/${namespace}`, {});
+      if (r.status !== 204 && r.status !== 200 && r.status !== 409) fail(`creating namespace ${namespace}`, r);
+    },
+
+    async getSchemaCompatibilityStrategy(namespace: string): Promise<string> {
+      const r = await call('GET', `/admin/v2/namespaces/${namespace}/schemaCompatibilityStrategy`);
+      if (r.status !== 200) fail(`reading the schema strategy of ${namespace}`, r);
+      return typeof r.json === 'string' ? r.json.replace(/"/g, '') : String(r.json);
+    },
+
+    async setSchemaCompatibilityStrategy(namespace: string, strategy: string): Promise<void> {
+      const r = await call('PUT', `/admin/v2/namespaces/${namespace}/schemaCompatibilityStrategy`, strategy);
+      if (r.status !== 204 && r.status !== 200) fail(`setting the schema strategy of ${namespace}`, r);
+    },
+
+    async getSchemaValidationEnforced(namespace: string): Promise<boolean> {
+      const r = await call('GET', `/admin/v2/namespaces/${namespace}/schemaValidationEnforced`);
+      if (r.status !== 200) fail(`reading schemaValidationEnforced of ${namespace}`, r);
+      return r.json === true || r.json === 'true';
+    },
+
+    async setSchemaValidationEnforced(namespace: string, enforced: boolean): Promise<void> {
+      const r = await call('POST', `/admin/v2/namespaces/${namespace}/schemaValidationEnforced`, enforced);
+      if (r.status !== 204 && r.status !== 200) fail(`setting schemaValidationEnforced of ${namespace}`, r);
+    },
+
+    async createPartitionedTopic(topic: string, partitions: number): Promise<void> {
+      const t = parseTopicName(topic);
+      const r = await call('PUT', `/admin/v2/${t.persistent ? 'persistent' : 'non-persistent'}/${t.tenant}/${t.namespace}/${encodeURIComponent(t.topic)}/partitions`, partitions);
+      if (r.status !== 204 && r.status !== 200 && r.status !== 409) fail(`creating partitioned topic ${topic}`, r);
+    },
+  };
+}
+
+export type PulsarAdmin = ReturnType<typeof makePulsarAdmin>;

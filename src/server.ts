@@ -1,0 +1,63 @@
+// The API server's composition root: config in, a listening server out.
+import { pino, type Logger } from 'pino';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { ServerConfig } from './config/server-config.js';
+import { makeTokenService } from './core/auth.js';
+import { buildApp } from './http/app.js';
+import { makePulsarAdmin } from './pulsar-admin/admin-client.js';
+import { makeServices } from './services.js';
+import { installShutdown } from './shutdown.js';
+import { openDatabase, type Database } from './store/db.js';
+import { makeAuditLog, makeTokenStore } from './store/token-store.js';
+
+export function makeLogger(level: ServerConfig['logLevel'], name: string): Logger {
+  return pino({ level, name, base: { pid: process.pid } });
+}
+
+export async function openConfiguredDatabase(config: Pick<ServerConfig, 'databaseUrl' | 'dataDir'>, log: Logger): Promise<Database> {
+  if (config.databaseUrl) {
+    log.info({ database: redactUrl(config.databaseUrl) }, 'using PostgreSQL');
+    return openDatabase({ url: config.databaseUrl });
+  }
+  log.info({ dataDir: config.dataDir }, 'DATABASE_URL is not set: using the embedded PGlite database');
+  return openDatabase({ dataDir: config.dataDir });
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<invalid url>';
+  }
+}
+
+export async function startServer(config: ServerConfig) {
+  const log = makeLogger(config.logLevel, 'dagpact-server');
+  const database = await openConfiguredDatabase(config, log);
+  await database.migrate();
+  const audit = makeAuditLog(database.db);
+  const tokens = makeTokenService({ store: makeTokenStore(database.db), audit, adminToken: config.adminToken });
+  if (!tokens.enabled) {
+    log.warn('DAGPACT_ADMIN_TOKEN is not set: the API runs without authentication (every caller may write). Set it in any shared environment.');
+  }
+  const pulsarAdmin = config.pulsarAdminUrl ? makePulsarAdmin({ url: config.pulsarAdminUrl, token: config.pulsarToken }) : undefined;
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics, prefix: 'dagpact_' });
+  const services = makeServices({ database, audit, pulsarAdmin });
+  const app = await buildApp({
+    database, tokens, audit, services, pulsarAdmin, metrics,
+    authReads: config.authReads, bodyLimitBytes: config.bodyLimitBytes, logger: log,
+  });
+  await app.listen({ host: config.host, port: config.port });
+  installShutdown({
+    log,
+    deadlineMs: config.shutdownTimeoutMs,
+    steps: [
+      { name: 'http', run: () => app.close() },
+      { name: 'database', run: () => database.close() },
+    ],
+  });
+  return { app, database, log };
+}
