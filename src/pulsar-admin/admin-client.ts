@@ -65,6 +65,8 @@ export function makePulsarAdmin(options: PulsarAdminOptions) {
     return { status: res.status, json };
   }
 
+  const ok = (r: { status: number }) => r.status >= 200 && r.status < 300;
+
   function fail(what: string, r: { status: number; json: unknown }): never {
     const reason = typeof r.json === 'object' && r.json && 'reason' in r.json ? String((r.json as { reason: unknown }).reason) : JSON.stringify(r.json);
     const code = r.status >= 500 ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_ERROR';
@@ -85,21 +87,21 @@ export function makePulsarAdmin(options: PulsarAdminOptions) {
 
     async ping(): Promise<void> {
       const r = await call('GET', '/admin/v2/clusters');
-      if (r.status !== 200) fail('GET /admin/v2/clusters', r);
+      if (!ok(r)) fail('GET /admin/v2/clusters', r);
     },
 
     /** The topic's latest schema, or a given version; undefined when the topic has none. */
     async getSchema(topic: string, version?: number): Promise<PulsarSchemaInfo | undefined> {
       const r = await call('GET', `${schemaPath(topic)}/schema${version === undefined ? '' : `/${version}`}`);
       if (r.status === 404) return undefined;
-      if (r.status !== 200) fail(`reading the schema of ${topic}`, r);
+      if (!ok(r)) fail(`reading the schema of ${topic}`, r);
       return toInfo(r.json as never);
     },
 
     async getAllSchemas(topic: string): Promise<PulsarSchemaInfo[]> {
       const r = await call('GET', `${schemaPath(topic)}/schemas`);
       if (r.status === 404) return [];
-      if (r.status !== 200) fail(`reading the schemas of ${topic}`, r);
+      if (!ok(r)) fail(`reading the schemas of ${topic}`, r);
       const list = (r.json as { getSchemaResponses?: unknown[] }).getSchemaResponses ?? [];
       return list.map((j) => toInfo(j as never));
     },
@@ -107,56 +109,63 @@ export function makePulsarAdmin(options: PulsarAdminOptions) {
     /** Registers a schema on a topic; returns the version Pulsar assigned. Incompatible → UPSTREAM_ERROR 409. */
     async postSchema(topic: string, schema: { type: string; schema: string; properties?: Record<string, string> }): Promise<number> {
       const r = await call('POST', `${schemaPath(topic)}/schema`, { type: schema.type, schema: schema.schema, properties: schema.properties ?? {} });
-      if (r.status !== 200) fail(`registering a schema on ${topic}`, r);
+      if (!ok(r)) fail(`registering a schema on ${topic}`, r);
       const v = (r.json as { version?: { version?: number } | number }).version;
       return typeof v === 'number' ? v : Number(v?.version);
     },
 
     /** Pulsar's own verdict: can `schema` be registered on `topic` under the topic's strategy? */
     async testCompatibility(topic: string, schema: { type: string; schema: string; properties?: Record<string, string> }):
-      Promise<{ compatible: boolean; strategy: string }> {
+      Promise<{ compatible: boolean; strategy: string; reason?: string }> {
       const r = await call('POST', `${schemaPath(topic)}/compatibility`, { type: schema.type, schema: schema.schema, properties: schema.properties ?? {} });
-      if (r.status !== 200) fail(`testing compatibility on ${topic}`, r);
+      // Pulsar answers an incompatible schema with an HTTP error (409, or 500 wrapping Avro's
+      // SchemaValidationException) instead of `compatibility: false`; both are a verdict, not a failure.
+      const text = typeof r.json === 'string' ? r.json : JSON.stringify(r.json);
+      if (!ok(r) && (r.status === 409 || /IncompatibleSchemaException|SchemaValidationException/.test(text))) {
+        const strategy = /strategy (\w+)/.exec(text)?.[1] ?? 'unknown';
+        return { compatible: false, strategy, reason: text.replace(/\s+/g, ' ').trim().slice(0, 500) };
+      }
+      if (!ok(r)) fail(`testing compatibility on ${topic}`, r);
       const j = r.json as { compatibility: boolean; schemaCompatibilityStrategy: string };
       return { compatible: Boolean(j.compatibility), strategy: j.schemaCompatibilityStrategy };
     },
 
     async deleteSchema(topic: string): Promise<void> {
       const r = await call('DELETE', `${schemaPath(topic)}/schema`);
-      if (r.status !== 200 && r.status !== 204 && r.status !== 404) fail(`deleting the schema of ${topic}`, r);
+      if (!ok(r) && r.status !== 404) fail(`deleting the schema of ${topic}`, r);
     },
 
     async createNamespace(namespace: string): Promise<void> {
       const r = await call('PUT', `/admin/v2/namespaces/${namespace}`, {});
-      if (r.status !== 204 && r.status !== 200 && r.status !== 409) fail(`creating namespace ${namespace}`, r);
+      if (!ok(r) && r.status !== 409) fail(`creating namespace ${namespace}`, r);
     },
 
     async getSchemaCompatibilityStrategy(namespace: string): Promise<string> {
       const r = await call('GET', `/admin/v2/namespaces/${namespace}/schemaCompatibilityStrategy`);
-      if (r.status !== 200) fail(`reading the schema strategy of ${namespace}`, r);
+      if (!ok(r)) fail(`reading the schema strategy of ${namespace}`, r);
       return typeof r.json === 'string' ? r.json.replace(/"/g, '') : String(r.json);
     },
 
     async setSchemaCompatibilityStrategy(namespace: string, strategy: string): Promise<void> {
       const r = await call('PUT', `/admin/v2/namespaces/${namespace}/schemaCompatibilityStrategy`, strategy);
-      if (r.status !== 204 && r.status !== 200) fail(`setting the schema strategy of ${namespace}`, r);
+      if (!ok(r)) fail(`setting the schema strategy of ${namespace}`, r);
     },
 
     async getSchemaValidationEnforced(namespace: string): Promise<boolean> {
       const r = await call('GET', `/admin/v2/namespaces/${namespace}/schemaValidationEnforced`);
-      if (r.status !== 200) fail(`reading schemaValidationEnforced of ${namespace}`, r);
+      if (!ok(r)) fail(`reading schemaValidationEnforced of ${namespace}`, r);
       return r.json === true || r.json === 'true';
     },
 
     async setSchemaValidationEnforced(namespace: string, enforced: boolean): Promise<void> {
       const r = await call('POST', `/admin/v2/namespaces/${namespace}/schemaValidationEnforced`, enforced);
-      if (r.status !== 204 && r.status !== 200) fail(`setting schemaValidationEnforced of ${namespace}`, r);
+      if (!ok(r)) fail(`setting schemaValidationEnforced of ${namespace}`, r);
     },
 
     async createPartitionedTopic(topic: string, partitions: number): Promise<void> {
       const t = parseTopicName(topic);
       const r = await call('PUT', `/admin/v2/${t.persistent ? 'persistent' : 'non-persistent'}/${t.tenant}/${t.namespace}/${encodeURIComponent(t.topic)}/partitions`, partitions);
-      if (r.status !== 204 && r.status !== 200 && r.status !== 409) fail(`creating partitioned topic ${topic}`, r);
+      if (!ok(r) && r.status !== 409) fail(`creating partitioned topic ${topic}`, r);
     },
   };
 }

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The whole test suite: brings up the real PostgreSQL and the real Pulsar broker (installing what is
+# missing), the test-only Python venv, builds the project, runs every vitest project, and ends with a
+# plain `N passed, N failed` line. Services this script started are stopped at the end unless
+# DAGPACT_KEEP_SERVICES=1. Extra arguments go to vitest (e.g. `npm test -- --project unit`).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+mkdir -p .tmp
+
+started=()
+cleanup() {
+  if [[ "${DAGPACT_KEEP_SERVICES:-}" != "1" ]]; then
+    for s in "${started[@]}"; do bash "scripts/$s/harness.sh" stop || true; done
+  fi
+}
+trap cleanup EXIT
+
+if [[ ! -d node_modules ]]; then npm ci --no-audit --no-fund; fi
+
+echo "== python venv (test-only tools)"
+bash scripts/python/venv.sh
+
+echo "== postgres"
+bash scripts/postgres/harness.sh status 2>/dev/null || started+=(postgres)
+eval "$(bash scripts/postgres/harness.sh start)"
+
+echo "== pulsar"
+bash scripts/pulsar/harness.sh status 2>/dev/null || started+=(pulsar)
+eval "$(bash scripts/pulsar/harness.sh start)"
+export TEST_PULSAR_SERVICE_URL="$PULSAR_SERVICE_URL" TEST_PULSAR_ADMIN_URL="$PULSAR_ADMIN_URL"
+
+echo "== build"
+npm run build --silent
+
+echo "== vitest"
+report=.tmp/vitest-report.json
+rm -f "$report"
+set +e
+npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@"
+status=$?
+set -e
+node -e '
+  const fs = require("fs");
+  const file = process.argv[1];
+  if (!fs.existsSync(file)) { console.log("0 passed, 1 failed"); process.exit(0); }
+  const r = JSON.parse(fs.readFileSync(file, "utf8"));
+  const line = `${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests + r.numTodoTests ? `, ${r.numPendingTests + r.numTodoTests} skipped` : "");
+  console.log(line);
+' "$report"
+exit $status

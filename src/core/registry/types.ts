@@ -1,0 +1,96 @@
+// The registry's public surface: what routes, the contracts module and the gatekeeper may call.
+// Implemented by makeRegistry() in registry.ts over a RegistryStore (store/registry-store.ts).
+import type { Principal } from '../auth.js';
+import type { CompatibilityLevel } from '../compat/levels.js';
+import type { CompatibilityIssue, ParsedSchema, SchemaFormat } from '../formats/types.js';
+
+export type RegistryMode = 'READWRITE' | 'READONLY' | 'READONLY_OVERRIDE' | 'IMPORT';
+
+/** Confluent's reference: the referring schema uses `name` for the schema at (subject, version). */
+export interface SchemaReference {
+  name: string;
+  subject: string;
+  version: number;
+}
+
+export interface StoredSchema {
+  id: number;
+  format: SchemaFormat;
+  /** The text as first registered. */
+  schema: string;
+  canonical: string;
+  fingerprint: string;
+  references: SchemaReference[];
+}
+
+export interface SubjectVersion {
+  subject: string;
+  version: number;
+  id: number;
+  format: SchemaFormat;
+  schema: string;
+  references: SchemaReference[];
+  deleted: boolean;
+  metadata?: unknown;
+  ruleSet?: unknown;
+}
+
+export interface RegisterInput {
+  subject: string;
+  schema: string;
+  format?: SchemaFormat; // default AVRO, as Confluent
+  references?: SchemaReference[];
+  metadata?: unknown;
+  ruleSet?: unknown;
+  normalize?: boolean;
+}
+
+export interface CompatibilityFinding extends CompatibilityIssue {
+  direction: 'backward' | 'forward';
+  /** The existing version the candidate was compared with. */
+  version: number;
+}
+
+export interface CompatibilityResult {
+  compatible: boolean;
+  level: CompatibilityLevel;
+  findings: CompatibilityFinding[];
+}
+
+export type VersionSelector = number | 'latest';
+
+export interface Registry {
+  register(input: RegisterInput, actor: Principal): Promise<{ id: number; version: number; subject: string; created: boolean }>;
+  /** Is this schema registered under this subject? (Confluent's POST /subjects/{s}). */
+  lookup(input: RegisterInput & { includeDeleted?: boolean }): Promise<SubjectVersion>;
+  listSubjects(args: { includeDeleted?: boolean; prefix?: string }): Promise<string[]>;
+  listVersions(args: { subject: string; includeDeleted?: boolean }): Promise<number[]>;
+  getVersion(args: { subject: string; version: VersionSelector; includeDeleted?: boolean }): Promise<SubjectVersion>;
+  getSchemaById(args: { id: number }): Promise<StoredSchema>;
+  /** The parsed schema behind an id (cached forever: ids are immutable). */
+  parsedById(args: { id: number }): Promise<ParsedSchema>;
+  /** Find the schema id whose fingerprint matches (used to match Pulsar's schemas to the registry). */
+  findSchemaByFingerprint(args: { format: SchemaFormat; fingerprint: string }): Promise<StoredSchema | undefined>;
+  subjectsForSchema(args: { id: number; includeDeleted?: boolean }): Promise<string[]>;
+  versionsForSchema(args: { id: number; includeDeleted?: boolean }): Promise<Array<{ subject: string; version: number }>>;
+  referencedBy(args: { subject: string; version: VersionSelector }): Promise<number[]>;
+  deleteSubject(args: { subject: string; permanent: boolean }, actor: Principal): Promise<number[]>;
+  deleteVersion(args: { subject: string; version: VersionSelector; permanent: boolean }, actor: Principal): Promise<number>;
+  /** Dry-run: would `input` be accepted under the subject's level (or `version` only when given)? */
+  checkCompatibility(args: { subject: string; schema: string; format?: SchemaFormat; references?: SchemaReference[]; version?: VersionSelector }): Promise<CompatibilityResult>;
+  /** Parse a schema without storing it (validates; INVALID_SCHEMA with paths on error). */
+  parse(args: { schema: string; format: SchemaFormat; references?: SchemaReference[] }): Promise<ParsedSchema>;
+  getGlobalCompatibility(): Promise<CompatibilityLevel>;
+  setGlobalCompatibility(level: CompatibilityLevel, actor: Principal): Promise<void>;
+  /** Subject's own level, or undefined when it has none. */
+  getSubjectCompatibility(args: { subject: string }): Promise<CompatibilityLevel | undefined>;
+  setSubjectCompatibility(args: { subject: string; level: CompatibilityLevel }, actor: Principal): Promise<void>;
+  deleteSubjectCompatibility(args: { subject: string }, actor: Principal): Promise<CompatibilityLevel | undefined>;
+  /** The level in force: the subject's own, else the global one. */
+  effectiveCompatibility(args: { subject: string }): Promise<CompatibilityLevel>;
+  getGlobalMode(): Promise<RegistryMode>;
+  setGlobalMode(mode: RegistryMode, actor: Principal): Promise<void>;
+  getSubjectMode(args: { subject: string }): Promise<RegistryMode | undefined>;
+  setSubjectMode(args: { subject: string; mode: RegistryMode }, actor: Principal): Promise<void>;
+  deleteSubjectMode(args: { subject: string }, actor: Principal): Promise<RegistryMode | undefined>;
+}

@@ -1,0 +1,56 @@
+// The built server as a user runs it: `dagpact serve` on a bare machine (embedded PGlite), data that
+// survives a restart, graceful shutdown, and configuration errors that say what is wrong.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startServerProcess } from '../support/server-process.js';
+
+const ADMIN = 'e2e-admin-token-0123456789';
+
+describe('dagpact serve (embedded PGlite)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dagpact-e2e-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  const env = { DAGPACT_DATA_DIR: dataDir, DATABASE_URL: undefined, DAGPACT_ADMIN_TOKEN: ADMIN, PULSAR_ADMIN_URL: undefined };
+
+  it('serves /healthz and /readyz with no other service, keeps data across a restart, and drains on SIGTERM', async () => {
+    const first = await startServerProcess(env);
+    expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${first.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ok', checks: { database: { ok: true } } });
+    const created = await fetch(`${first.url}/v1/tokens`, {
+      method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'survives-restart', scopes: ['read'] }),
+    });
+    expect(created.status).toBe(201);
+    expect(await first.stop('SIGTERM')).toBe(0);
+    expect(first.output()).toMatch(/shutdown complete/);
+
+    const second = await startServerProcess(env);
+    const list = await fetch(`${second.url}/v1/tokens`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    expect((await list.json()).map((t: { name: string }) => t.name)).toContain('survives-restart');
+    expect((await fetch(`${second.url}/readyz`)).status).toBe(200);
+    expect(await second.stop('SIGTERM')).toBe(0);
+  });
+
+  it('answers a request id in every response and logs it', async () => {
+    const server = await startServerProcess(env);
+    const res = await fetch(`${server.url}/v1/nothing-here`, { headers: { 'x-request-id': 'trace-me-123' } });
+    expect(res.status).toBe(404);
+    expect(res.headers.get('x-request-id')).toBe('trace-me-123');
+    await server.stop();
+    expect(server.output()).toContain('"reqId":"trace-me-123"');
+  });
+
+  it.each([
+    { env: { DAGPACT_PORT: 'eighty' }, line: 'dagpact serve: configuration error: DAGPACT_PORT must be an integer from 0 to 65535 (got "eighty")' },
+    { env: { DATABASE_URL: 'mysql://db/x' }, line: 'dagpact serve: configuration error: DATABASE_URL must be a postgres:// or postgresql:// URL (got "mysql://db/x")' },
+    { env: { DAGPACT_LOG_LEVEL: 'chatty' }, line: 'dagpact serve: configuration error: DAGPACT_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "chatty")' },
+  ])('stops start-up with one clear line for $env', ({ env: bad, line }) => {
+    const res = spawnSync(process.execPath, ['dist/src/cli/main.js', 'serve'], { env: { ...process.env, ...bad }, encoding: 'utf8', timeout: 20_000 });
+    expect(res.status).toBe(2);
+    expect(res.stderr.trim()).toBe(line);
+  });
+});

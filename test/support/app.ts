@@ -1,0 +1,39 @@
+// A real app (buildApp) over a real test database, for app.inject() tests.
+import type { FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
+import { makeTokenService } from '../../src/core/auth.js';
+import { buildApp } from '../../src/http/app.js';
+import type { PulsarAdmin } from '../../src/pulsar-admin/admin-client.js';
+import { makeServices } from '../../src/services.js';
+import { makeAuditLog, makeTokenStore } from '../../src/store/token-store.js';
+import { createTestDatabase, type TestDatabase } from './db.js';
+
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export interface TestApp {
+  app: FastifyInstance;
+  db: TestDatabase;
+  close(): Promise<void>;
+}
+
+export async function buildTestApp(options: { adminToken?: string | null; authReads?: boolean; pulsarAdmin?: PulsarAdmin; db?: TestDatabase } = {}): Promise<TestApp> {
+  const db = options.db ?? (await createTestDatabase());
+  const audit = makeAuditLog(db.database.db);
+  const adminToken = options.adminToken === null ? undefined : (options.adminToken ?? TEST_ADMIN_TOKEN);
+  const tokens = makeTokenService({ store: makeTokenStore(db.database.db), audit, adminToken });
+  const services = makeServices({ database: db.database, audit, pulsarAdmin: options.pulsarAdmin });
+  const app = await buildApp({
+    database: db.database, tokens, audit, services, pulsarAdmin: options.pulsarAdmin,
+    metrics: new Registry(), authReads: options.authReads ?? false,
+  });
+  await app.ready();
+  return {
+    app, db,
+    async close() {
+      await app.close();
+      if (!options.db) await db.drop();
+    },
+  };
+}
+
+export const adminHeaders = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };

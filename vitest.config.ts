@@ -1,0 +1,39 @@
+import { defineConfig } from 'vitest/config';
+
+// unit: pure logic, no services. integration: the real PostgreSQL and Pulsar started by
+// scripts/test.sh. e2e: the built service driven from outside by clients no one here wrote.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          pool: 'forks',
+          poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 240_000,
+          pool: 'forks',
+          poolOptions: { forks: { maxForks: 1, minForks: 1 } },
+        },
+      },
+    ],
+  },
+});
