@@ -2,17 +2,33 @@
 // makeServices is the one place the store implementations are wired to the core.
 import type { Database } from './store/db.js';
 import type { AuditLog } from './core/audit.js';
+import { makeFormats } from './core/formats/index.js';
+import { makeRegistry } from './core/registry/registry.js';
+import type { Registry } from './core/registry/types.js';
 import type { PulsarAdmin } from './pulsar-admin/admin-client.js';
+import { makeRegistryStore } from './store/registry-store.js';
+import { makeQuarantine, type QuarantineService } from './core/quarantine/quarantine.js';
+import { makeQuarantineStore } from './store/quarantine-store.js';
+import { makeQuarantineReplayer, type Forwarder } from './gatekeeper/adapters/replayer.js';
 
 export interface ServiceDeps {
   database: Database;
   audit: AuditLog;
   pulsarAdmin?: PulsarAdmin;
+  /** Pulsar producers for quarantine replay; absent when PULSAR_SERVICE_URL is not configured. */
+  forwarder?: Forwarder;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface Services {}
+export interface Services {
+  registry: Registry;
+  quarantine: QuarantineService;
+}
 
-export function makeServices(_deps: ServiceDeps): Services {
-  return {};
+export function makeServices(deps: ServiceDeps): Services {
+  const registry = makeRegistry({ store: makeRegistryStore(deps.database.db), formats: makeFormats(), audit: deps.audit });
+  const quarantine = makeQuarantine({
+    store: makeQuarantineStore(deps.database.db), audit: deps.audit, registry, formats: makeFormats(),
+    replayer: deps.forwarder && makeQuarantineReplayer({ database: deps.database, registry, formats: makeFormats(), forwarder: deps.forwarder }),
+  });
+  return { registry, quarantine };
 }

@@ -1,7 +1,9 @@
 // The table of CLI commands. Each command lives in its own file and returns an exit code;
 // long-running commands (serve, gatekeeper) return -1 and keep the process alive.
 import type { splitArgs } from '../config/parse.js';
+import { gatekeeperCommand } from './gatekeeper-command.js';
 import { migrateCommand } from './migrate-command.js';
+import { quarantineCommand } from './quarantine-command.js';
 import { serveCommand } from './serve-command.js';
 
 export interface CliCommand {
@@ -12,4 +14,6 @@ export interface CliCommand {
 export const commands: Record<string, CliCommand> = {
   serve: serveCommand,
   migrate: migrateCommand,
+  gatekeeper: gatekeeperCommand,
+  quarantine: quarantineCommand,
 };

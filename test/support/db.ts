@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase, type Database } from '../../src/store/db.js';
 
-export const TEMPLATE_DB = 'dagpact_template';
+// DAGPACT_TEST_TEMPLATE lets several suites share one PostgreSQL server without dropping each other's template.
+export const TEMPLATE_DB = process.env.DAGPACT_TEST_TEMPLATE ?? 'dagpact_template';
 
 export interface TestDatabase {
   database: Database;

@@ -43,6 +43,9 @@ export interface RegisterInput {
   metadata?: unknown;
   ruleSet?: unknown;
   normalize?: boolean;
+  /** IMPORT mode only: keep the id and version the schema had in the registry it comes from. */
+  id?: number;
+  version?: number;
 }
 
 export interface CompatibilityFinding extends CompatibilityIssue {
@@ -58,6 +61,27 @@ export interface CompatibilityResult {
 }
 
 export type VersionSelector = number | 'latest';
+
+/** One field added, removed or changed between two versions (Avro record fields, JSON properties). */
+export interface FieldChange {
+  path: string;
+  change: 'added' | 'removed' | 'changed';
+  before?: string;
+  after?: string;
+}
+
+/** Two versions of a subject compared both ways, plus what changed field by field. */
+export interface SubjectDiff {
+  subject: string;
+  format: SchemaFormat;
+  from: { version: number; id: number };
+  to: { version: number; id: number };
+  /** Can readers on `to` read data written with `from`? (findings' version = `from`) */
+  backward: { compatible: boolean; findings: CompatibilityFinding[] };
+  /** Can readers on `from` read data written with `to`? (findings' version = `to`) */
+  forward: { compatible: boolean; findings: CompatibilityFinding[] };
+  changes: FieldChange[];
+}
 
 export interface Registry {
   register(input: RegisterInput, actor: Principal): Promise<{ id: number; version: number; subject: string; created: boolean }>;
@@ -88,6 +112,16 @@ export interface Registry {
   deleteSubjectCompatibility(args: { subject: string }, actor: Principal): Promise<CompatibilityLevel | undefined>;
   /** The level in force: the subject's own, else the global one. */
   effectiveCompatibility(args: { subject: string }): Promise<CompatibilityLevel>;
+  /** Resets the global level to the default (BACKWARD); returns the level it had. */
+  deleteGlobalCompatibility(actor: Principal): Promise<CompatibilityLevel>;
+  /** The subject's own level; with defaultToGlobal the global one when it has none, else SUBJECT_LEVEL_CONFIG_NOT_FOUND. */
+  subjectCompatibilityOrGlobal(args: { subject: string; defaultToGlobal: boolean }): Promise<CompatibilityLevel>;
+  /** The subject's own mode; with defaultToGlobal the global one when it has none, else SUBJECT_LEVEL_MODE_NOT_FOUND. */
+  subjectModeOrGlobal(args: { subject: string; defaultToGlobal: boolean }): Promise<RegistryMode>;
+  /** Compares two versions of a subject (default: the latest and the one before it). */
+  diff(args: { subject: string; from?: VersionSelector; to?: VersionSelector }): Promise<SubjectDiff>;
+  /** The schema formats this registry accepts. */
+  formats(): SchemaFormat[];
   getGlobalMode(): Promise<RegistryMode>;
   setGlobalMode(mode: RegistryMode, actor: Principal): Promise<void>;
   getSubjectMode(args: { subject: string }): Promise<RegistryMode | undefined>;

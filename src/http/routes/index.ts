@@ -1,10 +1,16 @@
 // Every route plugin, registered once here.
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.js';
+import { ccompatRoutes } from './ccompat.js';
 import { healthRoutes } from './health.js';
+import { quarantineRoutes } from './quarantine.js';
+import { registryNativeRoutes } from './registry-native.js';
 import { tokenRoutes } from './tokens.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: AppDeps) {
   await healthRoutes(app, deps);
   await tokenRoutes(app, deps);
+  await registryNativeRoutes(app, deps);
+  await ccompatRoutes(app, deps);
+  await quarantineRoutes(app, deps);
 }

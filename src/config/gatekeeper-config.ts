@@ -1,0 +1,71 @@
+// Settings of the gatekeeper (`dagpact gatekeeper`).
+import { ConfigError, parsers, parseSettings, type Setting, type SettingsOf } from './parse.js';
+import { commonSettings } from './server-config.js';
+
+const s = <T>(setting: Setting<T>) => setting;
+const list = (raw: string) => {
+  const items = raw.split(',').map((t) => t.trim()).filter((t) => t.length > 0);
+  return items.length ? items : undefined;
+};
+const policy = parsers.oneOf(['quarantine', 'reject'] as const);
+
+export const gatekeeperSettings = {
+  ...commonSettings,
+  environment: s<string>({
+    env: 'DAGPACT_ENVIRONMENT', flag: 'environment', expects: 'an environment name (dev, staging, prod, ...)',
+    parse: parsers.string, default: '',
+  }),
+  topics: s<string[] | undefined>({
+    env: 'DAGPACT_GATEKEEPER_TOPICS', flag: 'topics', expects: 'a comma-separated list of topics',
+    parse: list, default: undefined,
+  }),
+  subscription: s<string>({
+    env: 'DAGPACT_GATEKEEPER_SUBSCRIPTION', flag: 'subscription', expects: 'a subscription name',
+    parse: parsers.string, default: 'dagpact-gatekeeper',
+  }),
+  triggerTopicPattern: s<string>({
+    env: 'DAGPACT_TRIGGER_TOPIC_PATTERN', flag: 'trigger-topic-pattern', expects: 'a topic name containing {dag_id}',
+    parse: (raw) => (raw.includes('{dag_id}') ? raw : undefined), default: 'persistent://public/default/dagpact-trigger-{dag_id}',
+  }),
+  quarantineTopic: s<string>({
+    env: 'DAGPACT_QUARANTINE_TOPIC', flag: 'quarantine-topic', expects: 'a topic name',
+    parse: parsers.string, default: 'persistent://public/default/dagpact-quarantine',
+  }),
+  deadLetterTopic: s<string>({
+    env: 'DAGPACT_DEAD_LETTER_TOPIC', flag: 'dead-letter-topic', expects: 'a topic name',
+    parse: parsers.string, default: 'persistent://public/default/dagpact-dead-letter',
+  }),
+  noRoutePolicy: s<'quarantine' | 'reject'>({
+    env: 'DAGPACT_NO_ROUTE_POLICY', flag: 'no-route-policy', expects: 'quarantine or reject',
+    parse: policy, default: 'quarantine',
+  }),
+  poisonRedeliveries: s<number>({
+    env: 'DAGPACT_POISON_REDELIVERIES', flag: 'poison-redeliveries', expects: 'a positive integer',
+    parse: parsers.positiveInt, default: 10,
+  }),
+  routingRefreshMs: s<number>({
+    env: 'DAGPACT_ROUTING_REFRESH_MS', flag: 'routing-refresh-ms', expects: 'a positive integer (milliseconds)',
+    parse: parsers.positiveInt, default: 3_000,
+  }),
+  concurrency: s<number>({
+    env: 'DAGPACT_GATEKEEPER_CONCURRENCY', flag: 'concurrency', expects: 'a positive integer (messages in flight per topic)',
+    parse: parsers.positiveInt, default: 64,
+  }),
+  host: s<string>({
+    env: 'DAGPACT_GATEKEEPER_HOST', flag: 'host', expects: 'a host name or IP address',
+    parse: parsers.string, default: '127.0.0.1',
+  }),
+  port: s<number>({
+    env: 'DAGPACT_GATEKEEPER_PORT', flag: 'port', expects: 'an integer from 0 to 65535',
+    parse: parsers.port, default: 8082,
+  }),
+};
+
+export type GatekeeperConfig = SettingsOf<typeof gatekeeperSettings>;
+
+export function parseGatekeeperConfig(env: Record<string, string | undefined>, flags?: Map<string, string>): GatekeeperConfig {
+  const config = parseSettings(gatekeeperSettings, env, flags);
+  if (!config.environment) throw new ConfigError('DAGPACT_ENVIRONMENT (--environment) is required: the environment whose deployments route messages');
+  if (!config.pulsarServiceUrl) throw new ConfigError('PULSAR_SERVICE_URL (--pulsar-service-url) is required: the broker to consume from');
+  return config;
+}

@@ -1,0 +1,67 @@
+// Quarantine records: messages the gatekeeper held back (disposition 'quarantine') or rejected to the
+// dead-letter topic (disposition 'reject'), with why, and what happened to them since.
+
+export type QuarantineStatus = 'held' | 'replayed' | 'discarded';
+export type Disposition = 'quarantine' | 'reject';
+
+export interface HistoryEntry {
+  at: string;
+  action: 'quarantined' | 'replay' | 'replay-held' | 'discard';
+  actor: string;
+  details?: unknown;
+}
+
+export interface QuarantineRecord {
+  id: number;
+  sourceTopic: string;
+  messageId: string;
+  dagId: string;
+  dagVersion: string | null;
+  environment: string;
+  disposition: Disposition;
+  reasonCode: string;
+  reason: string;
+  payload: Uint8Array;
+  properties: Record<string, string>;
+  messageKey: string | null;
+  publishTime: Date | null;
+  eventTime: Date | null;
+  pulsarSchemaVersion: string | null;
+  expectedSchemaId: number | null;
+  detectedSchemaId: number | null;
+  status: QuarantineStatus;
+  history: HistoryEntry[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type NewQuarantineRecord = Omit<QuarantineRecord, 'id' | 'status' | 'history' | 'createdAt' | 'updatedAt'> & {
+  history: HistoryEntry[];
+};
+
+export interface QuarantineFilter {
+  topic?: string;
+  dagId?: string;
+  dagVersion?: string;
+  reason?: string;
+  status?: QuarantineStatus;
+  disposition?: Disposition;
+  environment?: string;
+  since?: Date;
+  until?: Date;
+}
+
+export interface QuarantineStore {
+  /** Inserts unless (source_topic, message_id, dag_id) exists; returns the row's id either way. */
+  insert(args: { record: NewQuarantineRecord }): Promise<{ id: number; inserted: boolean }>;
+  get(args: { id: number }): Promise<QuarantineRecord | undefined>;
+  /** Newest first; `beforeId` is the cursor (the last id of the previous page). */
+  list(args: { filter: QuarantineFilter; limit: number; beforeId?: number }): Promise<QuarantineRecord[]>;
+  /** Ids matching a filter, oldest first, at most `limit`. */
+  ids(args: { filter: QuarantineFilter; limit: number }): Promise<number[]>;
+  /**
+   * Runs `fn` on the record with its row locked (SELECT ... FOR UPDATE) and applies the change it
+   * returns in the same transaction: concurrent actions on one record are serialized.
+   */
+  withLocked<T>(args: { id: number }, fn: (record: QuarantineRecord) => Promise<{ change?: { status: QuarantineStatus; entry: HistoryEntry }; result: T }>): Promise<T | undefined>;
+}

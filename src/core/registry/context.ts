@@ -1,0 +1,171 @@
+// Shared machinery of the registry's modules: format lookup, the forever cache of parsed schemas,
+// reference resolution, version selection, and the effective level and mode of a subject.
+import type { AuditLog } from '../audit.js';
+import { COMPATIBILITY_LEVELS, type CompatibilityLevel } from '../compat/levels.js';
+import { DagpactError, errors } from '../errors.js';
+import type { FormatProvider, ParsedSchema, ResolvedReference, SchemaFormat } from '../formats/types.js';
+import type { RegistryReadStore, RegistryStore } from './store.js';
+import type { RegistryMode, SchemaReference, StoredSchema, SubjectVersion, VersionSelector } from './types.js';
+
+/** What makeFormats() returns: one provider per format. */
+export interface FormatCatalog {
+  get(format: SchemaFormat): FormatProvider;
+  list(): SchemaFormat[];
+}
+
+export interface RegistryLog {
+  warn(obj: object, msg: string): void;
+}
+
+export interface RegistryDeps {
+  store: RegistryStore;
+  formats: FormatCatalog;
+  audit: AuditLog;
+  log?: RegistryLog;
+}
+
+export const DEFAULT_COMPATIBILITY: CompatibilityLevel = 'BACKWARD';
+export const DEFAULT_MODE: RegistryMode = 'READWRITE';
+export const MODES: readonly RegistryMode[] = ['READWRITE', 'READONLY', 'READONLY_OVERRIDE', 'IMPORT'];
+export const GLOBAL_SCOPE = '';
+const MAX_REFERENCE_DEPTH = 32;
+
+export function isCompatibilityLevel(value: string): value is CompatibilityLevel {
+  return (COMPATIBILITY_LEVELS as readonly string[]).includes(value);
+}
+
+export function isMode(value: string): value is RegistryMode {
+  return (MODES as readonly string[]).includes(value);
+}
+
+export type RegistryContext = ReturnType<typeof makeContext>;
+
+export function makeContext(deps: RegistryDeps) {
+  const { store } = deps;
+  // Schema ids are immutable: their text and parsed form can be cached for the process's life.
+  const storedCache = new Map<number, StoredSchema>();
+  const parsedCache = new Map<number, Promise<ParsedSchema>>();
+
+  function provider(format: SchemaFormat): FormatProvider {
+    if (!deps.formats.list().includes(format)) {
+      throw errors.invalidSchema(`schema type "${String(format)}" is not supported; use one of ${deps.formats.list().join(', ')}`,
+        [{ path: '$.schemaType', message: 'is not a supported schema type' }]);
+    }
+    return deps.formats.get(format);
+  }
+
+  async function storedById(id: number): Promise<StoredSchema> {
+    const cached = storedCache.get(id);
+    if (cached) return cached;
+    const stored = await store.findSchemaById({ id });
+    if (!stored) throw new DagpactError('SCHEMA_NOT_FOUND', `schema ${id} does not exist`);
+    storedCache.set(id, stored);
+    return stored;
+  }
+
+  /** Each reference pinned to an existing, live version ("latest"/-1 becomes a number). */
+  async function pinReferences(refs: SchemaReference[], reader: RegistryReadStore = store): Promise<SchemaReference[]> {
+    const pinned: SchemaReference[] = [];
+    const names = new Set<string>();
+    for (const [i, ref] of refs.entries()) {
+      const path = `$.references[${i}]`;
+      if (names.has(ref.name)) throw errors.invalidSchema(`reference name "${ref.name}" is given twice`, [{ path: `${path}.name`, message: 'is a duplicate' }]);
+      names.add(ref.name);
+      const versions = await reader.findVersions({ subject: ref.subject, includeDeleted: false });
+      const found = ref.version === -1 ? versions.at(-1) : versions.find((v) => v.version === ref.version);
+      if (!found) {
+        throw errors.invalidSchema(`reference "${ref.name}" points to subject "${ref.subject}" version ${ref.version}, which does not exist; register it first`,
+          [{ path, message: 'refers to a version that does not exist' }]);
+      }
+      pinned.push({ name: ref.name, subject: ref.subject, version: found.version });
+    }
+    return pinned;
+  }
+
+  /** The texts behind references, transitively, dependencies first (what provider.parse takes). */
+  async function resolveReferences(refs: SchemaReference[], reader: RegistryReadStore = store): Promise<ResolvedReference[]> {
+    const out: ResolvedReference[] = [];
+    const seen = new Set<string>();
+    async function visit(list: SchemaReference[], depth: number, chain: string[]): Promise<void> {
+      if (depth > MAX_REFERENCE_DEPTH) throw errors.invalidSchema(`references are nested more than ${MAX_REFERENCE_DEPTH} deep`, [{ path: '$.references', message: 'too deep' }]);
+      for (const ref of list) {
+        const key = `${ref.subject}\u0000${ref.version}`;
+        if (chain.includes(key)) throw errors.invalidSchema(`references form a cycle through subject "${ref.subject}" version ${ref.version}`, [{ path: '$.references', message: 'cycle' }]);
+        const versions = await reader.findVersions({ subject: ref.subject, includeDeleted: true });
+        const target = versions.find((v) => v.version === ref.version);
+        if (!target) {
+          throw errors.invalidSchema(`reference "${ref.name}" points to subject "${ref.subject}" version ${ref.version}, which no longer exists`,
+            [{ path: '$.references', message: 'refers to a version that does not exist' }]);
+        }
+        await visit(target.references, depth + 1, [...chain, key]);
+        if (!seen.has(ref.name)) {
+          seen.add(ref.name);
+          out.push({ name: ref.name, schema: target.schema });
+        }
+      }
+    }
+    await visit(refs, 0, []);
+    return out;
+  }
+
+  function parsedById(id: number): Promise<ParsedSchema> {
+    let parsed = parsedCache.get(id);
+    if (!parsed) {
+      parsed = (async () => {
+        const stored = await storedById(id);
+        return provider(stored.format).parse(stored.schema, await resolveReferences(stored.references));
+      })();
+      parsedCache.set(id, parsed);
+      parsed.catch(() => parsedCache.delete(id)); // failures (e.g. a transient database error) are not cached
+    }
+    return parsed;
+  }
+
+  function rememberParsed(id: number, parsed: ParsedSchema) {
+    if (!parsedCache.has(id)) parsedCache.set(id, Promise.resolve(parsed));
+  }
+
+  /** A subject's versions; SUBJECT_NOT_FOUND when it has none that the caller may see. */
+  async function subjectVersions(subject: string, includeDeleted: boolean, reader: RegistryReadStore = store): Promise<SubjectVersion[]> {
+    const all = await reader.findVersions({ subject, includeDeleted });
+    if (all.length === 0) throw new DagpactError('SUBJECT_NOT_FOUND', `subject "${subject}" does not exist`);
+    return all;
+  }
+
+  /** Picks a version out of a subject's versions (oldest first). */
+  function selectVersion(subject: string, versions: SubjectVersion[], selector: VersionSelector, includeDeleted: boolean): SubjectVersion {
+    const visible = includeDeleted ? versions : versions.filter((v) => !v.deleted);
+    if (visible.length === 0) throw new DagpactError('SUBJECT_NOT_FOUND', `subject "${subject}" does not exist`);
+    const found = selector === 'latest' ? visible.at(-1) : visible.find((v) => v.version === selector);
+    if (!found) throw new DagpactError('VERSION_NOT_FOUND', `subject "${subject}" has no version ${selector}`);
+    return found;
+  }
+
+  async function effectiveCompatibility(subject: string, reader: RegistryReadStore = store): Promise<CompatibilityLevel> {
+    const own = (await reader.getConfig({ scope: subject })).compatibility;
+    if (own && isCompatibilityLevel(own)) return own;
+    const global = (await reader.getConfig({ scope: GLOBAL_SCOPE })).compatibility;
+    return global && isCompatibilityLevel(global) ? global : DEFAULT_COMPATIBILITY;
+  }
+
+  async function effectiveMode(subject: string, reader: RegistryReadStore = store): Promise<RegistryMode> {
+    const own = (await reader.getConfig({ scope: subject })).mode;
+    if (own && isMode(own)) return own;
+    const global = (await reader.getConfig({ scope: GLOBAL_SCOPE })).mode;
+    return global && isMode(global) ? global : DEFAULT_MODE;
+  }
+
+  async function assertWritable(subject: string, reader: RegistryReadStore = store): Promise<RegistryMode> {
+    const mode = await effectiveMode(subject, reader);
+    if (mode === 'READONLY' || mode === 'READONLY_OVERRIDE') {
+      throw new DagpactError('SUBJECT_READ_ONLY',
+        `subject "${subject}" is in ${mode} mode and refuses changes; set its mode (or the global mode) to READWRITE first`);
+    }
+    return mode;
+  }
+
+  return {
+    deps, provider, storedById, parsedById, rememberParsed, pinReferences, resolveReferences,
+    subjectVersions, selectVersion, effectiveCompatibility, effectiveMode, assertWritable,
+  };
+}

@@ -1,0 +1,38 @@
+// Builds the quarantine service's Replayer for the API server from its forwarder (a Pulsar producer
+// pool, present when PULSAR_SERVICE_URL is configured).
+import type { FormatProvider, SchemaFormat } from '../../core/formats/types.js';
+import type { Replayer } from '../../core/quarantine/quarantine.js';
+import type { Registry } from '../../core/registry/types.js';
+import { fullTopicName } from '../../pulsar-admin/admin-client.js';
+import type { Database } from '../../store/db.js';
+import { makeReplayer } from '../replay.js';
+import { BoundedCache, makeResolver } from '../resolve.js';
+import type { BrokerSchemaSource, Publisher, RoutingSource } from '../types.js';
+import { makeDbRoutingSource } from './db-routing.js';
+
+/** What the API server needs to replay held messages. */
+export interface Forwarder {
+  publisher: Publisher;
+  triggerTopicPattern: string;
+  brokerSchemas?: BrokerSchemaSource;
+  routing?: RoutingSource;
+}
+
+export function makeQuarantineReplayer(deps: {
+  database: Database;
+  registry: Registry;
+  formats: { get(format: SchemaFormat): FormatProvider };
+  forwarder: Forwarder;
+}): Replayer {
+  const resolver = makeResolver({
+    registry: deps.registry, formats: deps.formats, brokerSchemas: deps.forwarder.brokerSchemas,
+    verdicts: new BoundedCache(1_000), noRoutePolicy: 'quarantine',
+  });
+  return makeReplayer({
+    routing: deps.forwarder.routing ?? makeDbRoutingSource(deps.database.db),
+    resolver,
+    publisher: deps.forwarder.publisher,
+    triggerTopicPattern: deps.forwarder.triggerTopicPattern,
+    normalizeTopic: fullTopicName,
+  });
+}

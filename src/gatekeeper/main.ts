@@ -1,0 +1,78 @@
+// The gatekeeper's composition root: config in, a running consumer loop, its HTTP listener and the
+// shared graceful shutdown out. Nothing below this file reads process.env.
+import { Registry as PromRegistry } from 'prom-client';
+import type { GatekeeperConfig } from '../config/gatekeeper-config.js';
+import { makeFormats } from '../core/formats/index.js';
+import { makeQuarantineStore } from '../store/quarantine-store.js';
+import { fullTopicName } from '../pulsar-admin/admin-client.js';
+import { makeLogger, openConfiguredDatabase } from '../server.js';
+import { makeServices } from '../services.js';
+import { installShutdown } from '../shutdown.js';
+import { makeAuditLog } from '../store/token-store.js';
+import type { Forwarder } from './adapters/replayer.js';
+import { makeRoutingSource } from './adapters/routing.js';
+import { openPulsarTransport } from './adapters/pulsar.js';
+import { makeGatekeeper } from './gatekeeper.js';
+import { startGatekeeperHttp } from './http.js';
+import { makeGatekeeperMetrics } from './metrics.js';
+import { BoundedCache, makeResolver } from './resolve.js';
+import { makeSinks } from './sinks.js';
+
+export async function startGatekeeper(config: GatekeeperConfig, options: { installSignals?: boolean } = {}) {
+  const log = makeLogger(config.logLevel, 'dagpact-gatekeeper');
+  const database = await openConfiguredDatabase(config, log);
+  if ((await database.pendingMigrations()) > 0) {
+    await database.close();
+    throw new Error('the database is not migrated; run "dagpact migrate" first');
+  }
+  const audit = makeAuditLog(database.db);
+  const services = makeServices({ database, audit });
+  const formats = makeFormats();
+  const pulsar = await openPulsarTransport({ serviceUrl: config.pulsarServiceUrl!, token: config.pulsarToken, log });
+  const metrics = makeGatekeeperMetrics();
+  const resolver = makeResolver({
+    registry: services.registry, formats, brokerSchemas: pulsar.brokerSchemas,
+    verdicts: new BoundedCache(10_000), noRoutePolicy: config.noRoutePolicy,
+  });
+  const sinks = makeSinks({
+    publisher: pulsar.publisher,
+    store: makeQuarantineStore(database.db),
+    config: {
+      environment: config.environment, triggerTopicPattern: config.triggerTopicPattern,
+      quarantineTopic: config.quarantineTopic, deadLetterTopic: config.deadLetterTopic,
+    },
+  });
+  const gatekeeper = makeGatekeeper({
+    environment: config.environment,
+    routing: makeRoutingSource({ services, database }),
+    consumers: pulsar.consumers,
+    process: { resolver, sinks, poisonRedeliveries: config.poisonRedeliveries, onDecision: metrics.decision },
+    subscription: config.subscription,
+    topics: config.topics,
+    refreshMs: config.routingRefreshMs,
+    concurrency: config.concurrency,
+    normalizeTopic: fullTopicName,
+    metrics,
+    log,
+  });
+  const http = await startGatekeeperHttp({ host: config.host, port: config.port, metrics: metrics.registry as PromRegistry, status: gatekeeper.status });
+  await gatekeeper.start();
+  log.info({ environment: config.environment, port: http.port, topics: gatekeeper.status().topics }, 'gatekeeper running');
+
+  const steps = [
+    { name: 'consumers (drain in-flight messages)', run: () => gatekeeper.stop() },
+    { name: 'pulsar', run: () => pulsar.close() },
+    { name: 'http', run: () => http.close() },
+    { name: 'database', run: () => database.close() },
+  ];
+  const shutdown = options.installSignals === false ? undefined : installShutdown({ log, deadlineMs: config.shutdownTimeoutMs, steps });
+  const forwarder: Forwarder = { publisher: pulsar.publisher, triggerTopicPattern: config.triggerTopicPattern, brokerSchemas: pulsar.brokerSchemas };
+  return {
+    gatekeeper, http, log, metrics, forwarder,
+    /** Drain and close everything (tests; the CLI relies on the signal handlers). */
+    async stop() {
+      shutdown?.dispose();
+      for (const step of steps) await step.run().catch((err: unknown) => log.warn({ err, step: step.name }, 'stop step failed'));
+    },
+  };
+}

@@ -1,0 +1,67 @@
+// The gatekeeper's Prometheus metrics.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Decision } from './decide.js';
+import type { SourceMessage } from './types.js';
+
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export function makeGatekeeperMetrics(options: { defaultMetrics?: boolean } = {}) {
+  const registry = new Registry();
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'dagpact_gatekeeper_' });
+  let routingRefreshedAt: number | undefined;
+  const registers = [registry];
+  const messages = new Counter({
+    name: 'dagpact_gatekeeper_messages_total', help: 'Per-DAG decisions settled, by outcome, reason, topic and DAG',
+    labelNames: ['outcome', 'reason', 'topic', 'dag_id'] as const, registers,
+  });
+  const decisionSeconds = new Histogram({
+    name: 'dagpact_gatekeeper_decision_seconds', help: 'Time to identify, resolve and decide one message',
+    buckets: LATENCY_BUCKETS, registers,
+  });
+  const endToEndSeconds = new Histogram({
+    name: 'dagpact_gatekeeper_end_to_end_seconds', help: 'From the source message publish time to its ack',
+    buckets: LATENCY_BUCKETS, registers,
+  });
+  const failures = new Counter({
+    name: 'dagpact_gatekeeper_nacks_total', help: 'Messages negatively acknowledged after a transient failure',
+    labelNames: ['topic', 'error'] as const, registers,
+  });
+  const redeliveries = new Counter({
+    name: 'dagpact_gatekeeper_redeliveries_total', help: 'Messages received again (redelivery count > 0)',
+    labelNames: ['topic'] as const, registers,
+  });
+  const routes = new Gauge({ name: 'dagpact_gatekeeper_routes', help: 'Routes in the routing table', registers });
+  const topics = new Gauge({ name: 'dagpact_gatekeeper_subscribed_topics', help: 'Source topics subscribed', registers });
+  new Gauge({
+    name: 'dagpact_gatekeeper_routing_table_age_seconds', help: 'Seconds since the routing table was last read from the database',
+    registers,
+    collect() { this.set(routingRefreshedAt === undefined ? -1 : (Date.now() - routingRefreshedAt) / 1000); },
+  });
+  const inFlight = new Gauge({ name: 'dagpact_gatekeeper_in_flight', help: 'Messages being processed', registers });
+
+  return {
+    registry,
+    inFlight,
+    decision(message: SourceMessage, d: Decision, seconds: number) {
+      messages.inc({ outcome: d.outcome, reason: d.reasonCode ?? '', topic: message.topic, dag_id: d.dagId });
+      decisionSeconds.observe(seconds);
+    },
+    acked(message: SourceMessage) {
+      if (message.publishTime) endToEndSeconds.observe(Math.max(0, (Date.now() - message.publishTime.getTime()) / 1000));
+    },
+    received(message: SourceMessage) {
+      if (message.redeliveryCount > 0) redeliveries.inc({ topic: message.topic });
+    },
+    nacked(message: SourceMessage, error: unknown) {
+      const code = (error as { code?: unknown })?.code;
+      failures.inc({ topic: message.topic, error: typeof code === 'string' ? code : (error as Error)?.name ?? 'Error' });
+    },
+    routing(args: { routes: number; topics: number }) {
+      routingRefreshedAt = Date.now();
+      routes.set(args.routes);
+      topics.set(args.topics);
+    },
+  };
+}
+
+export type GatekeeperMetrics = ReturnType<typeof makeGatekeeperMetrics>;

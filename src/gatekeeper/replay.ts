@@ -1,0 +1,64 @@
+// Replaying a held message: the same resolve + decide as the live gatekeeper, against the routing
+// table as it is now, then a forward to each accepting DAG's trigger topic. Used by the quarantine
+// service (API server) when Pulsar is configured.
+import type { QuarantineRecord } from '../core/quarantine/types.js';
+import type { ReplayOutcome, Replayer } from '../core/quarantine/quarantine.js';
+import { NO_DAG } from './decide.js';
+import { claimedSchemaIds } from './identify.js';
+import type { Resolver } from './resolve.js';
+import { forwardProperties, triggerTopicFor } from './sinks.js';
+import type { Publisher, RoutingSource } from './types.js';
+
+/** Pulsar's schema version back to its 8 bytes (schemaVersionText renders a big-endian long). */
+function versionBytes(text: string | null): Uint8Array | undefined {
+  if (!text) return undefined;
+  if (/^-?\d+$/.test(text)) {
+    const b = Buffer.alloc(8);
+    b.writeBigInt64BE(BigInt(text));
+    return b;
+  }
+  return /^[0-9a-f]+$/i.test(text) ? Buffer.from(text, 'hex') : undefined;
+}
+
+export function makeReplayer(deps: {
+  routing: RoutingSource;
+  resolver: Resolver;
+  publisher: Publisher;
+  triggerTopicPattern: string;
+  normalizeTopic(topic: string): string;
+}): Replayer {
+  return {
+    async replay(record: QuarantineRecord): Promise<ReplayOutcome> {
+      const table = await deps.routing.routingTable({ environment: record.environment });
+      const topic = deps.normalizeTopic(record.sourceTopic.replace(/-partition-\d+$/, ''));
+      const routes = table.routes.filter((r) => deps.normalizeTopic(r.topic) === topic && (record.dagId === NO_DAG || r.dagId === record.dagId));
+      const claimedByPayload = record.detectedSchemaId !== null && claimedSchemaIds(record).includes(record.detectedSchemaId);
+      // The Pulsar schema version was resolved when the message was held; re-resolve only if it had not matched.
+      const pulsarWriterOverride = record.pulsarSchemaVersion && record.detectedSchemaId !== null && !claimedByPayload
+        ? { schemaId: record.detectedSchemaId }
+        : undefined;
+      const message = {
+        topic: record.sourceTopic, payload: record.payload, properties: record.properties,
+        schemaVersion: pulsarWriterOverride ? undefined : versionBytes(record.pulsarSchemaVersion),
+      };
+      const { decisions } = await deps.resolver.resolveAndDecide({ message, routes, pulsarWriterOverride });
+      const held = decisions.find((d) => d.outcome !== 'ACCEPT');
+      if (held) {
+        return { outcome: 'held', reasonCode: held.reasonCode ?? 'PROCESSING_FAILED', reason: held.reason ?? '', ...(held.route ? { dagVersion: held.route.dagVersion } : {}) };
+      }
+      let last: ReplayOutcome | undefined;
+      for (const d of decisions) {
+        const route = d.route!;
+        const triggerTopic = triggerTopicFor(route, deps.triggerTopicPattern);
+        const sent = await deps.publisher.send(triggerTopic, {
+          payload: record.payload,
+          properties: { ...forwardProperties({ topic: record.sourceTopic, messageId: record.messageId, properties: record.properties }, route, d.writer.schemaId), 'dagpact-replayed-from': String(record.id) },
+          key: record.messageKey ?? undefined,
+          eventTime: record.eventTime ?? undefined,
+        });
+        last = { outcome: 'forwarded', dagVersion: route.dagVersion, triggerTopic, forwardedMessageId: sent.messageId };
+      }
+      return last!;
+    },
+  };
+}

@@ -1,0 +1,149 @@
+// Where decisions go. ACCEPT → the DAG's trigger topic; QUARANTINE → a DB record, then a JSON envelope
+// on the quarantine topic; REJECT → a DB record, then the original message on the dead-letter topic.
+// Every function resolves only once its effects are durable (send receipt, committed row).
+import type { QuarantineStore } from '../core/quarantine/types.js';
+import { NO_DAG, type Decision } from './decide.js';
+import type { PulsarWriter } from './resolve.js';
+import { schemaVersionText } from './identify.js';
+import type { Publisher, Route, SourceMessage } from './types.js';
+
+export const PROP = {
+  dagId: 'dagpact-dag-id',
+  dagVersion: 'dagpact-dag-version',
+  subject: 'dagpact-contract-subject',
+  subjectVersion: 'dagpact-contract-version',
+  sourceTopic: 'dagpact-source-topic',
+  sourceMessageId: 'dagpact-source-message-id',
+  writerSchemaId: 'dagpact-writer-schema-id',
+  reasonCode: 'dagpact-reason-code',
+  reason: 'dagpact-reason',
+  recordId: 'dagpact-quarantine-record-id',
+} as const;
+
+export const ENVELOPE_VERSION = 1;
+
+export interface SinkConfig {
+  environment: string;
+  triggerTopicPattern: string;
+  quarantineTopic: string;
+  deadLetterTopic: string;
+}
+
+export function triggerTopicFor(route: Pick<Route, 'dagId' | 'triggerTopic'>, pattern: string): string {
+  return route.triggerTopic ?? pattern.replaceAll('{dag_id}', route.dagId);
+}
+
+/** The properties a forward carries: who it triggers, under which contract, and where it came from. */
+export function forwardProperties(message: Pick<SourceMessage, 'topic' | 'messageId' | 'properties'>, route: Route, writerSchemaId?: number) {
+  return {
+    ...message.properties,
+    [PROP.dagId]: route.dagId,
+    [PROP.dagVersion]: route.dagVersion,
+    [PROP.subject]: route.subject,
+    [PROP.subjectVersion]: String(route.subjectVersion),
+    [PROP.sourceTopic]: message.topic,
+    [PROP.sourceMessageId]: message.messageId,
+    ...(writerSchemaId !== undefined ? { [PROP.writerSchemaId]: String(writerSchemaId) } : {}),
+  };
+}
+
+export function makeSinks(deps: { publisher: Publisher; store: QuarantineStore; config: SinkConfig }) {
+  const { publisher, store, config } = deps;
+
+  async function forward(message: SourceMessage, decision: Decision): Promise<string> {
+    const route = decision.route!;
+    const topic = triggerTopicFor(route, config.triggerTopicPattern);
+    const sent = await publisher.send(topic, {
+      payload: message.payload,
+      properties: forwardProperties(message, route, decision.writer.schemaId),
+      key: message.key,
+      eventTime: message.eventTime,
+    });
+    return sent.messageId;
+  }
+
+  async function hold(message: SourceMessage, decision: Decision, pulsarWriter: PulsarWriter): Promise<number> {
+    const disposition = decision.outcome === 'REJECT' ? 'reject' as const : 'quarantine' as const;
+    const detected = decision.writer.schemaId ?? (pulsarWriter && 'schemaId' in pulsarWriter ? pulsarWriter.schemaId : undefined);
+    const { id } = await store.insert({
+      record: {
+        sourceTopic: message.topic,
+        messageId: message.messageId,
+        dagId: decision.dagId,
+        dagVersion: decision.route?.dagVersion ?? null,
+        environment: config.environment,
+        disposition,
+        reasonCode: decision.reasonCode ?? 'PROCESSING_FAILED',
+        reason: decision.reason ?? '',
+        payload: message.payload,
+        properties: message.properties,
+        messageKey: message.key ?? null,
+        publishTime: message.publishTime ?? null,
+        eventTime: message.eventTime ?? null,
+        pulsarSchemaVersion: schemaVersionText(message.schemaVersion) ?? null,
+        expectedSchemaId: decision.route?.schemaId ?? null,
+        detectedSchemaId: detected ?? null,
+        history: [{ at: new Date().toISOString(), action: 'quarantined', actor: 'gatekeeper', details: { disposition, reasonCode: decision.reasonCode, issues: decision.issues?.slice(0, 20) } }],
+      },
+    });
+    if (disposition === 'reject') {
+      await publisher.send(config.deadLetterTopic, {
+        payload: message.payload,
+        key: message.key,
+        eventTime: message.eventTime,
+        properties: {
+          ...message.properties,
+          [PROP.sourceTopic]: message.topic, [PROP.sourceMessageId]: message.messageId,
+          [PROP.dagId]: decision.dagId, ...(decision.route ? { [PROP.dagVersion]: decision.route.dagVersion } : {}),
+          [PROP.reasonCode]: decision.reasonCode ?? '', [PROP.reason]: (decision.reason ?? '').slice(0, 1000),
+          [PROP.recordId]: String(id),
+        },
+      });
+    } else {
+      await publisher.send(config.quarantineTopic, {
+        payload: Buffer.from(JSON.stringify(envelope(message, decision, id, config.environment, detected))),
+        key: message.key,
+        properties: { [PROP.sourceTopic]: message.topic, [PROP.sourceMessageId]: message.messageId, [PROP.dagId]: decision.dagId, [PROP.recordId]: String(id) },
+      });
+    }
+    return id;
+  }
+
+  return { forward, hold };
+}
+
+export type Sinks = ReturnType<typeof makeSinks>;
+
+/** The quarantine topic's message: see schemas/quarantine-envelope.schema.json. */
+export function envelope(message: SourceMessage, decision: Decision, recordId: number, environment: string, detectedSchemaId?: number) {
+  const route = decision.route;
+  return {
+    envelope_version: ENVELOPE_VERSION,
+    record_id: recordId,
+    environment,
+    quarantined_at: new Date().toISOString(),
+    source: {
+      topic: message.topic,
+      message_id: message.messageId,
+      key: message.key ?? null,
+      publish_time: message.publishTime?.toISOString() ?? null,
+      event_time: message.eventTime?.toISOString() ?? null,
+      properties: message.properties,
+      pulsar_schema_version: schemaVersionText(message.schemaVersion) ?? null,
+      redelivery_count: message.redeliveryCount,
+    },
+    dag: {
+      dag_id: decision.dagId === NO_DAG ? null : decision.dagId,
+      dag_version: route?.dagVersion ?? null,
+      subject: route?.subject ?? null,
+      subject_version: route?.subjectVersion ?? null,
+    },
+    expected_schema_id: route?.schemaId ?? null,
+    detected_schema_id: detectedSchemaId ?? null,
+    identified_by: decision.writer.via,
+    reason_code: decision.reasonCode ?? 'PROCESSING_FAILED',
+    reason: decision.reason ?? '',
+    issues: (decision.issues ?? []).slice(0, 50).map((i) => ({ path: i.path, message: i.message, ...(i.rule ? { rule: i.rule } : {}) })),
+    payload_base64: Buffer.from(message.payload).toString('base64'),
+  };
+}

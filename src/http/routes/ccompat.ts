@@ -1,0 +1,192 @@
+// /ccompat: Confluent Schema Registry's REST API over the same registry core, so Confluent's
+// serializers and clients work unchanged. Responses use Confluent's media type and error body
+// ({error_code: 40401, message}); subjects, versions and schemas by id live here, settings and
+// compatibility checks in ccompat-config.ts.
+import type { FastifyInstance } from 'fastify';
+import { parseVersionSelector } from '../../core/registry/content.js';
+import type { AppDeps } from '../deps.js';
+import { confluentErrors } from '../shared-schemas.js';
+import { ccompatConfigRoutes } from './ccompat-config.js';
+import {
+  CCOMPAT_MEDIA_TYPE, formatOf, presentSchemaById, presentSubjectVersion, schemaByIdResponse, schemaRequest, subjectParams,
+  subjectVersionResponse, tags, versionParams, type SchemaRequest,
+} from './ccompat-shapes.js';
+
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1, maximum: 2147483647 } } };
+const deletedQuery = { type: 'object', properties: { deleted: { type: 'boolean', default: false } } };
+const rawSchema = { description: 'The schema document itself, unescaped' };
+
+async function subjectRoutes(app: FastifyInstance, deps: AppDeps) {
+  const registry = () => deps.services.registry;
+
+  app.get('/ccompat', {
+    schema: { tags, summary: 'Root (Confluent returns an empty object)', response: { 200: { type: 'object' } } },
+  }, async () => ({}));
+
+  app.get('/ccompat/subjects', {
+    schema: {
+      tags, summary: 'List subjects',
+      querystring: { type: 'object', properties: { deleted: { type: 'boolean', default: false }, subjectPrefix: { type: 'string' } } },
+      response: { 200: { type: 'array', items: { type: 'string' } }, ...confluentErrors(401, 403) },
+    },
+  }, async (request) => {
+    const q = request.query as { deleted: boolean; subjectPrefix?: string };
+    return registry().listSubjects({ includeDeleted: q.deleted, prefix: q.subjectPrefix });
+  });
+
+  app.post('/ccompat/subjects/:subject', {
+    config: { scope: 'read' },
+    schema: {
+      tags, summary: 'Is this schema registered under the subject? Returns its version',
+      params: subjectParams, body: schemaRequest,
+      querystring: { type: 'object', properties: { deleted: { type: 'boolean', default: false }, normalize: { type: 'boolean', default: false } } },
+      response: { 200: subjectVersionResponse, ...confluentErrors(400, 401, 403, 404, 415, 422) },
+    },
+  }, async (request) => {
+    const { subject } = request.params as { subject: string };
+    const body = request.body as SchemaRequest;
+    const { deleted } = request.query as { deleted: boolean };
+    return presentSubjectVersion(await registry().lookup({
+      subject, schema: body.schema, format: formatOf(body.schemaType), references: body.references ?? [], includeDeleted: deleted,
+    }));
+  });
+
+  app.delete('/ccompat/subjects/:subject', {
+    schema: {
+      tags, summary: 'Soft-delete a subject (permanent=true removes a soft-deleted one); returns its versions',
+      params: subjectParams, querystring: { type: 'object', properties: { permanent: { type: 'boolean', default: false } } },
+      response: { 200: { type: 'array', items: { type: 'integer' } }, ...confluentErrors(400, 401, 403, 404, 422) },
+    },
+  }, async (request) => {
+    const { subject } = request.params as { subject: string };
+    const { permanent } = request.query as { permanent: boolean };
+    return registry().deleteSubject({ subject, permanent }, request.principal);
+  });
+
+  app.get('/ccompat/subjects/:subject/versions', {
+    schema: {
+      tags, summary: "List a subject's versions", params: subjectParams, querystring: deletedQuery,
+      response: { 200: { type: 'array', items: { type: 'integer' } }, ...confluentErrors(401, 403, 404) },
+    },
+  }, async (request) => {
+    const { subject } = request.params as { subject: string };
+    const { deleted } = request.query as { deleted: boolean };
+    return registry().listVersions({ subject, includeDeleted: deleted });
+  });
+
+  app.post('/ccompat/subjects/:subject/versions', {
+    schema: {
+      tags, summary: 'Register a schema under a subject; returns its global id',
+      params: subjectParams, body: schemaRequest,
+      querystring: { type: 'object', properties: { normalize: { type: 'boolean', default: false } } },
+      response: { 200: { type: 'object', required: ['id'], properties: { id: { type: 'integer' } } }, ...confluentErrors(400, 401, 403, 409, 415, 422) },
+    },
+  }, async (request) => {
+    const { subject } = request.params as { subject: string };
+    const body = request.body as SchemaRequest;
+    const { normalize } = request.query as { normalize: boolean };
+    const { id } = await registry().register({
+      subject, schema: body.schema, format: formatOf(body.schemaType), references: body.references ?? [],
+      metadata: body.metadata ?? undefined, ruleSet: body.ruleSet ?? undefined, normalize, id: body.id, version: body.version,
+    }, request.principal);
+    return { id };
+  });
+
+  app.get('/ccompat/subjects/:subject/versions/:version', {
+    schema: {
+      tags, summary: 'Get a version of a subject ("latest" or -1 for the latest)', params: versionParams, querystring: deletedQuery,
+      response: { 200: subjectVersionResponse, ...confluentErrors(401, 403, 404, 422) },
+    },
+  }, async (request) => {
+    const p = request.params as { subject: string; version: string };
+    const { deleted } = request.query as { deleted: boolean };
+    return presentSubjectVersion(await registry().getVersion({ subject: p.subject, version: parseVersionSelector(p.version), includeDeleted: deleted }));
+  });
+
+  app.get('/ccompat/subjects/:subject/versions/:version/schema', {
+    schema: {
+      tags, summary: 'The schema of a version, unescaped', params: versionParams, querystring: deletedQuery,
+      response: { 200: rawSchema, ...confluentErrors(401, 403, 404, 422) },
+    },
+  }, async (request) => {
+    const p = request.params as { subject: string; version: string };
+    const { deleted } = request.query as { deleted: boolean };
+    return (await registry().getVersion({ subject: p.subject, version: parseVersionSelector(p.version), includeDeleted: deleted })).schema;
+  });
+
+  app.delete('/ccompat/subjects/:subject/versions/:version', {
+    schema: {
+      tags, summary: 'Soft-delete a version (permanent=true removes a soft-deleted one)', params: versionParams,
+      querystring: { type: 'object', properties: { permanent: { type: 'boolean', default: false } } },
+      response: { 200: { type: 'integer' }, ...confluentErrors(400, 401, 403, 404, 422) },
+    },
+  }, async (request) => {
+    const p = request.params as { subject: string; version: string };
+    const { permanent } = request.query as { permanent: boolean };
+    return registry().deleteVersion({ subject: p.subject, version: parseVersionSelector(p.version), permanent }, request.principal);
+  });
+
+  app.get('/ccompat/subjects/:subject/versions/:version/referencedby', {
+    schema: {
+      tags, summary: 'Ids of the schemas that reference this version', params: versionParams,
+      response: { 200: { type: 'array', items: { type: 'integer' } }, ...confluentErrors(401, 403, 404, 422) },
+    },
+  }, async (request) => {
+    const p = request.params as { subject: string; version: string };
+    return registry().referencedBy({ subject: p.subject, version: parseVersionSelector(p.version) });
+  });
+
+  app.get('/ccompat/schemas/ids/:id', {
+    schema: {
+      tags, summary: 'Get a schema by its global id', params: idParams,
+      querystring: { type: 'object', properties: { subject: { type: 'string' }, format: { type: 'string' }, fetchMaxId: { type: 'boolean' } } },
+      response: { 200: schemaByIdResponse, ...confluentErrors(401, 403, 404) },
+    },
+  }, async (request) => presentSchemaById(await registry().getSchemaById({ id: (request.params as { id: number }).id })));
+
+  app.get('/ccompat/schemas/ids/:id/schema', {
+    schema: {
+      tags, summary: 'The schema with this id, unescaped', params: idParams,
+      querystring: { type: 'object', properties: { subject: { type: 'string' }, format: { type: 'string' } } },
+      response: { 200: rawSchema, ...confluentErrors(401, 403, 404) },
+    },
+  }, async (request) => (await registry().getSchemaById({ id: (request.params as { id: number }).id })).schema);
+
+  app.get('/ccompat/schemas/ids/:id/subjects', {
+    schema: {
+      tags, summary: 'Subjects that use a schema id', params: idParams, querystring: deletedQuery,
+      response: { 200: { type: 'array', items: { type: 'string' } }, ...confluentErrors(401, 403, 404) },
+    },
+  }, async (request) => {
+    const { id } = request.params as { id: number };
+    const { deleted } = request.query as { deleted: boolean };
+    return registry().subjectsForSchema({ id, includeDeleted: deleted });
+  });
+
+  app.get('/ccompat/schemas/ids/:id/versions', {
+    schema: {
+      tags, summary: 'Subject-version pairs that use a schema id', params: idParams, querystring: deletedQuery,
+      response: {
+        200: { type: 'array', items: { type: 'object', required: ['subject', 'version'], properties: { subject: { type: 'string' }, version: { type: 'integer' } } } },
+        ...confluentErrors(401, 403, 404),
+      },
+    },
+  }, async (request) => {
+    const { id } = request.params as { id: number };
+    const { deleted } = request.query as { deleted: boolean };
+    return registry().versionsForSchema({ id, includeDeleted: deleted });
+  });
+
+  app.get('/ccompat/schemas/types', {
+    schema: { tags, summary: 'Schema types the registry accepts', response: { 200: { type: 'array', items: { type: 'string' } } } },
+  }, async () => registry().formats());
+}
+
+export async function ccompatRoutes(app: FastifyInstance, deps: AppDeps) {
+  // An encapsulated scope, so the media type applies to /ccompat responses only.
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', async (_request, reply) => { reply.type(CCOMPAT_MEDIA_TYPE); });
+    await subjectRoutes(scope, deps);
+    await ccompatConfigRoutes(scope, deps);
+  });
+}

@@ -1,0 +1,81 @@
+// Quarantine records in the database (table quarantine_records).
+import { and, desc, asc, eq, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
+import type {
+  Disposition, HistoryEntry, QuarantineFilter, QuarantineRecord, QuarantineStatus, QuarantineStore,
+} from '../core/quarantine/types.js';
+import type { Db } from './db.js';
+import { quarantineRecords as q } from './schema.js';
+
+function toRecord(row: typeof q.$inferSelect): QuarantineRecord {
+  return {
+    ...row,
+    disposition: row.disposition as Disposition,
+    status: row.status as QuarantineStatus,
+    payload: new Uint8Array(row.payload),
+    properties: (row.properties ?? {}) as Record<string, string>,
+    history: (row.history ?? []) as HistoryEntry[],
+  };
+}
+
+function where(filter: QuarantineFilter): SQL | undefined {
+  const parts: SQL[] = [];
+  if (filter.topic) parts.push(eq(q.sourceTopic, filter.topic));
+  if (filter.dagId) parts.push(eq(q.dagId, filter.dagId));
+  if (filter.dagVersion) parts.push(eq(q.dagVersion, filter.dagVersion));
+  if (filter.reason) parts.push(eq(q.reasonCode, filter.reason));
+  if (filter.status) parts.push(eq(q.status, filter.status));
+  if (filter.disposition) parts.push(eq(q.disposition, filter.disposition));
+  if (filter.environment) parts.push(eq(q.environment, filter.environment));
+  if (filter.since) parts.push(gte(q.createdAt, filter.since));
+  if (filter.until) parts.push(lte(q.createdAt, filter.until));
+  return parts.length ? and(...parts) : undefined;
+}
+
+export function makeQuarantineStore(db: Db): QuarantineStore {
+  return {
+    async insert({ record }) {
+      const [row] = await db.insert(q).values({
+        ...record,
+        payload: Buffer.from(record.payload),
+        history: record.history,
+      }).onConflictDoNothing({ target: [q.sourceTopic, q.messageId, q.dagId] }).returning({ id: q.id });
+      if (row) return { id: row.id, inserted: true };
+      const [existing] = await db.select({ id: q.id }).from(q)
+        .where(and(eq(q.sourceTopic, record.sourceTopic), eq(q.messageId, record.messageId), eq(q.dagId, record.dagId))).limit(1);
+      if (!existing) throw new Error('quarantine insert conflicted but the conflicting row is gone');
+      return { id: existing.id, inserted: false };
+    },
+
+    async get({ id }) {
+      const [row] = await db.select().from(q).where(eq(q.id, id)).limit(1);
+      return row ? toRecord(row) : undefined;
+    },
+
+    async list({ filter, limit, beforeId }) {
+      const cond = and(where(filter), beforeId !== undefined ? lt(q.id, beforeId) : undefined);
+      const rows = await db.select().from(q).where(cond).orderBy(desc(q.id)).limit(limit);
+      return rows.map(toRecord);
+    },
+
+    async ids({ filter, limit }) {
+      const rows = await db.select({ id: q.id }).from(q).where(where(filter)).orderBy(asc(q.id)).limit(limit);
+      return rows.map((r) => r.id);
+    },
+
+    async withLocked({ id }, fn) {
+      return db.transaction(async (tx) => {
+        const [row] = await tx.select().from(q).where(eq(q.id, id)).for('update').limit(1);
+        if (!row) return undefined;
+        const { change, result } = await fn(toRecord(row));
+        if (change) {
+          await tx.update(q).set({
+            status: change.status,
+            history: sql`${q.history} || ${JSON.stringify([change.entry])}::jsonb`,
+            updatedAt: new Date(),
+          }).where(eq(q.id, id));
+        }
+        return result;
+      });
+    },
+  };
+}

@@ -1,0 +1,159 @@
+// The schema registry's tables on drizzle (PostgreSQL or PGlite): schemas, subjects, subject_versions,
+// schema_references and registry_config. Writes that pick a version number run in a transaction under
+// a transaction-scoped advisory lock on the subject's name, so concurrent registrations of a subject
+// (from any number of API servers) are serialized; the (subject, version) primary key backs it up.
+import { and, asc, eq, inArray, like, sql } from 'drizzle-orm';
+import type { SchemaFormat } from '../core/formats/types.js';
+import type { RegistryReadStore, RegistryStore, RegistryTx, ScopeConfig } from '../core/registry/store.js';
+import type { SchemaReference, StoredSchema, SubjectVersion } from '../core/registry/types.js';
+import type { Db } from './db.js';
+import { registryConfig, schemaReferences, schemas, subjects, subjectVersions } from './schema.js';
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+type Exec = Db | Tx;
+
+const LOCK_NAMESPACE = 'dagpact.subject:';
+
+function toStored(row: typeof schemas.$inferSelect): StoredSchema {
+  return {
+    id: row.id, format: row.format as SchemaFormat, schema: row.schemaText, canonical: row.canonical,
+    fingerprint: row.fingerprint, references: (row.references ?? []) as SchemaReference[],
+  };
+}
+
+/** LIKE pattern matching names that start with `prefix` literally. */
+function prefixPattern(prefix: string): string {
+  return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function reads(db: Exec): RegistryReadStore {
+  return {
+    async findSchemaById({ id }) {
+      const [row] = await db.select().from(schemas).where(eq(schemas.id, id)).limit(1);
+      return row ? toStored(row) : undefined;
+    },
+    async findSchemaByContentKey({ contentKey }) {
+      const [row] = await db.select().from(schemas).where(eq(schemas.contentKey, contentKey)).limit(1);
+      return row ? toStored(row) : undefined;
+    },
+    async findSchemaByFingerprint({ format, fingerprint }) {
+      const [row] = await db.select().from(schemas)
+        .where(and(eq(schemas.format, format), eq(schemas.fingerprint, fingerprint))).orderBy(asc(schemas.id)).limit(1);
+      return row ? toStored(row) : undefined;
+    },
+    async listSubjects({ includeDeleted, prefix }) {
+      const where = [];
+      if (!includeDeleted) where.push(eq(subjectVersions.deleted, false));
+      if (prefix) where.push(like(subjectVersions.subject, prefixPattern(prefix)));
+      const rows = await db.selectDistinct({ subject: subjectVersions.subject }).from(subjectVersions)
+        .where(and(...where)).orderBy(asc(subjectVersions.subject));
+      return rows.map((r) => r.subject);
+    },
+    async findVersions({ subject, includeDeleted }) {
+      const rows = await db.select({ v: subjectVersions, s: schemas }).from(subjectVersions)
+        .innerJoin(schemas, eq(schemas.id, subjectVersions.schemaId))
+        .where(and(eq(subjectVersions.subject, subject), includeDeleted ? undefined : eq(subjectVersions.deleted, false)))
+        .orderBy(asc(subjectVersions.version));
+      return rows.map(({ v, s }): SubjectVersion => ({
+        subject: v.subject, version: v.version, id: v.schemaId, format: s.format as SchemaFormat,
+        schema: s.schemaText, references: (s.references ?? []) as SchemaReference[], deleted: v.deleted,
+        ...(v.metadata != null ? { metadata: v.metadata } : {}),
+        ...(v.ruleSet != null ? { ruleSet: v.ruleSet } : {}),
+      }));
+    },
+    async findVersionsBySchema({ id, includeDeleted }) {
+      return db.select({ subject: subjectVersions.subject, version: subjectVersions.version, deleted: subjectVersions.deleted })
+        .from(subjectVersions)
+        .where(and(eq(subjectVersions.schemaId, id), includeDeleted ? undefined : eq(subjectVersions.deleted, false)))
+        .orderBy(asc(subjectVersions.subject), asc(subjectVersions.version));
+    },
+    async findReferrers({ subject, version, includeDeleted }) {
+      return db.select({ subject: subjectVersions.subject, version: subjectVersions.version, id: subjectVersions.schemaId })
+        .from(schemaReferences)
+        .innerJoin(subjectVersions, and(eq(subjectVersions.subject, schemaReferences.subject), eq(subjectVersions.version, schemaReferences.version)))
+        .where(and(
+          eq(schemaReferences.refSubject, subject), eq(schemaReferences.refVersion, version),
+          includeDeleted ? undefined : eq(subjectVersions.deleted, false),
+        ))
+        .orderBy(asc(subjectVersions.schemaId), asc(subjectVersions.subject), asc(subjectVersions.version));
+    },
+    async getConfig({ scope }) {
+      const [row] = await db.select().from(registryConfig).where(eq(registryConfig.scope, scope)).limit(1);
+      const out: ScopeConfig = {};
+      if (row?.compatibility) out.compatibility = row.compatibility;
+      if (row?.mode) out.mode = row.mode;
+      return out;
+    },
+  };
+}
+
+function writes(tx: Tx): RegistryTx {
+  return {
+    ...reads(tx),
+    async insertSchema(row) {
+      const values = {
+        format: row.format, contentKey: row.contentKey, fingerprint: row.fingerprint, canonical: row.canonical,
+        schemaText: row.schemaText, references: row.references, ...(row.id !== undefined ? { id: row.id } : {}),
+      };
+      // A concurrent insert of the same content waits on the unique index, then conflicts: both get one id.
+      const [inserted] = await tx.insert(schemas).values(values).onConflictDoNothing({ target: schemas.contentKey }).returning();
+      if (inserted) {
+        if (row.id !== undefined) {
+          // An explicit id (IMPORT mode) does not advance the sequence: keep it ahead of every id.
+          await tx.execute(sql`select setval(pg_get_serial_sequence('schemas', 'id'), (select max(id) from schemas))`);
+        }
+        return toStored(inserted);
+      }
+      const [existing] = await tx.select().from(schemas).where(eq(schemas.contentKey, row.contentKey)).limit(1);
+      return toStored(existing!);
+    },
+    async insertVersion({ subject, version, format, schemaId, references, metadata, ruleSet }) {
+      await tx.insert(subjects).values({ name: subject, format })
+        .onConflictDoUpdate({ target: subjects.name, set: { format } });
+      await tx.insert(subjectVersions).values({
+        subject, version, schemaId, deleted: false, metadata: metadata ?? null, ruleSet: ruleSet ?? null,
+      });
+      if (references.length > 0) {
+        await tx.insert(schemaReferences).values(references.map((r) => ({
+          subject, version, name: r.name, refSubject: r.subject, refVersion: r.version,
+        })));
+      }
+    },
+    async markDeleted({ subject, versions }) {
+      if (versions.length === 0) return;
+      await tx.update(subjectVersions).set({ deleted: true })
+        .where(and(eq(subjectVersions.subject, subject), inArray(subjectVersions.version, versions)));
+    },
+    async removeVersions({ subject, versions }) {
+      if (versions.length === 0) return;
+      await tx.delete(schemaReferences)
+        .where(and(eq(schemaReferences.subject, subject), inArray(schemaReferences.version, versions)));
+      await tx.delete(subjectVersions)
+        .where(and(eq(subjectVersions.subject, subject), inArray(subjectVersions.version, versions)));
+      const [left] = await tx.select({ n: sql<number>`count(*)::int` }).from(subjectVersions).where(eq(subjectVersions.subject, subject));
+      if (Number(left?.n ?? 0) === 0) await tx.delete(subjects).where(eq(subjects.name, subject));
+    },
+  };
+}
+
+export function makeRegistryStore(db: Db): RegistryStore {
+  return {
+    ...reads(db),
+    async withSubjectLock({ subject }, fn) {
+      return db.transaction(async (tx) => {
+        await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${LOCK_NAMESPACE + subject}))`);
+        return fn(writes(tx));
+      });
+    },
+    async setConfig({ scope, compatibility, mode }) {
+      const set: Partial<typeof registryConfig.$inferInsert> = { updatedAt: new Date() };
+      if (compatibility !== undefined) set.compatibility = compatibility;
+      if (mode !== undefined) set.mode = mode;
+      await db.insert(registryConfig).values({ scope, compatibility: compatibility ?? null, mode: mode ?? null })
+        .onConflictDoUpdate({ target: registryConfig.scope, set });
+      // A scope with nothing set is no scope at all.
+      await db.delete(registryConfig)
+        .where(and(eq(registryConfig.scope, scope), sql`${registryConfig.compatibility} is null`, sql`${registryConfig.mode} is null`));
+    },
+  };
+}

@@ -1,0 +1,177 @@
+// The gatekeeper's decision as a table of named cases: every identification path, compatible and
+// incompatible writers, bad payloads, unknown schema ids, no active version, several DAGs on one
+// topic, and the quarantine vs reject policy. Real format providers, real Avro encoding (avsc).
+import avro from 'avsc';
+import { describe, expect, it } from 'vitest';
+import { makeFormats } from '../../../src/core/formats/index.js';
+import type { ParsedSchema } from '../../../src/core/formats/types.js';
+import { decide, NO_DAG, type Decision, type DecisionInput } from '../../../src/gatekeeper/decide.js';
+import type { Route } from '../../../src/gatekeeper/types.js';
+
+const formats = makeFormats();
+const TOPIC = 'persistent://public/default/orders';
+
+const ORDER_V1 = { type: 'record', name: 'Order', namespace: 'shop', fields: [{ name: 'id', type: 'long' }, { name: 'amount', type: 'double' }] };
+const ORDER_V2_EXTRA = { ...ORDER_V1, fields: [...ORDER_V1.fields, { name: 'note', type: 'string', default: '' }] };
+const ORDER_V3_NEEDS_CURRENCY = { ...ORDER_V1, fields: [...ORDER_V1.fields, { name: 'currency', type: 'string' }] };
+const ORDER_STRING_ID = { ...ORDER_V1, fields: [{ name: 'id', type: 'string' }, { name: 'amount', type: 'double' }] };
+const JSON_ORDER = { type: 'object', properties: { id: { type: 'integer' }, amount: { type: 'number' } }, required: ['id', 'amount'] };
+const JSON_ORDER_OPEN_NOTE = { ...JSON_ORDER, properties: { ...JSON_ORDER.properties, note: { type: 'string' } } };
+
+// Registry ids of the test schemas.
+const ID = { v1: 1, v2: 2, v3: 3, stringId: 4, json: 10, jsonNote: 11 } as const;
+const SCHEMAS: Record<number, ParsedSchema> = {
+  [ID.v1]: formats.get('AVRO').parse(JSON.stringify(ORDER_V1)),
+  [ID.v2]: formats.get('AVRO').parse(JSON.stringify(ORDER_V2_EXTRA)),
+  [ID.v3]: formats.get('AVRO').parse(JSON.stringify(ORDER_V3_NEEDS_CURRENCY)),
+  [ID.stringId]: formats.get('AVRO').parse(JSON.stringify(ORDER_STRING_ID)),
+  [ID.json]: formats.get('JSON').parse(JSON.stringify(JSON_ORDER)),
+  [ID.jsonNote]: formats.get('JSON').parse(JSON.stringify(JSON_ORDER_OPEN_NOTE)),
+};
+
+const avroBytes = (schema: object, value: object) => new Uint8Array(avro.Type.forSchema(schema as never).toBuffer(value));
+const json = (value: unknown) => new Uint8Array(Buffer.from(JSON.stringify(value)));
+const confluent = (id: number, body: Uint8Array) => {
+  const header = Buffer.alloc(5);
+  header.writeUInt32BE(id, 1);
+  return new Uint8Array(Buffer.concat([header, body]));
+};
+
+const route = (over: Partial<Route> = {}): Route => ({
+  topic: TOPIC, dagId: 'orders_etl', dagVersion: 'v1', dagVersionId: 1, subject: 'orders-value', subjectVersion: 1,
+  schemaId: ID.v1, onMismatch: 'quarantine', triggerTopic: null, ...over,
+});
+
+interface Case {
+  name: string;
+  payload: Uint8Array;
+  properties?: Record<string, string>;
+  routes?: Route[];
+  pulsarWriter?: DecisionInput['pulsarWriter'];
+  noRoutePolicy?: 'quarantine' | 'reject';
+  /** Ids the registry does not know (looked up → null). */
+  unknownIds?: number[];
+  expect: Array<Pick<Decision, 'outcome' | 'dagId'> & { reasonCode?: string; via?: string; schemaId?: number }>;
+}
+
+const order = { id: 7, amount: 12.5 };
+
+const CASES: Case[] = [
+  { name: 'pulsar schema version, same schema as the contract', payload: avroBytes(ORDER_V1, order), pulsarWriter: { schemaId: ID.v1 },
+    expect: [{ outcome: 'ACCEPT', dagId: 'orders_etl', via: 'pulsar', schemaId: ID.v1 }] },
+  { name: 'pulsar schema version, newer compatible writer (extra field with default)', payload: avroBytes(ORDER_V2_EXTRA, { ...order, note: 'x' }), pulsarWriter: { schemaId: ID.v2 },
+    expect: [{ outcome: 'ACCEPT', dagId: 'orders_etl', via: 'pulsar', schemaId: ID.v2 }] },
+  { name: 'pulsar schema version, incompatible writer → quarantine', payload: avroBytes(ORDER_STRING_ID, { id: 'a', amount: 1 }), pulsarWriter: { schemaId: ID.stringId },
+    expect: [{ outcome: 'QUARANTINE', dagId: 'orders_etl', reasonCode: 'SCHEMA_MISMATCH', via: 'pulsar', schemaId: ID.stringId }] },
+  { name: 'incompatible writer under a reject policy → reject', payload: avroBytes(ORDER_STRING_ID, { id: 'a', amount: 1 }), pulsarWriter: { schemaId: ID.stringId },
+    routes: [route({ onMismatch: 'reject' })],
+    expect: [{ outcome: 'REJECT', dagId: 'orders_etl', reasonCode: 'SCHEMA_MISMATCH' }] },
+  { name: 'reader needs a field the writer lacks (no default) → mismatch', payload: avroBytes(ORDER_V1, order), pulsarWriter: { schemaId: ID.v1 },
+    routes: [route({ schemaId: ID.v3 })],
+    expect: [{ outcome: 'QUARANTINE', dagId: 'orders_etl', reasonCode: 'SCHEMA_MISMATCH' }] },
+  { name: 'pulsar version matched but payload is truncated → payload invalid', payload: avroBytes(ORDER_V1, order).subarray(0, 3), pulsarWriter: { schemaId: ID.v1 },
+    expect: [{ outcome: 'QUARANTINE', dagId: 'orders_etl', reasonCode: 'PAYLOAD_INVALID', via: 'pulsar' }] },
+  { name: 'Confluent wire format, known id', payload: confluent(ID.v2, avroBytes(ORDER_V2_EXTRA, { ...order, note: '' })),
+    expect: [{ outcome: 'ACCEPT', dagId: 'orders_etl', via: 'confluent', schemaId: ID.v2 }] },
+  { name: 'Confluent wire format, known but incompatible id', payload: confluent(ID.stringId, avroBytes(ORDER_STRING_ID, { id: 'x', amount: 2 })),
+    expect: [{ outcome: 'QUARANTINE', dagId: 'orders_etl', reasonCode: 'SCHEMA_MISMATCH', via: 'confluent' }] },
+  { name: 'Confluent wire format, unknown id and a payload the reader cannot read', payload: confluent(999, avroBytes(ORDER_STRING_ID, { id: 'xyz', amount: 2 })), unknownIds: [999],
+    expect: [{ outcome: 'QUARANTINE', dagId: 'orders_etl', reasonCode: 'UNKNOWN_SCHEMA' }] },
+  { name: 'zero first byte that is not a prefix: schema-less Avro the reader reads exactly', payload: avroBytes(ORDER_V1, { id: 0, amount: 1e-300 }), unknownIds: [confluentLikeId(avroBytes(ORDER_V1, { id: 0, amount: 1e-300 }))],
+    expect: [{ outcome: 'ACCEPT', dagId: 'orders_etl', via: 'none' }] },
+  { name: 'dagpact-schema-id property, JSON writer', payload: json(order), properties: { 'dagpact-schema-id': String(ID.json) }, routes: [route({ schemaId: ID.json })],
+    expect: [{ outcome: 'ACCEPT', dagId: 'orders_etl', via: 'property', schemaId: ID.json }] },
+  { name: 'dagpact-schema-id property naming an unknown id', payload: json(order), properties: { 'dagpact-schema-id': '4242' }, routes: [route({ schemaId: ID.json })], unknownIds: [4242],
+    expect: [{ outcome: 'QUARANTINE', dagId: 'orders_etl', reasonCode: 'UNKNOWN_SCHEMA' }] },
+  { name: 'dagpact-schema-id property that is not a number', payload: json(order), properties: { 'dagpact-schema-id': 'abc' }, routes: [route({ schemaId: ID.json })],
+    expect: [{ outcome: 'QUARANTINE', dagId: 'orders_etl', reasonCode: 'UNKNOWN_SCHEMA' }] },
+  { name: 'JSON writer read by an Avro contract → mismatch', payload: json(order), properties: { 'dagpact-schema-id': String(ID.json) },
+    expect: [{ outcome: 'QUARANTINE', dagId: 'orders_etl', reasonCode: 'SCHEMA_MISMATCH', via: 'property' }] },
+  { name: 'JSON property writer valid by schema but payload violates it', payload: json({ id: 'seven', amount: 1 }), properties: { 'dagpact-schema-id': String(ID.jsonNote) }, routes: [route({ schemaId: ID.json })],
+    expect: [{ outcome: 'QUARANTINE', dagId: 'orders_etl', reasonCode: 'PAYLOAD_INVALID', via: 'property' }] },
+  { name: 'unmatched pulsar version falls through to the property', payload: json(order), pulsarWriter: { unmatched: '0' }, properties: { 'dagpact-schema-id': String(ID.json) }, routes: [route({ schemaId: ID.json })],
+    expect: [{ outcome: 'ACCEPT', dagId: 'orders_etl', via: 'property' }] },
+  { name: 'unidentified JSON that validates against the reader', payload: json(order), routes: [route({ schemaId: ID.json })],
+    expect: [{ outcome: 'ACCEPT', dagId: 'orders_etl', via: 'none' }] },
+  { name: 'unidentified JSON missing a required field', payload: json({ id: 1 }), routes: [route({ schemaId: ID.json })],
+    expect: [{ outcome: 'QUARANTINE', dagId: 'orders_etl', reasonCode: 'PAYLOAD_INVALID', via: 'none' }] },
+  { name: 'unidentified bytes that are not JSON', payload: new Uint8Array([1, 2, 3]), routes: [route({ schemaId: ID.json })],
+    expect: [{ outcome: 'QUARANTINE', dagId: 'orders_etl', reasonCode: 'PAYLOAD_INVALID' }] },
+  { name: 'unidentified Avro read exactly by the reader', payload: avroBytes(ORDER_V1, { id: 5, amount: 3 }),
+    expect: [{ outcome: 'ACCEPT', dagId: 'orders_etl', via: 'none' }] },
+  { name: 'unidentified Avro with trailing bytes (a newer writer) is not accepted', payload: avroBytes(ORDER_V2_EXTRA, { id: 5, amount: 3, note: 'hello' }),
+    expect: [{ outcome: 'QUARANTINE', dagId: 'orders_etl', reasonCode: 'PAYLOAD_INVALID', via: 'none' }] },
+  { name: 'unmatched pulsar version and an invalid payload', payload: json({ nope: true }), pulsarWriter: { unmatched: '3' }, routes: [route({ schemaId: ID.json })],
+    expect: [{ outcome: 'QUARANTINE', dagId: 'orders_etl', reasonCode: 'PAYLOAD_INVALID' }] },
+  { name: 'no active version consumes the topic → quarantine', payload: json(order), routes: [],
+    expect: [{ outcome: 'QUARANTINE', dagId: NO_DAG, reasonCode: 'NO_ACTIVE_VERSION' }] },
+  { name: 'no active version under a reject policy → reject', payload: json(order), routes: [], noRoutePolicy: 'reject',
+    expect: [{ outcome: 'REJECT', dagId: NO_DAG, reasonCode: 'NO_ACTIVE_VERSION' }] },
+  { name: 'three DAGs on one topic are decided each on its own contract', payload: avroBytes(ORDER_V1, order), pulsarWriter: { schemaId: ID.v1 },
+    routes: [
+      route({ dagId: 'billing', schemaId: ID.v1 }),
+      route({ dagId: 'fx', schemaId: ID.v3, onMismatch: 'quarantine' }),
+      route({ dagId: 'audit', schemaId: ID.v3, onMismatch: 'reject' }),
+    ],
+    expect: [
+      { outcome: 'ACCEPT', dagId: 'billing' },
+      { outcome: 'QUARANTINE', dagId: 'fx', reasonCode: 'SCHEMA_MISMATCH' },
+      { outcome: 'REJECT', dagId: 'audit', reasonCode: 'SCHEMA_MISMATCH' },
+    ] },
+];
+
+/** The id bytes 1..4 would spell if a payload were read as a Confluent prefix. */
+function confluentLikeId(payload: Uint8Array): number {
+  return Buffer.from(payload).readUInt32BE(1);
+}
+
+function run(c: Case, verdicts = new Map()) {
+  const schemas = new Map<number, ParsedSchema | null>(Object.entries(SCHEMAS).map(([k, v]) => [Number(k), v]));
+  for (const id of c.unknownIds ?? []) schemas.set(id, null);
+  return decide({
+    message: { topic: TOPIC, payload: c.payload, properties: c.properties ?? {} },
+    routes: c.routes ?? [route()],
+    pulsarWriter: c.pulsarWriter,
+    schemas, formats, verdicts,
+    noRoutePolicy: c.noRoutePolicy ?? 'quarantine',
+  });
+}
+
+describe('decide()', () => {
+  it.each(CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    const decisions = run(c);
+    expect(decisions.map((d) => ({
+      outcome: d.outcome, dagId: d.dagId,
+      ...(c.expect.some((e) => e.reasonCode) ? { reasonCode: d.reasonCode } : {}),
+    }))).toEqual(c.expect.map((e) => ({
+      outcome: e.outcome, dagId: e.dagId,
+      ...(c.expect.some((x) => x.reasonCode) ? { reasonCode: e.reasonCode } : {}),
+    })));
+    c.expect.forEach((e, i) => {
+      const d = decisions[i]!;
+      if (e.via) expect(d.writer.via).toBe(e.via);
+      if (e.schemaId !== undefined) expect(d.writer.schemaId).toBe(e.schemaId);
+      if (d.outcome !== 'ACCEPT') expect(d.reason!.length).toBeGreaterThan(30);
+    });
+  });
+
+  it('consults the verdict cache per fingerprint pair and fills it', () => {
+    const c = CASES[1]!; // v2 writer, v1 reader: compatible
+    const verdicts = new Map();
+    expect(run(c, verdicts)[0]!.outcome).toBe('ACCEPT');
+    expect(verdicts.size).toBe(1);
+    const [key] = [...verdicts.keys()];
+    // A cached verdict is what decides, without recomputing.
+    verdicts.set(key, [{ path: '$.x', rule: 'CACHED', message: 'from the cache' }]);
+    const again = run(c, verdicts)[0]!;
+    expect(again.outcome).toBe('QUARANTINE');
+    expect(again.reason).toContain('from the cache');
+  });
+
+  it('names the contract and what to do in a mismatch reason', () => {
+    const d = run(CASES[2]!)[0]!;
+    expect(d.reason).toContain('orders_etl@v1');
+    expect(d.reason).toContain('orders-value v1');
+    expect(d.issues?.length).toBeGreaterThan(0);
+  });
+});
