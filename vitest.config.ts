@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 // scripts/test.sh. e2e: the built service driven from outside by clients no one here wrote.
 export default defineConfig({
   test: {
+    // Two cores: at most two test files at once (integration files share one broker and one server).
+    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     projects: [
       {
         test: {
@@ -20,7 +22,6 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 180_000,
           pool: 'forks',
-          poolOptions: { forks: { maxForks: 2, minForks: 1 } },
         },
       },
       {
@@ -31,7 +32,7 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 240_000,
           pool: 'forks',
-          poolOptions: { forks: { maxForks: 1, minForks: 1 } },
+          poolOptions: { forks: { singleFork: true } },
         },
       },
     ],

@@ -10,6 +10,8 @@ import { makeRegistryStore } from './store/registry-store.js';
 import { makeQuarantine, type QuarantineService } from './core/quarantine/quarantine.js';
 import { makeQuarantineStore } from './store/quarantine-store.js';
 import { makeQuarantineReplayer, type Forwarder } from './gatekeeper/adapters/replayer.js';
+import { makeContracts, type ContractsService } from './core/contracts/contracts.js';
+import { makeContractStore } from './store/contract-store.js';
 
 export interface ServiceDeps {
   database: Database;
@@ -22,6 +24,7 @@ export interface ServiceDeps {
 export interface Services {
   registry: Registry;
   quarantine: QuarantineService;
+  contracts: ContractsService;
 }
 
 export function makeServices(deps: ServiceDeps): Services {
@@ -30,5 +33,8 @@ export function makeServices(deps: ServiceDeps): Services {
     store: makeQuarantineStore(deps.database.db), audit: deps.audit, registry, formats: makeFormats(),
     replayer: deps.forwarder && makeQuarantineReplayer({ database: deps.database, registry, formats: makeFormats(), forwarder: deps.forwarder }),
   });
-  return { registry, quarantine };
+  const contracts = makeContracts({
+    store: makeContractStore(deps.database.db), registry, formats: makeFormats(), audit: deps.audit, pulsar: deps.pulsarAdmin,
+  });
+  return { registry, quarantine, contracts };
 }

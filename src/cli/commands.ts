@@ -1,6 +1,7 @@
 // The table of CLI commands. Each command lives in its own file and returns an exit code;
 // long-running commands (serve, gatekeeper) return -1 and keep the process alive.
 import type { splitArgs } from '../config/parse.js';
+import { checkCommand, deployCommand, registerCommand, schemaCommand } from './contract-commands.js';
 import { gatekeeperCommand } from './gatekeeper-command.js';
 import { migrateCommand } from './migrate-command.js';
 import { quarantineCommand } from './quarantine-command.js';
@@ -16,4 +17,8 @@ export const commands: Record<string, CliCommand> = {
   migrate: migrateCommand,
   gatekeeper: gatekeeperCommand,
   quarantine: quarantineCommand,
+  register: registerCommand,
+  check: checkCommand,
+  deploy: deployCommand,
+  schema: schemaCommand,
 };

@@ -1,10 +1,14 @@
-// Adapts the Pulsar binary-protocol client (src/pulsar/, being written concurrently) to the narrow
-// interfaces the gatekeeper uses: ConsumerFactory (Shared subscriptions, receive/ack/nack, redelivery
-// count, schema version), Publisher (a producer per topic, resolving on SEND_RECEIPT) and
-// BrokerSchemaSource (GET_SCHEMA). Until that client lands, opening the transport fails clearly.
+// Adapts dagpact's Pulsar binary-protocol client (src/pulsar/) to the narrow interfaces the gatekeeper
+// uses: ConsumerFactory (Shared subscriptions from the earliest position, receive/ack/nack, redelivery
+// count, schema version), Publisher (one cached producer per topic, resolving on SEND_RECEIPT) and
+// BrokerSchemaSource (GET_SCHEMA). Client errors become DagpactErrors; transient ones are retriable.
 import type { Logger } from 'pino';
 import { DagpactError } from '../../core/errors.js';
-import type { BrokerSchemaSource, ConsumerFactory, Publisher } from '../types.js';
+import {
+  messageIdToString, PulsarClient, PulsarClientError,
+  type Consumer, type Message, type MessageId, type Producer,
+} from '../../pulsar/index.js';
+import type { BrokerSchemaSource, ConsumerFactory, OutgoingMessage, Publisher, SourceMessage, TopicConsumer } from '../types.js';
 
 export interface PulsarTransport {
   consumers: ConsumerFactory;
@@ -13,8 +17,129 @@ export interface PulsarTransport {
   close(): Promise<void>;
 }
 
+function translate(error: unknown, what: string): DagpactError {
+  if (error instanceof DagpactError) return error;
+  if (error instanceof PulsarClientError) {
+    // Both codes are retriable for the gatekeeper: the message is redelivered later, never lost.
+    return new DagpactError(error.retriable ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_ERROR', `${what}: ${error.message}`, { cause: error });
+  }
+  return new DagpactError('UPSTREAM_ERROR', `${what}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+}
+
+function toSourceMessage(message: Message): SourceMessage {
+  const out: SourceMessage = {
+    topic: message.topic,
+    messageId: messageIdToString(message.messageId),
+    payload: message.payload,
+    properties: message.properties,
+    redeliveryCount: message.redeliveryCount,
+    publishTime: message.publishTime,
+  };
+  if (message.key !== undefined) out.key = message.key;
+  if (message.schemaVersion !== undefined) out.schemaVersion = message.schemaVersion;
+  if (message.eventTime !== undefined) out.eventTime = message.eventTime;
+  return out;
+}
+
+function topicConsumer(topic: string, consumer: Consumer): TopicConsumer {
+  // The gatekeeper hands back the SourceMessage; the full id (batch size included) stays here.
+  const ids = new WeakMap<SourceMessage, MessageId>();
+  const idOf = (message: SourceMessage): MessageId => {
+    const id = ids.get(message);
+    if (!id) throw new DagpactError('INTERNAL', `message ${message.messageId} was not received by this consumer of ${topic}`);
+    return id;
+  };
+  return {
+    topic,
+    async receive() {
+      const message = await consumer.receive();
+      if (!message) return undefined;
+      const source = toSourceMessage(message);
+      ids.set(source, message.messageId);
+      return source;
+    },
+    async ack(message) {
+      await consumer.ack(idOf(message));
+    },
+    nack(message) {
+      consumer.nack(idOf(message));
+    },
+    close: () => consumer.close(),
+  };
+}
+
 export async function openPulsarTransport(args: { serviceUrl: string; token?: string; log: Logger }): Promise<PulsarTransport> {
-  void args;
-  throw new DagpactError('NOT_READY',
-    'the Pulsar binary-protocol client (src/pulsar/) is not in this build yet; the gatekeeper cannot connect to Pulsar');
+  const client = new PulsarClient({ serviceUrl: args.serviceUrl, token: args.token, log: args.log });
+  // Fail fast on a wrong URL or token instead of at the first subscription.
+  try {
+    await client.serviceConnection();
+  } catch (error) {
+    await client.close();
+    throw translate(error, `connecting to Pulsar at ${args.serviceUrl}`);
+  }
+
+  const consumers: ConsumerFactory = {
+    async subscribe({ topic, subscription }) {
+      try {
+        const consumer = await client.subscribe({ topic, subscription, subscriptionType: 'Shared', initialPosition: 'earliest' });
+        return topicConsumer(topic, consumer);
+      } catch (error) {
+        throw translate(error, `subscribing ${subscription} to ${topic}`);
+      }
+    },
+  };
+
+  const producers = new Map<string, Promise<Producer>>();
+  const producerFor = (topic: string): Promise<Producer> => {
+    let producer = producers.get(topic);
+    if (!producer) {
+      producer = client.createProducer({ topic });
+      producers.set(topic, producer);
+      producer.catch(() => { if (producers.get(topic) === producer) producers.delete(topic); });
+    }
+    return producer;
+  };
+  const publisher: Publisher = {
+    async send(topic: string, message: OutgoingMessage) {
+      let producer: Producer | undefined;
+      try {
+        producer = await producerFor(topic);
+        const id = await producer.send({ payload: message.payload, properties: message.properties, key: message.key, eventTime: message.eventTime });
+        return { messageId: messageIdToString(id) };
+      } catch (error) {
+        // A producer that failed for good (closed, fenced, schema refused) is replaced on the next send.
+        if (producer && error instanceof PulsarClientError && !error.retriable) {
+          producers.delete(topic);
+          void producer.close().catch(() => undefined);
+        }
+        throw translate(error, `publishing to ${topic}`);
+      }
+    },
+    async close() {
+      const all = [...producers.values()];
+      producers.clear();
+      await Promise.allSettled(all.map(async (p) => (await p).close()));
+    },
+  };
+
+  const brokerSchemas: BrokerSchemaSource = {
+    async getSchema(topic, version) {
+      try {
+        const info = await client.getSchema(topic, version);
+        return info ? { type: info.type, data: info.data.toString('utf8') } : undefined;
+      } catch (error) {
+        throw translate(error, `reading the schema of ${topic} from the broker`);
+      }
+    },
+  };
+
+  return {
+    consumers,
+    publisher,
+    brokerSchemas,
+    async close() {
+      await publisher.close();
+      await client.close();
+    },
+  };
 }

@@ -2,6 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.js';
 import { ccompatRoutes } from './ccompat.js';
+import { checkRoutes } from './checks.js';
+import { dagRoutes } from './dags.js';
+import { deploymentRoutes } from './deployments.js';
 import { healthRoutes } from './health.js';
 import { quarantineRoutes } from './quarantine.js';
 import { registryNativeRoutes } from './registry-native.js';
@@ -13,4 +16,7 @@ export async function registerRoutes(app: FastifyInstance, deps: AppDeps) {
   await registryNativeRoutes(app, deps);
   await ccompatRoutes(app, deps);
   await quarantineRoutes(app, deps);
+  await dagRoutes(app, deps);
+  await checkRoutes(app, deps);
+  await deploymentRoutes(app, deps);
 }

@@ -3,7 +3,7 @@
 // namespace whose strategy is BACKWARD, and POST .../compatibility is asked about the reader.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { makeFormats } from '../../../src/core/formats/index.js';
+import { makeAvroProvider } from '../../../src/core/formats/avro/provider.js';
 import { makePulsarAdmin } from '../../../src/pulsar-admin/admin-client.js';
 import { generateAvroPairs } from '../../support/avro-pairs.js';
 
@@ -22,7 +22,7 @@ async function inBatches<T, R>(items: T[], size: number, fn: (item: T, index: nu
 
 describe('Avro verdicts agree with the Pulsar broker (Apache Avro SchemaCompatibility)', () => {
   it('on a few hundred generated pairs under BACKWARD', async () => {
-    const avro = makeFormats().get('AVRO');
+    const avro = makeAvroProvider();
     const pairs = generateAvroPairs();
     expect(pairs.length).toBeGreaterThanOrEqual(300);
     const ns = `public/oracle-${randomBytes(3).toString('hex')}`;

@@ -26,7 +26,7 @@ describe('auth', () => {
     { name: 'no token on a protected read', headers: {}, method: 'GET', status: 401, code: 'UNAUTHENTICATED' },
     { name: 'admin token on a read', scope: 'admin', method: 'GET', status: 200 },
   ] as const)('$name → $status', async (c) => {
-    const headers = 'scope' in c ? bearer(tokens[c.scope]!) : c.headers;
+    const headers = 'scope' in c && c.scope ? bearer(tokens[c.scope]!) : ('headers' in c ? c.headers : {});
     const res = await t.app.inject({ method: c.method, url: '/v1/tokens', headers, payload: c.method === 'POST' ? { name: 'x', scopes: ['read'] } : undefined });
     expect(res.statusCode).toBe(c.status);
     if ('code' in c) {

@@ -1,0 +1,250 @@
+// The pre-deploy check: for a manifest and an environment, every comparison that decides whether the
+// DAG version can safely go live there (see ADR 0007). Consumed topics: can the DAG's reader schema
+// read the subject's latest version, the schema on the Pulsar topic, and what the producers active in
+// the environment write? Produced topics: can every consumer active there read the new writer schema,
+// does the subject's own level allow it, would Pulsar accept it? Plus drift between registry and Pulsar.
+// Pure over its ports: registry, formats, the store's active versions, and Pulsar's admin API.
+import { isDagpactError } from '../errors.js';
+import type { CompatibilityIssue, FormatProvider, ParsedSchema, SchemaFormat } from '../formats/types.js';
+import type { Registry, SubjectVersion } from '../registry/types.js';
+import { topicParts } from './manifest.js';
+import { resolveEntry, type ResolvedEntry } from './resolve.js';
+import type {
+  ActiveVersion, CheckFinding, Direction, FindingKind, Manifest, PulsarSchemas, PulsarVerdict, SchemaSide, TopicCheck,
+} from './types.js';
+
+export interface CheckDeps {
+  registry: Registry;
+  formats: { get(format: SchemaFormat): FormatProvider };
+  pulsar?: PulsarSchemas;
+}
+
+/** Pulsar answers an incompatible schema with a stack trace; keep the message. */
+function shortReason(reason: string): string {
+  const m = /Message: (.*?)(?: Stacktrace:|$)/.exec(reason);
+  const text = (m?.[1] ?? reason).replace(/\s+/g, ' ').trim();
+  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
+}
+
+type PulsarTopicSchema = { version: number; type: string; schema: string; parsed?: ParsedSchema; parseError?: string } | undefined;
+
+const sideOf = (r: ResolvedEntry): SchemaSide => ({
+  source: 'contract', subject: r.subject, ...(r.version !== undefined ? { version: r.version } : {}), ...(r.schemaId !== undefined ? { schemaId: r.schemaId } : {}),
+});
+
+function describe(side: SchemaSide): string {
+  if (side.source === 'active-dag') return `${side.dagId}@${side.dagVersion} (${side.subject} v${side.version})`;
+  if (side.source === 'pulsar-topic') return `the topic's Pulsar schema (version ${side.pulsarVersion})`;
+  if (side.source === 'subject-latest') return `${side.subject} latest (v${side.version})`;
+  return side.version !== undefined ? `${side.subject} v${side.version}` : `the inline schema for ${side.subject}`;
+}
+
+export async function runCheck(deps: CheckDeps, args: { manifest: Manifest; environment: string; active: ActiveVersion[]; pulsar: boolean }): Promise<TopicCheck[]> {
+  const { registry, formats } = deps;
+  const { manifest, environment } = args;
+  const others = args.active.filter((a) => a.dagVersion.dagId !== manifest.dagId);
+  const checks: TopicCheck[] = [];
+  const latestCache = new Map<string, Promise<SubjectVersion | undefined>>();
+  const pulsarCache = new Map<string, Promise<PulsarTopicSchema>>();
+
+  const add = (name: string, topic: string, direction: Direction, kind: FindingKind, findings: CheckFinding[]) => {
+    checks.push({ name, topic, direction, kind, status: findings.some((f) => f.severity === 'error') ? 'failed' : 'passed', findings });
+  };
+  const issuesToFindings = (issues: CompatibilityIssue[], base: Omit<CheckFinding, 'path' | 'rule' | 'message' | 'severity'>, lead: string): CheckFinding[] =>
+    issues.map((i) => ({ ...base, severity: 'error', path: i.path, rule: i.rule, message: `${lead}: ${i.message}` }));
+
+  const subjectLatest = (subject: string) => {
+    if (!latestCache.has(subject)) {
+      latestCache.set(subject, registry.getVersion({ subject, version: 'latest' }).catch((error: unknown) => {
+        if (isDagpactError(error) && error.status === 404) return undefined;
+        throw error;
+      }));
+    }
+    return latestCache.get(subject)!;
+  };
+  const pulsarSchema = (topic: string, format: SchemaFormat): Promise<PulsarTopicSchema> => {
+    if (!pulsarCache.has(topic)) {
+      pulsarCache.set(topic, deps.pulsar!.getSchema(topic).then((info) => {
+        if (!info) return undefined;
+        if (info.type !== format) return { ...info, parseError: `its type is ${info.type}, not ${format}` };
+        try {
+          return { ...info, parsed: formats.get(format).parse(info.schema) };
+        } catch (error) {
+          return { ...info, parseError: `it does not parse as ${format}: ${(error as Error).message}` };
+        }
+      }));
+    }
+    return pulsarCache.get(topic)!;
+  };
+  const pulsarVerdict = async (topic: string, r: ResolvedEntry): Promise<PulsarVerdict> => {
+    const v = await deps.pulsar!.testCompatibility(topic, { type: r.format, schema: r.text });
+    return { compatible: v.compatible, strategy: v.strategy, ...(v.reason ? { reason: shortReason(v.reason) } : {}) };
+  };
+
+  const resolve = (list: Manifest['consumes'], direction: 'consumes' | 'produces') =>
+    Promise.all(list.map((entry, i) => resolveEntry(registry, entry, `$.${direction}[${i}]`)));
+  const consumed = await resolve(manifest.consumes, 'consumes');
+  const produced = await resolve(manifest.produces, 'produces');
+  for (const [direction, list] of [['consume', consumed], ['produce', produced]] as const) {
+    for (const r of list) {
+      if (r.ok) continue;
+      add(`${r.entry.topic}: resolve ${r.entry.subject}`, r.entry.topic, direction, 'resolution',
+        r.problems.map((p) => ({ severity: 'error', kind: 'resolution', topic: r.entry.topic, direction, subject: r.entry.subject, path: p.path, message: p.message })));
+    }
+  }
+
+  for (const res of consumed) {
+    if (!res.ok) continue;
+    const r = res.resolved;
+    const topic = r.entry.topic;
+    const provider = formats.get(r.format);
+    const reader = sideOf(r);
+    const base = { kind: 'reader-vs-subject-latest' as const, topic, direction: 'consume' as const, subject: r.subject, reader };
+
+    // (a) the subject's latest version: what a producer following the registry writes.
+    const latest = await subjectLatest(r.subject);
+    if (!latest) {
+      add(`${topic}: reader vs ${r.subject} latest`, topic, 'consume', base.kind, [{ ...base, severity: 'info', message: `subject ${r.subject} has no versions yet; nothing to compare with` }]);
+    } else {
+      const writer: SchemaSide = { source: 'subject-latest', subject: latest.subject, version: latest.version, schemaId: latest.id };
+      const issues = latest.id === r.schemaId ? [] : provider.backwardIssues(r.parsed, await registry.parsedById({ id: latest.id }));
+      add(`${topic}: reader vs ${r.subject} latest (v${latest.version})`, topic, 'consume', base.kind,
+        issuesToFindings(issues, { ...base, writer }, `${describe(reader)} cannot read ${describe(writer)}`));
+    }
+
+    // (c) what the DAG versions active in this environment that produce to the topic write.
+    const producers = others.flatMap((a) => a.dagVersion.contract.produces.filter((p) => p.topic === topic).map((p) => ({ a, p })));
+    const pf: CheckFinding[] = [];
+    for (const { a, p } of producers) {
+      const writer: SchemaSide = { source: 'active-dag', dagId: a.dagVersion.dagId, dagVersion: a.dagVersion.version, subject: p.subject, version: p.version, schemaId: p.schemaId };
+      const issues = p.schemaId === r.schemaId ? [] : provider.backwardIssues(r.parsed, await registry.parsedById({ id: p.schemaId }));
+      pf.push(...issuesToFindings(issues, { kind: 'reader-vs-active-producer', topic, direction: 'consume', subject: r.subject, reader, writer },
+        `${describe(reader)} cannot read what ${describe(writer)} writes in ${environment}`));
+    }
+    if (!producers.length) {
+      pf.push({ severity: 'info', kind: 'reader-vs-active-producer', topic, direction: 'consume', subject: r.subject, reader, message: `no DAG version active in ${environment} produces to ${topic}` });
+    }
+    add(`${topic}: reader vs active producers in ${environment}`, topic, 'consume', 'reader-vs-active-producer', pf);
+
+    // (b) the schema on the Pulsar topic now, with Pulsar's own verdict beside dagpact's.
+    if (args.pulsar) {
+      const onTopic = await pulsarSchema(topic, r.format);
+      const kind = 'reader-vs-pulsar-topic' as const;
+      if (onTopic?.parsed) {
+        const writer: SchemaSide = { source: 'pulsar-topic', pulsarVersion: onTopic.version };
+        const pulsar = await pulsarVerdict(topic, r);
+        const issues = provider.backwardIssues(r.parsed, onTopic.parsed);
+        const fs = issuesToFindings(issues, { kind, topic, direction: 'consume', subject: r.subject, reader, writer, pulsar }, `${describe(reader)} cannot read ${describe(writer)}`);
+        if (!fs.length) fs.push({ severity: 'info', kind, topic, direction: 'consume', subject: r.subject, reader, writer, pulsar, message: `${describe(reader)} can read ${describe(writer)}` });
+        add(`${topic}: reader vs Pulsar topic schema`, topic, 'consume', kind, fs);
+      }
+    }
+  }
+
+  for (const res of produced) {
+    if (!res.ok) continue;
+    const r = res.resolved;
+    const topic = r.entry.topic;
+    const provider = formats.get(r.format);
+    const writer = sideOf(r);
+
+    // Every consumer active in this environment must read the new writer schema.
+    const consumers = others.flatMap((a) => a.dagVersion.contract.consumes.filter((c) => c.topic === topic).map((c) => ({ a, c })));
+    const cf: CheckFinding[] = [];
+    for (const { a, c } of consumers) {
+      const reader: SchemaSide = { source: 'active-dag', dagId: a.dagVersion.dagId, dagVersion: a.dagVersion.version, subject: c.subject, version: c.version, schemaId: c.schemaId };
+      const issues = c.schemaId === r.schemaId ? [] : provider.backwardIssues(await registry.parsedById({ id: c.schemaId }), r.parsed);
+      cf.push(...issuesToFindings(issues, { kind: 'writer-vs-active-consumer', topic, direction: 'produce', subject: r.subject, reader, writer },
+        `${describe(reader)}, active in ${environment}, cannot read ${describe(writer)}`));
+    }
+    if (!consumers.length) {
+      cf.push({ severity: 'info', kind: 'writer-vs-active-consumer', topic, direction: 'produce', subject: r.subject, writer, message: `no DAG version active in ${environment} consumes ${topic}` });
+    }
+    add(`${topic}: active consumers in ${environment} vs writer`, topic, 'produce', 'writer-vs-active-consumer', cf);
+
+    // The subject's own compatibility level, as a registration of the writer schema would apply it.
+    const sf: CheckFinding[] = [];
+    const kind = 'writer-vs-subject-level' as const;
+    if (r.schemaId !== undefined) {
+      sf.push({ severity: 'info', kind, topic, direction: 'produce', subject: r.subject, writer, message: `the writer schema is ${r.subject} v${r.version}, already registered` });
+    } else {
+      const verdict = await registry.checkCompatibility({ subject: r.subject, schema: r.text, format: r.format });
+      for (const f of verdict.findings) {
+        sf.push({
+          severity: 'error', kind, topic, direction: 'produce', subject: r.subject, writer, path: f.path, rule: f.rule,
+          message: `subject ${r.subject} (${verdict.level}) would refuse the writer schema: ${f.direction} against v${f.version}: ${f.message}`,
+        });
+      }
+      if (verdict.compatible && !(await subjectLatest(r.subject))) {
+        sf.push({ severity: 'info', kind, topic, direction: 'produce', subject: r.subject, writer, message: `subject ${r.subject} does not exist yet; registering the DAG version creates it` });
+      }
+    }
+    add(`${topic}: writer vs ${r.subject} compatibility level`, topic, 'produce', kind, sf);
+
+    if (args.pulsar) {
+      const pulsar = await pulsarVerdict(topic, r);
+      const kind = 'writer-vs-pulsar-topic' as const;
+      const f: CheckFinding = pulsar.compatible
+        ? { severity: 'info', kind, topic, direction: 'produce', subject: r.subject, writer, pulsar, message: `Pulsar would accept the writer schema on ${topic} (strategy ${pulsar.strategy})` }
+        : { severity: 'error', kind, topic, direction: 'produce', subject: r.subject, writer, pulsar, rule: 'PULSAR_INCOMPATIBLE',
+            message: `Pulsar refuses the writer schema on ${topic} under strategy ${pulsar.strategy}: producers using it would be rejected by the broker` };
+      add(`${topic}: writer vs Pulsar topic`, topic, 'produce', kind, [f]);
+    }
+  }
+
+  if (args.pulsar) {
+    const seen = new Set<string>();
+    for (const res of [...consumed, ...produced]) {
+      if (!res.ok || seen.has(res.resolved.entry.topic)) continue;
+      const r = res.resolved;
+      const topic = r.entry.topic;
+      seen.add(topic);
+      const direction: Direction = consumed.includes(res) ? 'consume' : 'produce';
+      add(`${topic}: drift between registry and Pulsar`, topic, direction, 'drift', await drift(r, direction));
+    }
+  }
+  return checks;
+
+  /** The subject the registry holds the topic's writer schemas in: this manifest's or an active producer's, else `<topic>-value`. */
+  async function topicSubject(r: ResolvedEntry): Promise<string> {
+    const topic = r.entry.topic;
+    const here = produced.find((p) => p.ok && p.resolved.entry.topic === topic);
+    if (here?.ok) return here.resolved.subject;
+    const active = others.flatMap((a) => a.dagVersion.contract.produces).find((p) => p.topic === topic);
+    if (active) return active.subject;
+    const conventional = `${topicParts(topic).local}-value`;
+    return (await subjectLatest(conventional)) ? conventional : r.subject;
+  }
+
+  async function drift(r: ResolvedEntry, direction: Direction): Promise<CheckFinding[]> {
+    const topic = r.entry.topic;
+    const subject = await topicSubject(r);
+    const base = { kind: 'drift' as const, topic, direction, subject };
+    const onTopic = await pulsarSchema(topic, r.format);
+    if (!onTopic) {
+      return [{ ...base, severity: 'warning', rule: 'TOPIC_HAS_NO_SCHEMA', message: `${topic} has no schema on Pulsar, so the broker enforces none; deploy with push_schemas to set ${subject}'s` }];
+    }
+    const writer: SchemaSide = { source: 'pulsar-topic', pulsarVersion: onTopic.version };
+    if (!onTopic.parsed) {
+      return [{ ...base, writer, severity: 'warning', rule: 'TOPIC_SCHEMA_NOT_COMPARABLE', message: `the schema on ${topic} (Pulsar version ${onTopic.version}) cannot be compared: ${onTopic.parseError}` }];
+    }
+    const known = await registry.findSchemaByFingerprint({ format: r.format, fingerprint: onTopic.parsed.fingerprint });
+    if (!known) {
+      return [{ ...base, writer, severity: 'warning', rule: 'TOPIC_SCHEMA_UNKNOWN', message: `the schema on ${topic} (Pulsar version ${onTopic.version}) is not registered in dagpact: someone pushed it to Pulsar directly` }];
+    }
+    const latest = await subjectLatest(subject);
+    if (latest && latest.id !== known.id) {
+      const latestParsed = await registry.parsedById({ id: latest.id });
+      if (latestParsed.fingerprint !== onTopic.parsed.fingerprint) {
+        const where = (await registry.versionsForSchema({ id: known.id })).filter((v) => v.subject === subject).map((v) => `v${v.version}`);
+        return [{
+          ...base, severity: 'warning', rule: 'TOPIC_SCHEMA_NOT_LATEST',
+          writer: { ...writer, schemaId: known.id }, reader: { source: 'subject-latest', subject: latest.subject, version: latest.version, schemaId: latest.id },
+          message: `the schema on ${topic} is schema id ${known.id}${where.length ? ` (${subject} ${where.join(', ')})` : ''} but ${subject}'s latest is v${latest.version} (id ${latest.id}); ` +
+            'producers on Pulsar and the registry disagree (deploy the producer with push_schemas)',
+        }];
+      }
+    }
+    return [];
+  }
+}

@@ -1,0 +1,220 @@
+// The contracts service: DAG versions with their immutable contracts, recorded pre-deploy checks, and
+// deployments per environment behind the check gate. Every mutation is audited. No transport, no SQL.
+import type { AuditLog } from '../audit.js';
+import type { Principal } from '../auth.js';
+import { DagpactError, errors } from '../errors.js';
+import type { FormatProvider, SchemaFormat } from '../formats/types.js';
+import type { Registry } from '../registry/types.js';
+import { runCheck } from './check.js';
+import { contractHash, contractIdentity, diffIdentities, type ContractIdentity } from './identity.js';
+import { parseManifest, readManifestText, topicParts } from './manifest.js';
+import { pinEntries } from './resolve.js';
+import type {
+  ActiveVersion, CheckFinding, CheckRecord, ContractStore, DagVersionRecord, DeploymentRecord, PulsarSchemas,
+} from './types.js';
+
+export interface ContractsDeps {
+  store: ContractStore;
+  registry: Registry;
+  formats: { get(format: SchemaFormat): FormatProvider };
+  audit: AuditLog;
+  /** Pulsar's admin API; without it checks skip Pulsar and deploys cannot push schemas. */
+  pulsar?: PulsarSchemas;
+}
+
+export interface PushedSchema { topic: string; subject: string; version: number; schemaId: number; pulsarVersion: number }
+export interface NamespacePolicy { namespace: string; compatibilityStrategy: string; schemaValidationEnforced: boolean }
+
+export interface DeployResult {
+  deployment: DeploymentRecord;
+  pushed: PushedSchema[];
+  /** The Pulsar namespaces of the contract's topics and how they enforce schemas (when Pulsar is configured). */
+  namespaces: NamespacePolicy[];
+}
+
+const ENV_PATTERN = /^[A-Za-z0-9_.-]{1,100}$/;
+
+export function findingsOf(check: Pick<CheckRecord, 'checks'>): CheckFinding[] {
+  return check.checks.flatMap((c) => c.findings);
+}
+
+export function makeContracts(deps: ContractsDeps) {
+  const { store, registry, audit } = deps;
+
+  const versionNotFound = (dagId: string, version: string) =>
+    new DagpactError('DAG_VERSION_NOT_FOUND', `DAG "${dagId}" has no version "${version}"; register it first (POST /v1/dags)`);
+
+  function environmentOf(environment: string): string {
+    if (!ENV_PATTERN.test(environment)) {
+      throw errors.validation('the environment name is invalid', [{ path: '$.environment', message: 'must be 1-100 letters, digits, _ . -' }]);
+    }
+    return environment;
+  }
+
+  async function registerVersion(input: unknown, actor: Principal): Promise<{ record: DagVersionRecord; created: boolean }> {
+    const manifest = parseManifest(input);
+    const identity = contractIdentity(manifest);
+    const hash = contractHash(identity);
+    const conflictOr = (existing: DagVersionRecord) => {
+      if (existing.contractHash === hash) return { record: existing, created: false };
+      const differences = diffIdentities(existing.contract.declared as ContractIdentity, identity);
+      throw new DagpactError('CONTRACT_CONFLICT',
+        `DAG ${manifest.dagId} version ${manifest.version} is already registered with a different contract, and contracts are immutable: ` +
+        `${differences.slice(0, 5).map((d) => `${d.path} ${d.change}`).join('; ')}. Register the change under a new version`,
+        { details: { dag_id: manifest.dagId, version: manifest.version, differences } });
+    };
+    const existing = await store.findDagVersion({ dagId: manifest.dagId, version: manifest.version });
+    if (existing) return conflictOr(existing);
+
+    const consumes = await pinEntries(registry, manifest.consumes.map((entry, i) => ({ entry, at: `$.consumes[${i}]` })), actor);
+    const produces = await pinEntries(registry, manifest.produces.map((entry, i) => ({ entry, at: `$.produces[${i}]` })), actor);
+    const result = await store.insertDagVersion({
+      dagId: manifest.dagId, version: manifest.version, airflowVersionNumber: manifest.airflowVersionNumber,
+      contract: { consumes, produces, declared: identity }, contractHash: hash, createdBy: actor.name,
+    });
+    if (!result.created) return conflictOr(result.record); // a concurrent registration won the race
+    await audit.record({
+      actor: actor.name, action: 'dag_version.register', targetType: 'dag_version', targetId: `${manifest.dagId}@${manifest.version}`,
+      details: { contract_hash: hash, consumes: consumes.map((c) => `${c.topic} ${c.subject} v${c.version}`), produces: produces.map((p) => `${p.topic} ${p.subject} v${p.version}`) },
+    });
+    return result;
+  }
+
+  async function check(args: { manifest: unknown; environment: string; pulsar?: boolean }, actor: Principal): Promise<CheckRecord> {
+    const environment = environmentOf(args.environment);
+    const manifest = parseManifest(args.manifest);
+    const usePulsar = args.pulsar ?? deps.pulsar !== undefined;
+    if (usePulsar && !deps.pulsar) {
+      throw errors.badRequest('this server has no Pulsar admin API configured (PULSAR_ADMIN_URL); run the check with "pulsar": false or configure it');
+    }
+    const active = await store.activeVersions({ environment });
+    const checks = await runCheck({ registry, formats: deps.formats, pulsar: deps.pulsar }, { manifest, environment, active, pulsar: usePulsar });
+    const document = typeof args.manifest === 'string' ? readManifestText(args.manifest) : args.manifest;
+    const passed = checks.every((c) => c.status === 'passed');
+    const record = await store.insertCheck({
+      environment, dagId: manifest.dagId, version: manifest.version, manifest: document, passed, checks, requestedBy: actor.name,
+    });
+    await audit.record({
+      actor: actor.name, action: 'check.run', targetType: 'dag_version', targetId: `${manifest.dagId}@${manifest.version}`,
+      details: { check_id: record.id, environment, passed, errors: findingsOf(record).filter((f) => f.severity === 'error').length },
+    });
+    return record;
+  }
+
+  async function getCheck(id: number): Promise<CheckRecord> {
+    const record = await store.findCheck({ id });
+    if (!record) throw new DagpactError('CHECK_NOT_FOUND', `check ${id} does not exist`);
+    return record;
+  }
+
+  async function namespacePolicies(topics: string[]): Promise<NamespacePolicy[]> {
+    if (!deps.pulsar) return [];
+    const namespaces = [...new Set(topics.map((t) => topicParts(t).namespace))].sort();
+    return Promise.all(namespaces.map(async (namespace) => ({
+      namespace,
+      compatibilityStrategy: await deps.pulsar!.getSchemaCompatibilityStrategy(namespace),
+      schemaValidationEnforced: await deps.pulsar!.getSchemaValidationEnforced(namespace),
+    })));
+  }
+
+  /** Pushes the contract's schemas to their topics: produced first, then consumed topics it does not produce. */
+  async function pushSchemas(version: DagVersionRecord): Promise<PushedSchema[]> {
+    const pulsar = deps.pulsar;
+    if (!pulsar) {
+      throw new DagpactError('UPSTREAM_UNAVAILABLE', 'push_schemas needs Pulsar\'s admin API, which this server is not configured for (PULSAR_ADMIN_URL)');
+    }
+    const produced = new Set(version.contract.produces.map((p) => p.topic));
+    const entries = [...version.contract.produces, ...version.contract.consumes.filter((c) => !produced.has(c.topic))];
+    const pushed: PushedSchema[] = [];
+    for (const e of entries) {
+      const stored = await registry.getSchemaById({ id: e.schemaId });
+      try {
+        const pulsarVersion = await pulsar.postSchema(e.topic, { type: e.format, schema: stored.schema });
+        pushed.push({ topic: e.topic, subject: e.subject, version: e.version, schemaId: e.schemaId, pulsarVersion });
+      } catch (error) {
+        const status = (error as DagpactError).details as { status?: number; reason?: string } | undefined;
+        if (status?.status === 409 || /Incompatible/i.test(String(status?.reason))) {
+          throw new DagpactError('INCOMPATIBLE_SCHEMA',
+            `Pulsar refused ${e.subject} v${e.version} on ${e.topic}: ${status?.reason ?? (error as Error).message}. Nothing was deployed` +
+            (pushed.length ? `; already pushed: ${pushed.map((p) => p.topic).join(', ')}` : ''),
+            { details: { topic: e.topic, pushed, pulsar: status } });
+        }
+        throw error;
+      }
+    }
+    return pushed;
+  }
+
+  async function deploy(args: { dagId: string; version: string; environment: string; force?: boolean; reason?: string; pushSchemas?: boolean }, actor: Principal): Promise<DeployResult> {
+    const environment = environmentOf(args.environment);
+    const version = await store.findDagVersion({ dagId: args.dagId, version: args.version });
+    if (!version) throw versionNotFound(args.dagId, args.version);
+    const reason = args.reason?.trim() || null;
+    if (args.force && !reason) {
+      throw errors.validation('a forced deployment needs a reason', [{ path: '$.reason', message: 'is required when force is true' }]);
+    }
+    const latest = await store.latestCheck({ dagId: args.dagId, version: args.version, environment });
+    const sameContract = latest !== undefined && contractHash(contractIdentity(parseManifest(latest.manifest))) === version.contractHash;
+    const gateOpen = latest !== undefined && latest.passed && sameContract;
+    if (!gateOpen && !args.force) {
+      const why = !latest ? `no check has been run for ${args.dagId}@${args.version} in ${environment}`
+        : !sameContract ? `the latest check (${latest.id}) was of a different contract than the registered one`
+          : `the latest check (${latest.id}) failed with ${findingsOf(latest).filter((f) => f.severity === 'error').length} error(s)`;
+      throw new DagpactError('CHECK_REQUIRED', `${why}; run a passing check (POST /v1/checks) first, or deploy with force and a reason`,
+        { details: { check_id: latest?.id ?? null, passed: latest?.passed ?? null } });
+    }
+    const pushed = args.pushSchemas ? await pushSchemas(version) : [];
+    const deployment = await store.insertDeployment({
+      environment, dagId: args.dagId, dagVersionId: version.id, checkId: latest?.id ?? null,
+      forced: !gateOpen && Boolean(args.force), reason, deployedBy: actor.name,
+    });
+    await audit.record({
+      actor: actor.name, action: deployment.forced ? 'deployment.force' : 'deployment.create', targetType: 'deployment',
+      targetId: `${environment}/${args.dagId}`,
+      details: { deployment_id: deployment.id, version: args.version, check_id: deployment.checkId, forced: deployment.forced, reason, pushed: pushed.map((p) => p.topic) },
+    });
+    const topics = [...version.contract.consumes, ...version.contract.produces].map((e) => e.topic);
+    return { deployment, pushed, namespaces: await namespacePolicies(topics) };
+  }
+
+  async function undeploy(args: { dagId: string; environment: string; reason?: string }, actor: Principal): Promise<DeploymentRecord> {
+    const environment = environmentOf(args.environment);
+    const active = (await store.activeVersions({ environment })).find((a) => a.dagVersion.dagId === args.dagId);
+    if (!active) throw new DagpactError('DAG_NOT_FOUND', `DAG "${args.dagId}" has no active version in ${environment}`);
+    const deployment = await store.insertDeployment({
+      environment, dagId: args.dagId, dagVersionId: null, checkId: null, forced: false, reason: args.reason?.trim() || null, deployedBy: actor.name,
+    });
+    await audit.record({ actor: actor.name, action: 'deployment.undeploy', targetType: 'deployment', targetId: `${environment}/${args.dagId}`, details: { deployment_id: deployment.id, was: active.dagVersion.version } });
+    return deployment;
+  }
+
+  return {
+    registerVersion,
+    check,
+    getCheck,
+    deploy,
+    undeploy,
+    async listDags() { return store.listDags(); },
+    async getDag(dagId: string) {
+      const dag = await store.findDag({ dagId });
+      if (!dag) throw new DagpactError('DAG_NOT_FOUND', `DAG "${dagId}" is not registered`);
+      return { dag, versions: await store.listDagVersions({ dagId }) };
+    },
+    async getVersion(dagId: string, version: string) {
+      const record = await store.findDagVersion({ dagId, version });
+      if (!record) {
+        if (!(await store.findDag({ dagId }))) throw new DagpactError('DAG_NOT_FOUND', `DAG "${dagId}" is not registered`);
+        throw versionNotFound(dagId, version);
+      }
+      return record;
+    },
+    async deployments(args: { environment?: string; dagId?: string; limit?: number }) {
+      return store.listDeployments({ environment: args.environment, dagId: args.dagId, limit: Math.min(args.limit ?? 100, 1000) });
+    },
+    async active(environment: string): Promise<ActiveVersion[]> {
+      return store.activeVersions({ environment: environmentOf(environment) });
+    },
+  };
+}
+
+export type ContractsService = ReturnType<typeof makeContracts>;

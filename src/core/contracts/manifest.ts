@@ -1,0 +1,153 @@
+// Parses a contract manifest (YAML or JSON text, or an already-parsed document) into a Manifest:
+// validated against schemas/contract-manifest.schema.json with every problem named by its JSON path,
+// topics normalized to persistent://tenant/namespace/name, defaults applied. Throws INVALID_MANIFEST.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { parse as parseYaml } from 'yaml';
+import { packageRoot } from '../../support/package-root.js';
+import { DagpactError, type InputProblem } from '../errors.js';
+import type { SchemaFormat } from '../formats/types.js';
+import type { Manifest, ManifestEntry, OnMismatch } from './types.js';
+
+let validator: ValidateFunction | undefined;
+
+function validate(): ValidateFunction {
+  if (validator) return validator;
+  const schema = JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'contract-manifest.schema.json'), 'utf8')) as object;
+  validator = new Ajv({ allErrors: true, strict: false, useDefaults: false }).compile(schema);
+  return validator;
+}
+
+export function invalidManifest(problems: InputProblem[]): DagpactError {
+  const summary = problems.slice(0, 5).map((p) => `${p.path} ${p.message}`).join('; ');
+  const more = problems.length > 5 ? ` (and ${problems.length - 5} more)` : '';
+  return new DagpactError('INVALID_MANIFEST', `the contract manifest is invalid: ${summary}${more}`, { details: { problems } });
+}
+
+/** `/consumes/0/topic` → `$.consumes[0].topic` */
+export function jsonPath(pointer: string): string {
+  return '$' + pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? `[${s}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`)).join('');
+}
+
+function problemsOf(errs: ErrorObject[]): InputProblem[] {
+  const out: InputProblem[] = [];
+  const seen = new Set<string>();
+  for (const e of errs) {
+    // if/then/else and allOf only wrap the real error, which ajv reports on its own.
+    if (e.keyword === 'if' || e.keyword === 'allOf') continue;
+    const base = jsonPath(e.instancePath);
+    const params = e.params as Record<string, unknown>;
+    let p: InputProblem;
+    if (e.keyword === 'required') {
+      const missing = String(params.missingProperty);
+      const hint = missing === 'version' || missing === 'subject'
+        ? ' (an entry names either subject + version, or an inline schema + schemaType)' : '';
+      p = { path: `${base}.${missing}`, message: `is required${hint}` };
+    } else if (e.keyword === 'additionalProperties') {
+      p = { path: `${base}.${String(params.additionalProperty)}`, message: 'is not a manifest field' };
+    } else if (e.keyword === 'not' && /consumes|produces/.test(base)) {
+      p = { path: `${base}.version`, message: 'must not be given with an inline schema (an inline schema is registered and pinned)' };
+    } else if (e.keyword === 'enum') {
+      p = { path: base, message: `must be one of ${(params.allowedValues as unknown[]).join(', ')}` };
+    } else if (e.keyword === 'pattern' && /topic$/.test(base)) {
+      p = { path: base, message: 'must be a Pulsar topic: persistent://tenant/namespace/name, tenant/namespace/name or a bare name' };
+    } else if (e.keyword === 'anyOf' && /version$/.test(base)) {
+      p = { path: base, message: 'must be a version number (1, 2, ...) or "latest"' };
+    } else if (/\/anyOf\/\d+\//.test(e.schemaPath)) {
+      continue; // the branches of an anyOf: the anyOf itself is reported once
+    } else {
+      p = { path: base, message: e.message ?? 'is invalid' };
+    }
+    const key = `${p.path} ${p.message}`;
+    if (!seen.has(key)) { seen.add(key); out.push(p); }
+  }
+  return out;
+}
+
+/** `persistent://t/ns/x` stays; `t/ns/x` and a bare `x` (public/default) become persistent://. */
+export function normalizeTopic(name: string): string {
+  const scheme = /^(persistent|non-persistent):\/\//.exec(name);
+  const rest = scheme ? name.slice(scheme[0].length) : name;
+  const parts = rest.split('/');
+  const full = parts.length === 1 ? ['public', 'default', parts[0]!] : parts;
+  return `${scheme ? scheme[1] : 'persistent'}://${full.join('/')}`;
+}
+
+/** The namespace (`tenant/ns`) and the local name of a normalized topic. */
+export function topicParts(topic: string): { namespace: string; local: string } {
+  const parts = topic.replace(/^[a-z-]+:\/\//, '').split('/');
+  return { namespace: `${parts[0]}/${parts[1]}`, local: parts[2] ?? '' };
+}
+
+/** Reads manifest text: YAML (which includes JSON). Syntax errors name the line. */
+export function readManifestText(text: string): unknown {
+  try {
+    return parseYaml(text, { maxAliasCount: 100 });
+  } catch (error) {
+    throw invalidManifest([{ path: '$', message: `is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}` }]);
+  }
+}
+
+type RawEntry = {
+  topic: string; subject?: string; version?: number | 'latest'; schema?: unknown; schemaType?: SchemaFormat;
+  on_mismatch?: OnMismatch; trigger_topic?: string;
+};
+type RawManifest = {
+  dag_id: string; version: string; airflow_version_number?: number; on_mismatch?: OnMismatch;
+  consumes?: RawEntry[]; produces?: RawEntry[];
+};
+
+function entryOf(raw: RawEntry, direction: 'consumes' | 'produces', index: number, defaultOnMismatch: OnMismatch | undefined, problems: InputProblem[]): ManifestEntry {
+  const topic = normalizeTopic(raw.topic);
+  const consume = direction === 'consumes'
+    ? { onMismatch: raw.on_mismatch ?? defaultOnMismatch ?? 'quarantine' as OnMismatch, ...(raw.trigger_topic ? { triggerTopic: normalizeTopic(raw.trigger_topic) } : {}) }
+    : {};
+  if (raw.schema === undefined) {
+    return { kind: 'ref', topic, subject: raw.subject!, version: raw.version!, ...consume };
+  }
+  let schema: string;
+  if (typeof raw.schema === 'string') {
+    schema = raw.schema;
+    try { JSON.parse(schema); } catch {
+      problems.push({ path: `$.${direction}[${index}].schema`, message: 'is a string but not JSON text; give the schema as a YAML/JSON object or as its JSON text' });
+    }
+  } else {
+    schema = JSON.stringify(raw.schema);
+  }
+  return {
+    kind: 'inline', topic, subject: raw.subject ?? `${topicParts(topic).local}-value`, schema, schemaType: raw.schemaType!, ...consume,
+  };
+}
+
+/** Validates and normalizes a manifest given as text or as a parsed document. */
+export function parseManifest(input: unknown): Manifest {
+  const doc = typeof input === 'string' ? readManifestText(input) : input;
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    throw invalidManifest([{ path: '$', message: 'must be an object with dag_id, version, consumes and produces' }]);
+  }
+  const check = validate();
+  if (!check(doc)) throw invalidManifest(problemsOf(check.errors ?? []));
+  const raw = doc as RawManifest;
+  const problems: InputProblem[] = [];
+  const consumes = (raw.consumes ?? []).map((e, i) => entryOf(e, 'consumes', i, raw.on_mismatch, problems));
+  const produces = (raw.produces ?? []).map((e, i) => entryOf(e, 'produces', i, undefined, problems));
+  for (const [direction, list] of [['consumes', consumes], ['produces', produces]] as const) {
+    const seen = new Map<string, number>();
+    list.forEach((e, i) => {
+      const first = seen.get(e.topic);
+      if (first !== undefined) problems.push({ path: `$.${direction}[${i}].topic`, message: `names ${e.topic} again (already $.${direction}[${first}]); one entry per topic` });
+      else seen.set(e.topic, i);
+    });
+  }
+  if (consumes.length + produces.length === 0) {
+    problems.push({ path: '$.consumes', message: 'a contract must consume or produce at least one topic' });
+  }
+  if (problems.length) throw invalidManifest(problems);
+  return {
+    dagId: raw.dag_id, version: raw.version,
+    ...(raw.airflow_version_number !== undefined ? { airflowVersionNumber: raw.airflow_version_number } : {}),
+    consumes, produces,
+  };
+}

@@ -1,0 +1,170 @@
+// The contracts module's vocabulary: manifests as written by CI, contracts as stored (subjects and
+// versions resolved), checks with their findings, deployments, and the store and Pulsar ports the
+// core needs. No transport and no SQL here.
+import type { SchemaFormat } from '../formats/types.js';
+
+export type Direction = 'consume' | 'produce';
+export type OnMismatch = 'quarantine' | 'reject';
+
+/** A manifest entry after validation and normalization (topics in full form, defaults applied). */
+export type ManifestEntry =
+  | { kind: 'ref'; topic: string; subject: string; version: number | 'latest'; onMismatch?: OnMismatch; triggerTopic?: string }
+  | { kind: 'inline'; topic: string; subject: string; schema: string; schemaType: SchemaFormat; onMismatch?: OnMismatch; triggerTopic?: string };
+
+export interface Manifest {
+  dagId: string;
+  version: string;
+  airflowVersionNumber?: number;
+  consumes: ManifestEntry[];
+  produces: ManifestEntry[];
+}
+
+/** One topic of a registered contract, pinned to a subject version and its schema id. */
+export interface ContractEntry {
+  topic: string;
+  subject: string;
+  version: number;
+  schemaId: number;
+  format: SchemaFormat;
+  /** What the manifest said: a number, "latest", or "inline". */
+  declared: number | 'latest' | 'inline';
+  onMismatch?: OnMismatch;
+  triggerTopic?: string | null;
+}
+
+export interface Contract {
+  consumes: ContractEntry[];
+  produces: ContractEntry[];
+  /** The declared identity (see identity.ts) the contract hash is computed from. */
+  declared: unknown;
+}
+
+export interface DagRecord {
+  dagId: string;
+  createdAt: Date;
+}
+
+export interface DagVersionRecord {
+  id: number;
+  dagId: string;
+  version: string;
+  airflowVersionNumber: number | null;
+  contract: Contract;
+  contractHash: string;
+  createdBy: string;
+  createdAt: Date;
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export type FindingKind =
+  | 'reader-vs-subject-latest'
+  | 'reader-vs-pulsar-topic'
+  | 'reader-vs-active-producer'
+  | 'writer-vs-active-consumer'
+  | 'writer-vs-subject-level'
+  | 'writer-vs-pulsar-topic'
+  | 'drift'
+  | 'resolution';
+
+/** Which schema a finding speaks of: a subject version, a DAG version's contract, or Pulsar's topic. */
+export interface SchemaSide {
+  source: 'contract' | 'subject-latest' | 'pulsar-topic' | 'active-dag';
+  subject?: string;
+  version?: number;
+  schemaId?: number;
+  dagId?: string;
+  dagVersion?: string;
+  pulsarVersion?: number;
+}
+
+export interface PulsarVerdict {
+  compatible: boolean;
+  strategy?: string;
+  reason?: string;
+}
+
+export interface CheckFinding {
+  severity: Severity;
+  kind: FindingKind;
+  topic: string;
+  direction: Direction;
+  subject?: string;
+  reader?: SchemaSide;
+  writer?: SchemaSide;
+  path?: string;
+  rule?: string;
+  message: string;
+  pulsar?: PulsarVerdict;
+}
+
+/** One comparison the check made (a JUnit testcase): passed unless it has an error finding. */
+export interface TopicCheck {
+  name: string;
+  topic: string;
+  direction: Direction;
+  kind: FindingKind;
+  status: 'passed' | 'failed';
+  findings: CheckFinding[];
+}
+
+export interface CheckRecord {
+  id: number;
+  environment: string;
+  dagId: string;
+  version: string;
+  /** The manifest as submitted (after YAML/JSON parsing). */
+  manifest: unknown;
+  passed: boolean;
+  checks: TopicCheck[];
+  requestedBy: string;
+  createdAt: Date;
+}
+
+export interface DeploymentRecord {
+  id: number;
+  environment: string;
+  dagId: string;
+  /** Null for an undeploy. */
+  version: string | null;
+  dagVersionId: number | null;
+  checkId: number | null;
+  forced: boolean;
+  reason: string | null;
+  deployedBy: string;
+  createdAt: Date;
+}
+
+export interface ActiveVersion {
+  deployment: DeploymentRecord;
+  dagVersion: DagVersionRecord;
+}
+
+export interface ContractStore {
+  /** Inserts the DAG (if new) and the version with its bindings in one transaction; never overwrites. */
+  insertDagVersion(args: {
+    dagId: string; version: string; airflowVersionNumber?: number; contract: Contract; contractHash: string; createdBy: string;
+  }): Promise<{ record: DagVersionRecord; created: boolean }>;
+  findDagVersion(args: { dagId: string; version: string }): Promise<DagVersionRecord | undefined>;
+  findDag(args: { dagId: string }): Promise<DagRecord | undefined>;
+  listDags(): Promise<Array<DagRecord & { versionCount: number; latestVersion: string | null }>>;
+  listDagVersions(args: { dagId: string }): Promise<DagVersionRecord[]>;
+  insertCheck(args: Omit<CheckRecord, 'id' | 'createdAt'>): Promise<CheckRecord>;
+  findCheck(args: { id: number }): Promise<CheckRecord | undefined>;
+  latestCheck(args: { dagId: string; version: string; environment: string }): Promise<CheckRecord | undefined>;
+  insertDeployment(args: {
+    environment: string; dagId: string; dagVersionId: number | null; checkId: number | null; forced: boolean; reason: string | null; deployedBy: string;
+  }): Promise<DeploymentRecord>;
+  listDeployments(args: { environment?: string; dagId?: string; limit: number }): Promise<DeploymentRecord[]>;
+  /** The latest deployment per DAG in the environment, when it names a version (not an undeploy). */
+  activeVersions(args: { environment: string }): Promise<ActiveVersion[]>;
+}
+
+/** The parts of Pulsar's admin API the contracts module uses (PulsarAdmin satisfies it). */
+export interface PulsarSchemas {
+  getSchema(topic: string): Promise<{ version: number; type: string; schema: string } | undefined>;
+  testCompatibility(topic: string, schema: { type: string; schema: string }): Promise<{ compatible: boolean; strategy: string; reason?: string }>;
+  postSchema(topic: string, schema: { type: string; schema: string }): Promise<number>;
+  getSchemaCompatibilityStrategy(namespace: string): Promise<string>;
+  getSchemaValidationEnforced(namespace: string): Promise<boolean>;
+}

@@ -1,0 +1,93 @@
+// /v1/checks: run and read pre-deploy checks. A check is recorded whatever its verdict; `passed` is
+// false when any finding is an error. Routes validate and call services.contracts.
+import type { FastifyInstance } from 'fastify';
+import { findingsOf } from '../../core/contracts/contracts.js';
+import type { CheckFinding, CheckRecord, SchemaSide, TopicCheck } from '../../core/contracts/types.js';
+import type { AppDeps } from '../deps.js';
+import { nativeErrors } from '../shared-schemas.js';
+import { manifestInput } from './dags.js';
+
+const tags = ['checks'];
+export const environmentParam = { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_.-]+$' };
+
+const side = {
+  type: 'object', required: ['source'],
+  properties: {
+    source: { type: 'string', enum: ['contract', 'subject-latest', 'pulsar-topic', 'active-dag'] },
+    subject: { type: 'string' }, version: { type: 'integer' }, schema_id: { type: 'integer' },
+    dag_id: { type: 'string' }, dag_version: { type: 'string' }, pulsar_version: { type: 'integer' },
+  },
+};
+const findingView = {
+  type: 'object', required: ['severity', 'kind', 'topic', 'direction', 'message'],
+  properties: {
+    severity: { type: 'string', enum: ['error', 'warning', 'info'] },
+    kind: { type: 'string' }, topic: { type: 'string' }, direction: { type: 'string', enum: ['consume', 'produce'] },
+    subject: { type: 'string' }, reader: side, writer: side,
+    path: { type: 'string' }, rule: { type: 'string' }, message: { type: 'string' },
+    pulsar: { type: 'object', required: ['compatible'], properties: { compatible: { type: 'boolean' }, strategy: { type: 'string' }, reason: { type: 'string' } } },
+  },
+};
+const topicCheckView = {
+  type: 'object', required: ['name', 'topic', 'direction', 'kind', 'status', 'findings'],
+  properties: {
+    name: { type: 'string' }, topic: { type: 'string' }, direction: { type: 'string', enum: ['consume', 'produce'] },
+    kind: { type: 'string' }, status: { type: 'string', enum: ['passed', 'failed'] }, findings: { type: 'array', items: findingView },
+  },
+};
+export const checkView = {
+  type: 'object', required: ['id', 'dag_id', 'version', 'environment', 'passed', 'checks', 'findings', 'requested_by', 'created_at'],
+  properties: {
+    id: { type: 'integer' }, dag_id: { type: 'string' }, version: { type: 'string' }, environment: { type: 'string' },
+    passed: { type: 'boolean' },
+    checks: { type: 'array', items: topicCheckView, description: 'Every comparison made (one JUnit testcase each)' },
+    findings: { type: 'array', items: findingView, description: 'All findings of all checks' },
+    requested_by: { type: 'string' }, created_at: { type: 'string', format: 'date-time' },
+  },
+};
+
+const presentSide = (s?: SchemaSide) => s && {
+  source: s.source, subject: s.subject, version: s.version, schema_id: s.schemaId, dag_id: s.dagId, dag_version: s.dagVersion, pulsar_version: s.pulsarVersion,
+};
+const presentFinding = (f: CheckFinding) => ({ ...f, reader: presentSide(f.reader), writer: presentSide(f.writer) });
+const presentTopicCheck = (c: TopicCheck) => ({ ...c, findings: c.findings.map(presentFinding) });
+
+export function presentCheck(c: CheckRecord) {
+  return {
+    id: c.id, dag_id: c.dagId, version: c.version, environment: c.environment, passed: c.passed,
+    checks: c.checks.map(presentTopicCheck), findings: findingsOf(c).map(presentFinding),
+    requested_by: c.requestedBy, created_at: c.createdAt.toISOString(),
+  };
+}
+
+export async function checkRoutes(app: FastifyInstance, deps: AppDeps) {
+  const contracts = () => deps.services.contracts;
+
+  app.post('/v1/checks', {
+    schema: {
+      tags, summary: 'Pre-deploy check of a contract manifest against an environment (recorded; passed = no error findings)',
+      description: 'Consumed topics: the reader schema against the subject\'s latest version, the producers active in the environment ' +
+        'and (with pulsar) the schema on the topic plus Pulsar\'s own verdict. Produced topics: the consumers active in the environment, ' +
+        'the subject\'s compatibility level and Pulsar. With pulsar, drift between the registry and the topics. ' +
+        '"pulsar" defaults to true when the server has a Pulsar admin URL.',
+      body: {
+        type: 'object', required: ['manifest', 'environment'], additionalProperties: false,
+        properties: { manifest: manifestInput, environment: environmentParam, pulsar: { type: 'boolean' } },
+      },
+      response: { 201: checkView, ...nativeErrors(400, 401, 403, 415, 422, 502, 503) },
+    },
+  }, async (request, reply) => {
+    const body = request.body as { manifest: unknown; environment: string; pulsar?: boolean };
+    const record = await contracts().check(body, request.principal);
+    reply.status(201);
+    return presentCheck(record);
+  });
+
+  app.get('/v1/checks/:id', {
+    schema: {
+      tags, summary: 'A recorded check with every finding',
+      params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1, maximum: 2147483647 } } },
+      response: { 200: checkView, ...nativeErrors(400, 401, 403, 404) },
+    },
+  }, async (request) => presentCheck(await contracts().getCheck((request.params as { id: number }).id)));
+}

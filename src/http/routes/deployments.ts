@@ -1,0 +1,131 @@
+// /v1/deployments and /v1/environments/{env}/active: activate a DAG version in an environment behind
+// the check gate (409 CHECK_REQUIRED; force with a reason bypasses it, audited), optionally pushing
+// its schemas to Pulsar; deployment history; what is active where. Routes call services.contracts.
+import type { FastifyInstance } from 'fastify';
+import type { DeploymentRecord } from '../../core/contracts/types.js';
+import type { AppDeps } from '../deps.js';
+import { nativeErrors } from '../shared-schemas.js';
+import { environmentParam } from './checks.js';
+import { dagIdParam, dagVersionParam, dagVersionView, presentDagVersion } from './dags.js';
+
+const tags = ['deployments'];
+
+const deploymentView = {
+  type: 'object', required: ['id', 'environment', 'dag_id', 'version', 'forced', 'deployed_by', 'created_at'],
+  properties: {
+    id: { type: 'integer' }, environment: { type: 'string' }, dag_id: { type: 'string' },
+    version: { type: 'string', nullable: true, description: 'Null for an undeploy' },
+    check_id: { type: 'integer', nullable: true }, forced: { type: 'boolean' }, reason: { type: 'string', nullable: true },
+    deployed_by: { type: 'string' }, created_at: { type: 'string', format: 'date-time' },
+  },
+};
+
+function present(d: DeploymentRecord) {
+  return {
+    id: d.id, environment: d.environment, dag_id: d.dagId, version: d.version, check_id: d.checkId, forced: d.forced,
+    reason: d.reason, deployed_by: d.deployedBy, created_at: d.createdAt.toISOString(),
+  };
+}
+
+export async function deploymentRoutes(app: FastifyInstance, deps: AppDeps) {
+  const contracts = () => deps.services.contracts;
+
+  app.post('/v1/deployments', {
+    schema: {
+      tags, summary: 'Activate a DAG version in an environment (needs a passing check, or force with a reason)',
+      description: 'push_schemas registers the contract\'s produced (then consumed) schemas on their Pulsar topics so the broker ' +
+        'enforces them; a refusal is 409 INCOMPATIBLE_SCHEMA and nothing is deployed. The response reports each namespace\'s ' +
+        'schema compatibility strategy and schemaValidationEnforced.',
+      body: {
+        type: 'object', required: ['dag_id', 'version', 'environment'], additionalProperties: false,
+        properties: {
+          dag_id: dagIdParam, version: dagVersionParam, environment: environmentParam,
+          force: { type: 'boolean', default: false }, reason: { type: 'string', maxLength: 2000 },
+          push_schemas: { type: 'boolean', default: false },
+        },
+      },
+      response: {
+        201: {
+          type: 'object', required: ['deployment', 'pushed', 'namespaces'],
+          properties: {
+            deployment: deploymentView,
+            pushed: {
+              type: 'array',
+              items: {
+                type: 'object', required: ['topic', 'subject', 'version', 'schema_id', 'pulsar_version'],
+                properties: { topic: { type: 'string' }, subject: { type: 'string' }, version: { type: 'integer' }, schema_id: { type: 'integer' }, pulsar_version: { type: 'integer' } },
+              },
+            },
+            namespaces: {
+              type: 'array',
+              items: {
+                type: 'object', required: ['namespace', 'compatibility_strategy', 'schema_validation_enforced'],
+                properties: { namespace: { type: 'string' }, compatibility_strategy: { type: 'string' }, schema_validation_enforced: { type: 'boolean' } },
+              },
+            },
+          },
+        },
+        ...nativeErrors(400, 401, 403, 404, 409, 415, 502, 503),
+      },
+    },
+  }, async (request, reply) => {
+    const b = request.body as { dag_id: string; version: string; environment: string; force: boolean; reason?: string; push_schemas: boolean };
+    const result = await contracts().deploy({
+      dagId: b.dag_id, version: b.version, environment: b.environment, force: b.force, reason: b.reason, pushSchemas: b.push_schemas,
+    }, request.principal);
+    reply.status(201);
+    return {
+      deployment: present(result.deployment),
+      pushed: result.pushed.map((p) => ({ topic: p.topic, subject: p.subject, version: p.version, schema_id: p.schemaId, pulsar_version: p.pulsarVersion })),
+      namespaces: result.namespaces.map((n) => ({ namespace: n.namespace, compatibility_strategy: n.compatibilityStrategy, schema_validation_enforced: n.schemaValidationEnforced })),
+    };
+  });
+
+  app.get('/v1/deployments', {
+    schema: {
+      tags, summary: 'Deployment history, newest first',
+      querystring: {
+        type: 'object',
+        properties: { environment: environmentParam, dag_id: dagIdParam, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+      },
+      response: { 200: { type: 'object', required: ['deployments'], properties: { deployments: { type: 'array', items: deploymentView } } }, ...nativeErrors(400, 401, 403) },
+    },
+  }, async (request) => {
+    const q = request.query as { environment?: string; dag_id?: string; limit: number };
+    return { deployments: (await contracts().deployments({ environment: q.environment, dagId: q.dag_id, limit: q.limit })).map(present) };
+  });
+
+  app.get('/v1/environments/:environment/active', {
+    schema: {
+      tags, summary: 'The DAG versions active in an environment, with their contracts',
+      params: { type: 'object', required: ['environment'], properties: { environment: environmentParam } },
+      response: {
+        200: {
+          type: 'object', required: ['environment', 'active'],
+          properties: {
+            environment: { type: 'string' },
+            active: { type: 'array', items: { type: 'object', required: ['deployment', 'dag_version'], properties: { deployment: deploymentView, dag_version: dagVersionView } } },
+          },
+        },
+        ...nativeErrors(400, 401, 403),
+      },
+    },
+  }, async (request) => {
+    const { environment } = request.params as { environment: string };
+    const active = await contracts().active(environment);
+    return { environment, active: active.map((a) => ({ deployment: present(a.deployment), dag_version: presentDagVersion(a.dagVersion) })) };
+  });
+
+  app.delete('/v1/environments/:environment/active/:dag_id', {
+    schema: {
+      tags, summary: 'Undeploy: the DAG has no active version in the environment afterwards (recorded in the history)',
+      params: { type: 'object', required: ['environment', 'dag_id'], properties: { environment: environmentParam, dag_id: dagIdParam } },
+      querystring: { type: 'object', properties: { reason: { type: 'string', maxLength: 2000 } } },
+      response: { 200: deploymentView, ...nativeErrors(400, 401, 403, 404) },
+    },
+  }, async (request) => {
+    const { environment, dag_id } = request.params as { environment: string; dag_id: string };
+    const { reason } = request.query as { reason?: string };
+    return present(await contracts().undeploy({ dagId: dag_id, environment, reason }, request.principal));
+  });
+}

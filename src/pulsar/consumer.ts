@@ -1,0 +1,352 @@
+// Consumers. PartitionConsumer owns one subscription on one topic or partition: SUBSCRIBE, FLOW
+// permits (the receiver queue, refilled once half of it is consumed), unbatching and decompression,
+// individual/cumulative acks (batch-index aware), negative acks redelivered after a delay, and a
+// re-subscribe after any disconnect (dropping its queued messages: the broker redelivers them).
+// Consumer merges the partitions of a partitioned topic into one receive() queue.
+import type { Connection, ConsumerHandler } from './connection.js';
+import { Backoff, sleep } from './backoff.js';
+import { decodeBatch } from './batch.js';
+import { compressionName, decompress } from './compression.js';
+import { BatchAckState, entryKey, messageIdFromData, toMessageIdData } from './message-id.js';
+import { CommandType, has, long, propertiesOf, SubTypeValue, u64, type Decoded } from './proto.js';
+import { PulsarClientError, type ConsumerOptions, type Message, type MessageId } from './types.js';
+import type { PulsarClient } from './client.js';
+import { partitionTopic } from './client.js';
+
+type State = 'connecting' | 'ready' | 'closed';
+
+export class PartitionConsumer implements ConsumerHandler {
+  private conn: Connection | undefined;
+  private state: State = 'connecting';
+  private permits = 0;
+  private readonly batches = new Map<string, BatchAckState>();
+  private readonly nacks = new Map<string, { id: MessageId; due: number }>();
+  private nackTimer: NodeJS.Timeout | undefined;
+  private readonly backoff = new Backoff();
+  private readonly stop = new AbortController();
+  private readonly queueSize: number;
+
+  constructor(private readonly client: PulsarClient, private readonly parent: Consumer, readonly topic: string,
+    readonly partition: number, private readonly options: ConsumerOptions, private readonly id: bigint) {
+    this.queueSize = Math.max(1, options.receiverQueueSize ?? 1000);
+  }
+
+  private get shared(): boolean {
+    const t = this.options.subscriptionType ?? 'Exclusive';
+    return t === 'Shared' || t === 'KeyShared';
+  }
+
+  async start(): Promise<void> {
+    await this.subscribe();
+  }
+
+  private async subscribe(): Promise<void> {
+    const address = await this.client.lookup(this.topic);
+    const conn = await this.client.connectionTo(address);
+    const requestId = conn.newRequestId();
+    const type = this.options.subscriptionType ?? 'Exclusive';
+    const subscribe: Decoded = {
+      topic: this.topic, subscription: this.options.subscription, subType: SubTypeValue[type],
+      consumer_id: long(this.id), request_id: long(requestId), consumer_name: this.parent.consumerName,
+      durable: true, initialPosition: this.options.initialPosition === 'earliest' ? 1 : 0,
+    };
+    if (type === 'KeyShared') subscribe.keySharedMeta = { keySharedMode: 0 };
+    conn.registerConsumer(this.id, this);
+    try {
+      await conn.request({ type: CommandType.SUBSCRIBE, subscribe }, requestId, `subscribing ${this.options.subscription} to ${this.topic}`);
+    } catch (err) {
+      conn.unregisterConsumer(this.id);
+      throw err;
+    }
+    if (this.state === 'closed') return;
+    if (conn.closed) throw new PulsarClientError('CONNECTION_CLOSED', `connection closed while subscribing to ${this.topic}`);
+    this.conn = conn;
+    this.state = 'ready';
+    this.backoff.reset();
+    this.permits = 0;
+    this.flow(this.queueSize);
+  }
+
+  private flow(n: number): void {
+    if (n <= 0 || !this.conn) return;
+    this.conn.sendCommand({ type: CommandType.FLOW, flow: { consumer_id: long(this.id), messagePermits: n } });
+  }
+
+  /** The application took n messages of this partition off the queue: return permits at half the queue. */
+  consumed(n: number): void {
+    this.permits += n;
+    if (this.state === 'ready' && this.permits >= Math.max(1, Math.floor(this.queueSize / 2))) {
+      this.flow(this.permits);
+      this.permits = 0;
+    }
+  }
+
+  onMessage(command: Decoded, metadata: Decoded, payload: Buffer): void {
+    if (this.state !== 'ready') return;
+    let messages: Message[];
+    try {
+      messages = this.unpack(command, metadata, payload);
+    } catch (err) {
+      // An entry we cannot decode stays unacknowledged; log loudly and give its permits back.
+      this.client.log.error({ topic: this.topic, err: (err as Error).message }, 'pulsar: dropping a message that cannot be decoded');
+      this.consumed(has(metadata, 'num_messages_in_batch') ? (metadata.num_messages_in_batch as number) : 1);
+      return;
+    }
+    this.parent.enqueue(messages, this);
+  }
+
+  private unpack(command: Decoded, metadata: Decoded, payload: Buffer): Message[] {
+    if (((metadata.num_chunks_from_msg as number) ?? 0) > 1) {
+      throw new Error('chunked messages are not supported by this client');
+    }
+    const compression = compressionName((metadata.compression as number) ?? 0);
+    if (!compression) throw new Error(`unknown compression ${metadata.compression}`);
+    const body = compression === 'NONE' ? payload : decompress(compression, payload, metadata.uncompressed_size as number);
+    const idData = command.message_id as Decoded;
+    const base = {
+      topic: this.topic,
+      publishTime: new Date(Number(u64(metadata.publish_time))),
+      redeliveryCount: (command.redelivery_count as number) ?? 0,
+      producerName: metadata.producer_name as string,
+      schemaVersion: has(metadata, 'schema_version') && (metadata.schema_version as Uint8Array).length > 0
+        ? new Uint8Array(metadata.schema_version as Uint8Array) : undefined,
+    };
+    const partition = this.partition;
+    if (!has(metadata, 'num_messages_in_batch')) {
+      const msg: Message = { ...base, messageId: messageIdFromData(idData, partition), payload: body,
+        properties: propertiesOf(metadata.properties), sequenceId: u64(metadata.sequence_id) };
+      if (has(metadata, 'partition_key')) msg.key = metadata.partition_key as string;
+      if (u64(metadata.event_time) > 0n) msg.eventTime = new Date(Number(u64(metadata.event_time)));
+      return [msg];
+    }
+    const count = metadata.num_messages_in_batch as number;
+    const items = decodeBatch(body, count);
+    const ackSet = ((command.ack_set as unknown[]) ?? []).map((w) => u64(w));
+    const key = `${u64(idData.ledgerId)}:${u64(idData.entryId)}`;
+    const state = new BatchAckState(count, ackSet);
+    const out: Message[] = [];
+    let skipped = 0;
+    items.forEach((item, i) => {
+      if (!state.isPending(i) || item.compactedOut) { skipped++; if (item.compactedOut) state.ack(i); return; }
+      const msg: Message = { ...base, messageId: messageIdFromData(idData, partition, i, count), payload: item.payload,
+        properties: item.properties, sequenceId: u64(metadata.sequence_id) + BigInt(i) };
+      if (item.key !== undefined) msg.key = item.key;
+      if (item.eventTime) msg.eventTime = new Date(item.eventTime);
+      out.push(msg);
+    });
+    if (out.length > 0) this.batches.set(key, state);
+    if (skipped > 0) this.consumed(skipped);
+    return out;
+  }
+
+  private sendAck(ackType: 0 | 1, ids: Decoded[]): void {
+    this.conn?.sendCommand({ type: CommandType.ACK, ack: { consumer_id: long(this.id), ack_type: ackType, message_id: ids } });
+  }
+
+  ack(id: MessageId): void {
+    this.nacks.delete(`${entryKey(id)}:${id.batchIndex}`);
+    if (id.batchIndex >= 0 && id.batchSize > 0) {
+      const key = entryKey(id);
+      const state = this.batches.get(key);
+      if (state && !state.ack(id.batchIndex)) {
+        if (this.options.batchIndexAck) this.sendAck(0, [toMessageIdData(id, state.ackSet())]);
+        return;
+      }
+      this.batches.delete(key);
+    }
+    this.sendAck(0, [toMessageIdData(id)]);
+  }
+
+  ackCumulative(id: MessageId): void {
+    if (this.shared) throw new PulsarClientError('INVALID_ARGUMENT', 'cumulative acknowledgement is not allowed on Shared or Key_Shared subscriptions');
+    for (const [key, state] of this.batches) {
+      const [l, e] = key.split(':').map(BigInt) as [bigint, bigint];
+      if (l < id.ledgerId || (l === id.ledgerId && e < id.entryId)) this.batches.delete(key);
+      else if (l === id.ledgerId && e === id.entryId) state.ackUpTo(id.batchIndex);
+    }
+    if (id.batchIndex >= 0 && id.batchSize > 0 && id.batchIndex < id.batchSize - 1) {
+      const state = this.batches.get(entryKey(id));
+      if (this.options.batchIndexAck && state) { this.sendAck(1, [toMessageIdData(id, state.ackSet())]); return; }
+      // Without batch-index acks, everything before this entry is done; the entry itself is not yet.
+      if (id.entryId > 0n) this.sendAck(1, [toMessageIdData({ ...id, entryId: id.entryId - 1n, batchIndex: -1 })]);
+      return;
+    }
+    this.batches.delete(entryKey(id));
+    this.sendAck(1, [toMessageIdData(id)]);
+  }
+
+  nack(id: MessageId, delayMs: number): void {
+    this.nacks.set(`${entryKey(id)}:${id.batchIndex}`, { id, due: Date.now() + delayMs });
+    if (!this.nackTimer) {
+      this.nackTimer = setInterval(() => this.redeliverDue(), Math.max(10, Math.min(delayMs, 1000) / 4));
+      this.nackTimer.unref();
+    }
+  }
+
+  private redeliverDue(): void {
+    const now = Date.now();
+    const due = new Map<string, MessageId>();
+    for (const [k, n] of this.nacks) {
+      if (n.due <= now) { due.set(entryKey(n.id), n.id); this.nacks.delete(k); }
+    }
+    if (this.nacks.size === 0 && this.nackTimer) { clearInterval(this.nackTimer); this.nackTimer = undefined; }
+    if (due.size === 0 || this.state !== 'ready') return;
+    if (this.shared) {
+      // The broker redelivers whole entries: forget local batch state so the redelivery starts afresh.
+      for (const key of due.keys()) this.batches.delete(key);
+      this.conn?.sendCommand({ type: CommandType.REDELIVER_UNACKNOWLEDGED_MESSAGES, redeliverUnacknowledgedMessages: {
+        consumer_id: long(this.id), message_ids: [...due.values()].map((id) => toMessageIdData({ ...id, batchIndex: -1 })) } });
+    } else {
+      // Exclusive/Failover: the broker rewinds to the first unacknowledged message for ordering.
+      this.batches.clear();
+      const dropped = this.parent.drop(this);
+      this.conn?.sendCommand({ type: CommandType.REDELIVER_UNACKNOWLEDGED_MESSAGES, redeliverUnacknowledgedMessages: { consumer_id: long(this.id) } });
+      this.consumed(dropped);
+    }
+  }
+
+  onDisconnect(reason: string): void {
+    if (this.state !== 'ready') return;
+    this.state = 'connecting';
+    this.conn = undefined;
+    this.batches.clear();
+    const dropped = this.parent.drop(this);
+    this.client.log.warn({ topic: this.topic, reason, dropped }, 'pulsar consumer disconnected; re-subscribing');
+    void this.reconnectLoop();
+  }
+
+  private async reconnectLoop(): Promise<void> {
+    while (this.state === 'connecting' && !this.client.isClosed) {
+      if (!(await sleep(this.backoff.next(), this.stop.signal))) return;
+      try {
+        await this.subscribe();
+        this.client.log.info({ topic: this.topic }, 'pulsar consumer re-subscribed');
+        return;
+      } catch (err) {
+        this.client.log.warn({ topic: this.topic, err: (err as Error).message }, 'pulsar consumer re-subscribe failed');
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    const conn = this.state === 'ready' ? this.conn : undefined;
+    this.state = 'closed';
+    this.stop.abort();
+    if (this.nackTimer) clearInterval(this.nackTimer);
+    this.nackTimer = undefined;
+    if (conn && !conn.closed) {
+      conn.unregisterConsumer(this.id);
+      const requestId = conn.newRequestId();
+      await conn.request({ type: CommandType.CLOSE_CONSUMER, close_consumer: { consumer_id: long(this.id), request_id: long(requestId) } },
+        requestId, `closing consumer on ${this.topic}`).catch(() => undefined);
+    }
+  }
+}
+
+interface Queued { message: Message; part: PartitionConsumer }
+
+/** The consumer handed to users: one PartitionConsumer per partition, one merged queue. */
+export class Consumer {
+  private parts: PartitionConsumer[] = [];
+  private queue: Queued[] = [];
+  private head = 0;
+  private readonly waiters: { resolve(m: Message | undefined): void; timer?: NodeJS.Timeout }[] = [];
+  private closed = false;
+  readonly consumerName: string;
+
+  constructor(private readonly client: PulsarClient, readonly options: ConsumerOptions) {
+    this.consumerName = options.consumerName ?? `dagpact-${Math.random().toString(36).slice(2, 10)}`;
+  }
+
+  get topic(): string { return this.options.topic; }
+
+  async start(): Promise<void> {
+    const n = await this.client.partitions(this.topic);
+    const topics = n === 0 ? [{ topic: this.topic, partition: -1 }] : Array.from({ length: n }, (_, i) => ({ topic: partitionTopic(this.topic, i), partition: i }));
+    this.parts = topics.map(({ topic, partition }) => new PartitionConsumer(this.client, this, topic, partition, this.options, this.client.newConsumerId()));
+    await Promise.all(this.parts.map((p) => p.start()));
+  }
+
+  /** @internal */
+  enqueue(messages: Message[], part: PartitionConsumer): void {
+    for (const message of messages) {
+      const waiter = this.waiters.shift();
+      if (waiter) {
+        if (waiter.timer) clearTimeout(waiter.timer);
+        part.consumed(1);
+        waiter.resolve(message);
+      } else {
+        this.queue.push({ message, part });
+      }
+    }
+  }
+
+  /** @internal Removes a partition's queued messages (it reconnected or rewound); returns how many. */
+  drop(part: PartitionConsumer): number {
+    const before = this.queue.length - this.head;
+    this.queue = this.queue.slice(this.head).filter((q) => q.part !== part);
+    this.head = 0;
+    return before - this.queue.length;
+  }
+
+  /** Number of messages prefetched and not yet received. */
+  get queued(): number { return this.queue.length - this.head; }
+
+  /** The next message; undefined when the consumer is closed or timeoutMs passes first. */
+  receive(timeoutMs?: number): Promise<Message | undefined> {
+    if (this.head < this.queue.length) {
+      const { message, part } = this.queue[this.head]!;
+      this.queue[this.head++] = undefined as unknown as Queued;
+      if (this.head > 1024 && this.head * 2 > this.queue.length) { this.queue = this.queue.slice(this.head); this.head = 0; }
+      part.consumed(1);
+      return Promise.resolve(message);
+    }
+    if (this.closed) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const waiter: { resolve(m: Message | undefined): void; timer?: NodeJS.Timeout } = { resolve };
+      if (timeoutMs !== undefined) {
+        waiter.timer = setTimeout(() => {
+          const i = this.waiters.indexOf(waiter);
+          if (i >= 0) this.waiters.splice(i, 1);
+          resolve(undefined);
+        }, timeoutMs);
+      }
+      this.waiters.push(waiter);
+    });
+  }
+
+  private partOf(id: MessageId): PartitionConsumer {
+    const part = id.partition < 0 ? this.parts[0] : this.parts[id.partition];
+    if (!part) throw new PulsarClientError('INVALID_ARGUMENT', `message id of partition ${id.partition} does not belong to ${this.topic}`);
+    return part;
+  }
+
+  /** Acknowledges one message (for a batch, the entry is acked once all its messages are). */
+  async ack(message: Message | MessageId): Promise<void> {
+    const id = 'messageId' in message ? message.messageId : message;
+    this.partOf(id).ack(id);
+  }
+
+  /** Acknowledges every message up to and including this one (Exclusive/Failover only). */
+  async ackCumulative(message: Message | MessageId): Promise<void> {
+    const id = 'messageId' in message ? message.messageId : message;
+    this.partOf(id).ackCumulative(id);
+  }
+
+  /** Asks for a redelivery after negativeAckRedeliveryDelayMs; the redelivery counts in redeliveryCount. */
+  nack(message: Message | MessageId): void {
+    const id = 'messageId' in message ? message.messageId : message;
+    this.partOf(id).nack(id, this.options.negativeAckRedeliveryDelayMs ?? 1000);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const w of this.waiters.splice(0)) { if (w.timer) clearTimeout(w.timer); w.resolve(undefined); }
+    await Promise.allSettled(this.parts.map((p) => p.close()));
+    this.queue = [];
+    this.head = 0;
+    this.client.forgetConsumer(this);
+  }
+}

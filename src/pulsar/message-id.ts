@@ -1,0 +1,94 @@
+// Message ids (ledger, entry, partition, batch index) and the batch-index acknowledgement bookkeeping:
+// which indexes of a batched entry are still unacknowledged, as Pulsar's ack_set bitset (a set bit is
+// an index still to be acked; 64 indexes per int64 word, least significant bit first).
+import { long, u64, type Decoded } from './proto.js';
+import type { MessageId } from './types.js';
+
+export function messageIdFromData(data: Decoded, partition: number, batchIndex = -1, batchSize = 0): MessageId {
+  return { ledgerId: u64(data.ledgerId), entryId: u64(data.entryId), partition, batchIndex, batchSize };
+}
+
+/** ledger:entry:partition:batchIndex, the text form the gatekeeper and logs use. */
+export function messageIdToString(id: MessageId): string {
+  return `${id.ledgerId}:${id.entryId}:${id.partition}:${id.batchIndex}`;
+}
+
+export function parseMessageId(text: string): MessageId {
+  const parts = text.split(':');
+  if (parts.length < 2 || parts.length > 4 || !parts.every((p) => /^-?\d+$/.test(p))) {
+    throw new Error(`not a message id: "${text}" (expected ledger:entry[:partition[:batchIndex]])`);
+  }
+  return {
+    ledgerId: BigInt(parts[0]!), entryId: BigInt(parts[1]!),
+    partition: parts[2] === undefined ? -1 : Number(parts[2]),
+    batchIndex: parts[3] === undefined ? -1 : Number(parts[3]),
+    batchSize: 0,
+  };
+}
+
+export function compareMessageIds(a: MessageId, b: MessageId): number {
+  if (a.ledgerId !== b.ledgerId) return a.ledgerId < b.ledgerId ? -1 : 1;
+  if (a.entryId !== b.entryId) return a.entryId < b.entryId ? -1 : 1;
+  return a.batchIndex - b.batchIndex;
+}
+
+/** Key of the entry a message belongs to (all indexes of a batch share it). */
+export function entryKey(id: MessageId): string {
+  return `${id.ledgerId}:${id.entryId}`;
+}
+
+/** MessageIdData for an ACK or REDELIVER command. */
+export function toMessageIdData(id: MessageId, ackSet?: bigint[]): Decoded {
+  const data: Decoded = { ledgerId: long(id.ledgerId), entryId: long(id.entryId) };
+  if (id.partition >= 0) data.partition = id.partition;
+  if (ackSet) {
+    data.ack_set = ackSet.map((w) => long(w));
+    data.batch_size = id.batchSize;
+  }
+  return data;
+}
+
+/** A bitset of batch indexes still to acknowledge. */
+export class BatchAckState {
+  private readonly words: bigint[];
+  private remaining: number;
+
+  constructor(readonly batchSize: number, initial?: bigint[]) {
+    const wordCount = Math.ceil(batchSize / 64);
+    this.words = new Array<bigint>(wordCount).fill(0n);
+    this.remaining = 0;
+    for (let i = 0; i < batchSize; i++) {
+      const set = initial && initial.length > 0 ? ((BigInt.asUintN(64, initial[i >> 6] ?? 0n) >> BigInt(i & 63)) & 1n) === 1n : true;
+      if (set) { this.words[i >> 6] = this.words[i >> 6]! | (1n << BigInt(i & 63)); this.remaining++; }
+    }
+  }
+
+  isPending(index: number): boolean {
+    if (index < 0 || index >= this.batchSize) return false;
+    return ((this.words[index >> 6]! >> BigInt(index & 63)) & 1n) === 1n;
+  }
+
+  /** Marks one index acked; returns true when no index remains (the whole entry can be acked). */
+  ack(index: number): boolean {
+    if (this.isPending(index)) {
+      this.words[index >> 6] = this.words[index >> 6]! & ~(1n << BigInt(index & 63));
+      this.remaining--;
+    }
+    return this.remaining === 0;
+  }
+
+  /** Marks every index up to and including `index` acked (cumulative ack inside a batch). */
+  ackUpTo(index: number): boolean {
+    for (let i = 0; i <= Math.min(index, this.batchSize - 1); i++) this.ack(i);
+    return this.remaining === 0;
+  }
+
+  get pendingCount(): number {
+    return this.remaining;
+  }
+
+  /** The ack_set words as signed int64 (what the wire's `repeated int64` carries). */
+  ackSet(): bigint[] {
+    return this.words.map((w) => BigInt.asIntN(64, w));
+  }
+}

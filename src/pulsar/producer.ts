@@ -1,0 +1,307 @@
+// Producers. PartitionProducer owns one topic (or one partition): it registers with the broker (with
+// an optional schema), numbers messages with sequence ids, keeps every unacknowledged message until
+// its SEND_RECEIPT, and after a disconnect re-creates itself and resends the pending messages in order.
+// Producer routes over partitions (murmur3 of the key, else round-robin) and bounds the pending queue.
+import type { Connection, ProducerHandler } from './connection.js';
+import { Backoff, sleep } from './backoff.js';
+import { compress, compressionValue, canCompress } from './compression.js';
+import { encodeMetadata } from './frames.js';
+import { messageIdFromData } from './message-id.js';
+import { CommandType, keyValues, long, SchemaTypeValue, u64, type Decoded } from './proto.js';
+import { PulsarClientError, type MessageId, type OutgoingMessage, type ProducerOptions } from './types.js';
+import type { PulsarClient } from './client.js';
+import { partitionTopic } from './client.js';
+import { murmur3_32 } from './murmur3.js';
+
+interface PendingSend {
+  sequenceId: bigint;
+  metadata: Decoded;
+  payload: Buffer;
+  resolve(id: MessageId): void;
+  reject(err: Error): void;
+  deadline: number;
+}
+
+type State = 'connecting' | 'ready' | 'closing' | 'closed' | 'failed';
+
+export function schemaCommand(schema: NonNullable<ProducerOptions['schema']>, topic: string): Decoded {
+  const typeName = schema.type.toUpperCase();
+  const key = Object.keys(SchemaTypeValue).find((k) => k.toUpperCase() === typeName);
+  if (key === undefined) throw new PulsarClientError('INVALID_ARGUMENT', `unknown Pulsar schema type "${schema.type}"`);
+  return {
+    name: schema.name ?? topic,
+    schema_data: typeof schema.data === 'string' ? Buffer.from(schema.data) : Buffer.from(schema.data ?? new Uint8Array()),
+    type: SchemaTypeValue[key],
+    properties: keyValues(schema.properties),
+  };
+}
+
+export class PartitionProducer implements ProducerHandler {
+  private conn: Connection | undefined;
+  private state: State = 'connecting';
+  private readonly pending: PendingSend[] = [];
+  private nextSequenceId = 0n;
+  private epoch = 0;
+  private readonly backoff = new Backoff();
+  private readonly stop = new AbortController();
+  private timeoutTimer: NodeJS.Timeout | undefined;
+  private failure: Error | undefined;
+  producerName: string | undefined;
+  schemaVersion: Uint8Array | undefined;
+
+  constructor(private readonly client: PulsarClient, readonly topic: string, readonly partition: number,
+    private readonly options: ProducerOptions, private readonly id: bigint) {}
+
+  get pendingCount(): number { return this.pending.length; }
+
+  /** First registration: errors (incompatible schema, auth, ...) go to the caller. */
+  async start(): Promise<void> {
+    await this.register();
+  }
+
+  private async register(): Promise<void> {
+    const address = await this.client.lookup(this.topic);
+    const conn = await this.client.connectionTo(address);
+    const requestId = conn.newRequestId();
+    const producer: Decoded = { topic: this.topic, producer_id: long(this.id), request_id: long(requestId), epoch: long(this.epoch) };
+    const name = this.options.producerName ?? this.producerName;
+    if (name) { producer.producer_name = name; producer.user_provided_producer_name = this.options.producerName !== undefined; }
+    if (this.options.schema) producer.schema = schemaCommand(this.options.schema, this.topic);
+    conn.registerProducer(this.id, this);
+    let answer: Decoded;
+    try {
+      answer = await conn.request({ type: CommandType.PRODUCER, producer }, requestId, `creating a producer on ${this.topic}`);
+    } catch (err) {
+      conn.unregisterProducer(this.id);
+      throw err;
+    }
+    if (this.state === 'closing' || this.state === 'closed') return;
+    if (conn.closed) throw new PulsarClientError('CONNECTION_CLOSED', `connection to ${this.topic}'s broker closed while creating the producer`);
+    const ok = answer.producer_success as Decoded;
+    this.producerName = ok.producer_name as string;
+    if (ok.schema_version && (ok.schema_version as Uint8Array).length > 0) this.schemaVersion = new Uint8Array(ok.schema_version as Uint8Array);
+    this.conn = conn;
+    this.state = 'ready';
+    this.backoff.reset();
+    // Resend in order what the previous connection left unacknowledged.
+    for (const p of this.pending) this.write(p);
+  }
+
+  onDisconnect(reason: string): void {
+    if (this.state !== 'ready') return;
+    this.state = 'connecting';
+    this.conn = undefined;
+    this.client.log.warn({ topic: this.topic, reason, pending: this.pending.length }, 'pulsar producer disconnected; reconnecting');
+    void this.reconnectLoop();
+  }
+
+  private async reconnectLoop(): Promise<void> {
+    while (this.state === 'connecting' && !this.client.isClosed) {
+      if (!(await sleep(this.backoff.next(), this.stop.signal))) return;
+      this.epoch++;
+      try {
+        await this.register();
+        this.client.log.info({ topic: this.topic, resent: this.pending.length }, 'pulsar producer reconnected');
+        return;
+      } catch (err) {
+        const e = err as PulsarClientError;
+        this.client.log.warn({ topic: this.topic, err: e.message }, 'pulsar producer reconnect failed');
+        if (e instanceof PulsarClientError && !e.retriable) {
+          this.fail(e);
+          return;
+        }
+      }
+    }
+  }
+
+  private fail(err: Error): void {
+    this.state = 'failed';
+    this.failure = err;
+    for (const p of this.pending.splice(0)) p.reject(err);
+    this.clearTimer();
+    this.onDrained?.();
+  }
+
+  send(message: OutgoingMessage): Promise<MessageId> {
+    if (this.state === 'closing' || this.state === 'closed') return Promise.reject(new PulsarClientError('PRODUCER_CLOSED', `producer on ${this.topic} is closed`));
+    if (this.state === 'failed') return Promise.reject(this.failure!);
+    const payload = typeof message.payload === 'string' ? Buffer.from(message.payload) : Buffer.from(message.payload.buffer, message.payload.byteOffset, message.payload.byteLength);
+    const compression = this.options.compression ?? 'NONE';
+    const body = compress(compression, payload);
+    const sequenceId = this.nextSequenceId++;
+    const metadata: Decoded = {
+      producer_name: '', sequence_id: long(sequenceId), publish_time: long(Date.now()),
+      properties: keyValues(message.properties),
+    };
+    if (compression !== 'NONE') { metadata.compression = compressionValue(compression); metadata.uncompressed_size = payload.length; }
+    if (message.key !== undefined) metadata.partition_key = message.key;
+    if (message.eventTime !== undefined) metadata.event_time = long(typeof message.eventTime === 'number' ? message.eventTime : message.eventTime.getTime());
+    if (body.length > (this.conn?.maxMessageSize ?? 5 * 1024 * 1024)) {
+      return Promise.reject(new PulsarClientError('INVALID_ARGUMENT', `message of ${body.length} bytes exceeds the broker's max message size`));
+    }
+    return new Promise<MessageId>((resolve, reject) => {
+      const timeout = this.options.sendTimeoutMs ?? 30_000;
+      const p: PendingSend = { sequenceId, metadata, payload: body, resolve, reject, deadline: timeout > 0 ? Date.now() + timeout : Infinity };
+      this.pending.push(p);
+      if (this.state === 'ready') this.write(p);
+      this.armTimer();
+    });
+  }
+
+  private write(p: PendingSend): void {
+    p.metadata.producer_name = this.producerName ?? '';
+    if (this.schemaVersion) p.metadata.schema_version = this.schemaVersion;
+    this.conn?.sendPayload({ type: CommandType.SEND, send: { producer_id: long(this.id), sequence_id: p.metadata.sequence_id, num_messages: 1 } },
+      encodeMetadata(p.metadata), p.payload);
+  }
+
+  onSendReceipt(receipt: Decoded): void {
+    const seq = u64(receipt.sequence_id);
+    const head = this.pending[0];
+    if (!head || seq < head.sequenceId) return; // a duplicate receipt after a resend
+    if (seq > head.sequenceId) {
+      // Receipts come in order; a gap means the broker lost track: reconnect and resend.
+      this.client.log.warn({ topic: this.topic, got: seq.toString(), expected: head.sequenceId.toString() }, 'pulsar: out-of-order send receipt');
+      this.conn?.close('out-of-order send receipt');
+      return;
+    }
+    this.pending.shift();
+    head.resolve(messageIdFromData(receipt.message_id ?? { ledgerId: 0, entryId: 0 }, this.partition));
+    if (this.pending.length === 0) {
+      this.clearTimer();
+      for (const w of this.drainWaiters.splice(0)) w();
+    }
+    this.onDrained?.();
+  }
+
+  onSendError(error: Decoded): void {
+    // The broker closes the producer after a send error; the reconnect resends what is pending.
+    this.client.log.warn({ topic: this.topic, error: error.message }, 'pulsar: send error; reconnecting');
+    this.conn?.close(`send error: ${error.message as string}`);
+  }
+
+  /** Called whenever a receipt frees a slot (the partitioned producer wakes blocked senders). */
+  onDrained: (() => void) | undefined;
+
+  private armTimer(): void {
+    if (this.timeoutTimer || (this.options.sendTimeoutMs ?? 30_000) <= 0) return;
+    this.timeoutTimer = setInterval(() => {
+      const now = Date.now();
+      while (this.pending.length > 0 && this.pending[0]!.deadline <= now) {
+        this.pending.shift()!.reject(new PulsarClientError('TIMEOUT', `send to ${this.topic} got no receipt within ${this.options.sendTimeoutMs ?? 30_000} ms`));
+        this.onDrained?.();
+      }
+      if (this.pending.length === 0) this.clearTimer();
+    }, 500);
+    this.timeoutTimer.unref();
+  }
+
+  private clearTimer(): void {
+    if (this.timeoutTimer) clearInterval(this.timeoutTimer);
+    this.timeoutTimer = undefined;
+  }
+
+  private readonly drainWaiters: (() => void)[] = [];
+
+  /** Waits (bounded by the send timeout, at most 30 s) for pending receipts, then closes on the broker. */
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    if (this.state === 'ready' && this.pending.length > 0) {
+      const limit = Math.min(this.options.sendTimeoutMs || 30_000, 30_000);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => this.drainWaiters.push(resolve)),
+        new Promise<void>((resolve) => { timer = setTimeout(resolve, limit); }),
+      ]);
+      clearTimeout(timer);
+    }
+    if ((this.state as State) === 'closed') return; // a concurrent close() finished first
+    const wasReady = this.state === 'ready';
+    this.state = 'closing';
+    this.stop.abort();
+    this.clearTimer();
+    const conn = this.conn;
+    if (conn && wasReady && !conn.closed) {
+      conn.unregisterProducer(this.id);
+      const requestId = conn.newRequestId();
+      await conn.request({ type: CommandType.CLOSE_PRODUCER, close_producer: { producer_id: long(this.id), request_id: long(requestId) } },
+        requestId, `closing producer on ${this.topic}`).catch(() => undefined);
+    }
+    for (const p of this.pending.splice(0)) p.reject(new PulsarClientError('PRODUCER_CLOSED', `producer on ${this.topic} closed before the broker confirmed the message`));
+    this.state = 'closed';
+  }
+}
+
+/** The producer handed to users; one PartitionProducer per partition (one for a non-partitioned topic). */
+export class Producer {
+  private parts: PartitionProducer[] = [];
+  private roundRobin = 0;
+  private readonly waiters: (() => void)[] = [];
+  /** Slots handed to woken senders that have not used them yet (keeps the queue strictly FIFO). */
+  private handedOut = 0;
+  private closed = false;
+
+  constructor(private readonly client: PulsarClient, readonly options: ProducerOptions) {
+    if (options.compression && !canCompress(options.compression)) {
+      throw new PulsarClientError('INVALID_ARGUMENT', `${options.compression} compression is not available in this Node version`);
+    }
+  }
+
+  get topic(): string { return this.options.topic; }
+  /** The schema version the broker assigned to the producer's schema (raw bytes), if any. */
+  get schemaVersion(): Uint8Array | undefined { return this.parts[0]?.schemaVersion; }
+  get producerName(): string | undefined { return this.parts[0]?.producerName; }
+  /** Messages sent and not yet confirmed by the broker (across partitions). */
+  get pendingCount(): number { return this.pendingTotal(); }
+
+  async start(): Promise<void> {
+    const n = await this.client.partitions(this.topic);
+    const topics = n === 0 ? [{ topic: this.topic, partition: -1 }] : Array.from({ length: n }, (_, i) => ({ topic: partitionTopic(this.topic, i), partition: i }));
+    this.parts = topics.map(({ topic, partition }) => new PartitionProducer(this.client, topic, partition, this.options, this.client.newProducerId()));
+    if (this.options.routing === 'single-partition') this.roundRobin = Math.floor(Math.random() * this.parts.length);
+    for (const p of this.parts) p.onDrained = () => this.wake();
+    await Promise.all(this.parts.map((p) => p.start()));
+  }
+
+  private pendingTotal(): number {
+    let n = 0;
+    for (const p of this.parts) n += p.pendingCount;
+    return n;
+  }
+
+  private wake(): void {
+    const max = this.options.maxPendingMessages ?? 1000;
+    while (this.waiters.length > 0 && this.pendingTotal() + this.handedOut < max) {
+      this.handedOut++;
+      this.waiters.shift()!();
+    }
+  }
+
+  private choose(key: string | undefined): PartitionProducer {
+    if (this.parts.length === 1) return this.parts[0]!;
+    if (key !== undefined) return this.parts[murmur3_32(Buffer.from(key)) % this.parts.length]!;
+    if (this.options.routing === 'single-partition') return this.parts[this.roundRobin % this.parts.length]!;
+    return this.parts[this.roundRobin++ % this.parts.length]!;
+  }
+
+  /** Resolves with the message id once the broker has persisted the message; waits while the queue is full. */
+  async send(message: OutgoingMessage): Promise<MessageId> {
+    const max = this.options.maxPendingMessages ?? 1000;
+    if (this.closed) throw new PulsarClientError('PRODUCER_CLOSED', `producer on ${this.topic} is closed`);
+    // FIFO: a sender that finds the queue full (or others already waiting) waits for a slot handed to it.
+    if (this.waiters.length > 0 || this.pendingTotal() + this.handedOut >= max) {
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+      this.handedOut--;
+      if (this.closed) throw new PulsarClientError('PRODUCER_CLOSED', `producer on ${this.topic} is closed`);
+    }
+    return this.choose(message.key).send(message);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const w of this.waiters.splice(0)) w();
+    await Promise.allSettled(this.parts.map((p) => p.close()));
+    this.client.forgetProducer(this);
+  }
+}
