@@ -89,7 +89,7 @@ describe('Confluent clients against /ccompat', () => {
       // The serializer needs a schema: register it first, then serialize with the latest version.
       const id = await c.register('payments-value', { schemaType: 'AVRO', schema: JSON.stringify(orderV1) });
       const latestSer = new AvroSerializer(c, SerdeType.VALUE, { useLatestVersion: true });
-      const bytes = await latestSer.serialize('payments', { id: 1n, amount: 3.25 });
+      const bytes = await latestSer.serialize('payments', { id: 1, amount: 3.25 });
       expect(bytes.readInt32BE(1)).toBe(id);
       const back = await deser.deserialize('payments', bytes);
       expect(Number(back.id)).toBe(1);

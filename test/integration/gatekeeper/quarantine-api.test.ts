@@ -84,7 +84,7 @@ describe('quarantine API', () => {
   });
 
   it('discards once: a second discard is 409 and both are in history and the audit log', async () => {
-    const [first] = (await get('/v1/quarantine?dag_id=orders')).json<{ records: Array<{ id: number }> }>().records;
+    const [first] = (await get('/v1/quarantine?dag_id=orders&topic=persistent://public/default/qa-orders')).json<{ records: Array<{ id: number }> }>().records;
     const res = await post(`/v1/quarantine/${first!.id}/discard`, { reason: 'bad producer, fixed upstream' });
     expect(res.statusCode).toBe(200);
     expect(res.json().status).toBe('discarded');
