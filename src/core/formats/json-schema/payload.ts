@@ -18,6 +18,9 @@ function problemOf(e: ErrorObject, role: string): InputProblem {
   if ((e.keyword === 'additionalProperties' || e.keyword === 'unevaluatedProperties') && extra !== undefined) {
     return { path: instancePathToJsonPath(e.instancePath, extra), message: `is not allowed by the ${role} schema (${e.keyword})` };
   }
+  if (e.keyword === 'false schema') {
+    return { path: instancePathToJsonPath(e.instancePath), message: `is not allowed here by the ${role} schema (schema false)` };
+  }
   return { path: instancePathToJsonPath(e.instancePath), message: `${e.message ?? 'is not valid'} (${role} schema, ${e.keyword})` };
 }
 

@@ -95,6 +95,7 @@ const cases: Case[] = [
   { name: '$ref to definitions vs inline', a: O({ properties: { p: { $ref: '#/definitions/P' } }, definitions: { P: S({ maxLength: 9 }) } }), b: O({ properties: { p: S({ maxLength: 5 }) } }), aReadsB: [], bReadsA: ['MAX_LENGTH_DECREASED'] },
   { name: '$ref to $defs (2020-12)', a: { $schema: D2020, $ref: '#/$defs/X', $defs: { X: N() } }, b: { $schema: D2020, type: 'integer' }, aReadsB: [], bReadsA: ['TYPE_NARROWED'] },
   { name: '$anchor (2019-09)', a: { $schema: D2019, $ref: '#num', $defs: { X: { $anchor: 'num', type: 'number' } } }, b: { type: 'integer' }, aReadsB: [], bReadsA: ['TYPE_NARROWED'] },
+  { name: '$dynamicRef is undecidable unless identical', a: { $schema: D2020, $dynamicAnchor: 'n', items: { $dynamicRef: '#n' } }, b: { $schema: D2020, type: 'array', items: N() }, aReadsB: ['UNDECIDABLE_DYNAMIC_REF'], bReadsA: ['TYPE_NARROWED'] },
   {
     name: 'recursive $ref terminates',
     a: { $ref: '#/definitions/T', definitions: { T: O({ properties: { kids: A({ items: { $ref: '#/definitions/T' } }), n: N() } }) } },

@@ -85,6 +85,13 @@ export function makeComparer(): DiffContext {
       return [...out, ...guarded(without(r, '$ref'), view.conjuncts)];
     }
 
+    const dynamic = typeof rs.$recursiveRef === 'string' ? '$recursiveRef' : typeof rs.$dynamicRef === 'string' ? '$dynamicRef' : undefined;
+    if (dynamic) {
+      // Dynamic references resolve by evaluation path; structure alone does not say what they mean.
+      return [issue(childPath(r.path, dynamic), 'UNDECIDABLE_DYNAMIC_REF', `${subject(r.path)}: the reader uses ${dynamic}, whose target depends ` +
+        'on the evaluation path; dagpact cannot compare it structurally, so use a plain $ref or keep this part identical')];
+    }
+
     // Equal oneOf lists on both sides mean the same thing whatever the branches are.
     let reader = r;
     let conjuncts = view.conjuncts;

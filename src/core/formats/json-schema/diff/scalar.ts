@@ -6,7 +6,7 @@ import { makeAjv } from '../draft.js';
 import { childPath } from '../json-path.js';
 import type { SchemaObject, SNode } from './documents.js';
 import { issue, list, subject } from './issue.js';
-import { collect, kindNames, kindOfValue, kindsOfType, numbers, sameValue, valueSet, type WriterView } from './writer-view.js';
+import { collect, kindNames, kindsOfType, numbers, sameValue, valueSet, type WriterView } from './writer-view.js';
 
 export function typeIssues(r: SNode, w: WriterView): CompatibilityIssue[] {
   const s = r.schema as SchemaObject;
@@ -206,9 +206,4 @@ export function numberIssues(r: SNode, w: WriterView): CompatibilityIssue[] {
     }
   }
   return out;
-}
-
-/** Whether the writer's values are all of kinds this reader keyword family ignores. */
-export function valueKinds(values: unknown[]): string {
-  return kindNames(values.map(kindOfValue));
 }
