@@ -106,5 +106,26 @@ export function generateAvroPairs(): AvroPair[] {
   add('recursive promote', linked('int'), linked('long'));
   add('recursive mismatch', linked('int'), linked('string'));
 
+  // Names and namespaces of enums and fixed types, and named types chosen from reader unions.
+  add('enum namespace changed', base(en(['RED'])), base(en(['RED'], { namespace: 'other.ns' })));
+  add('enum namespace changed with alias', base(en(['RED'])), base(en(['RED'], { namespace: 'other.ns', aliases: ['dagpact.oracle.Color'] })));
+  add('fixed namespace changed', base(fx(16)), base({ ...fx(16), namespace: 'other.ns' }));
+  add('fixed renamed with alias', base(fx(16)), base({ ...fx(16, 'Digest'), aliases: ['dagpact.oracle.Hash'] }));
+  add('nested namespace changed', base(inner([street])), base({ ...inner([street]), namespace: 'other.ns' }));
+  add('nested renamed with alias', base(inner([street])), base({ ...inner([street], 'Location'), aliases: ['dagpact.oracle.Address'] }));
+  add('nested renamed into a union', base(inner([street])), base(['null', inner([street], 'Location')]));
+  add('nested renamed into a union, incompatible structure', base(inner([street])), base(['null', inner([field('zip', 'int')], 'Location')]));
+  add('enum renamed into a union', base(en(['RED'])), base(['null', { type: 'enum', name: 'Colour', symbols: ['RED'] }]));
+  add('enum into a union with a symbol removed', base(en(['RED', 'BLUE'])), base(['null', en(['RED'])]));
+  add('enum symbol removed in a map', base({ type: 'map', values: en(['RED', 'BLUE']) }), base({ type: 'map', values: en(['RED']) }));
+  add('enum symbol removed, reader default, reordered', base(en(['RED', 'GREEN', 'BLUE'])), base(en(['GREEN', 'RED'], { default: 'GREEN' })));
+  add('two records in a reader union, second matches by name', base(inner([street])),
+    base(['null', inner([street], 'Location'), inner([street])]));
+  add('int into a union of float and long', base('int'), base(['null', 'float', 'long']));
+  add('field alias and type promotion', base('int'), record('Event', [field('id', 'long'), field('amount', 'double', { aliases: ['value'] })]));
+  add('nested record field removed', base(inner([street, field('zip', 'string')])), base(inner([street])));
+  add('array of records renamed', base({ type: 'array', items: inner([street]) }), base({ type: 'array', items: inner([street], 'Location') }));
+  add('error type vs record', record('Event', [field('id', 'long')]), { type: 'error', name: 'Event', namespace: 'dagpact.oracle', fields: [field('id', 'long')] });
+
   return pairs;
 }

@@ -26,7 +26,8 @@ export function parsingCanonicalForm(root: AvroNode): string {
     written.add(node.fullName);
     switch (node.kind) {
       case 'record':
-        out.push(`{"name":${str(node.fullName)},"type":${str(node.isError ? 'error' : 'record')},"fields":[`);
+        // An error is a record in canonical form (Apache Avro's SchemaNormalization writes "record").
+        out.push(`{"name":${str(node.fullName)},"type":"record","fields":[`);
         node.fields.forEach((f, i) => {
           out.push(`${i > 0 ? ',' : ''}{"name":${str(f.name)},"type":`);
           emit(f.type);

@@ -9,7 +9,7 @@ import { parsingCanonicalForm, sha256Hex } from './canonical.js';
 import { isPrimitive, type AvroNode } from './model.js';
 import { buildModel, type NameTable } from './parse.js';
 import { scanPayload, toPlain } from './payload.js';
-import { resolutionIssues } from './resolution.js';
+import { resolutionIssues, type ResolutionDialect } from './resolution.js';
 
 /** What `ParsedSchema.native` holds for Avro. */
 export interface AvroNative {
@@ -65,7 +65,16 @@ function nativeOf(schema: ParsedSchema): AvroNative {
   return schema.native as AvroNative;
 }
 
-export function makeAvroProvider(): FormatProvider {
+export interface AvroProviderOptions {
+  /**
+   * Whose verdicts `backwardIssues` reproduces: Avro's SchemaCompatibility (default; Confluent,
+   * Apicurio) or Avro's SchemaValidator as the Pulsar broker runs it (docs/adr/0003).
+   */
+  dialect?: ResolutionDialect;
+}
+
+export function makeAvroProvider(options: AvroProviderOptions = {}): FormatProvider {
+  const dialect = options.dialect ?? 'schema-compatibility';
   const resolvers = new Map<string, avro.Resolver>();
 
   function parse(text: string, references: ResolvedReference[] = []): ParsedSchema {
@@ -147,7 +156,7 @@ export function makeAvroProvider(): FormatProvider {
   return {
     format: 'AVRO',
     parse,
-    backwardIssues: (reader, writer) => resolutionIssues(nativeOf(reader).root, nativeOf(writer).root),
+    backwardIssues: (reader, writer) => resolutionIssues(nativeOf(reader).root, nativeOf(writer).root, dialect),
     checkPayload,
   };
 }

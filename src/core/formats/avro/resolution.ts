@@ -36,6 +36,7 @@ function push(into: Issue[], from: readonly Issue[], prefix = '', suffix = ''): 
  */
 class Checker {
   private readonly memo = new Map<RecordNode, Map<RecordNode, Issue[]>>();
+  constructor(private readonly dialect: ResolutionDialect) {}
 
   check(reader: AvroNode, writer: AvroNode, where: string, depth: number): Issue[] {
     if (depth > MAX_DEPTH) {
@@ -43,6 +44,7 @@ class Checker {
     }
     if (writer.kind === 'union') return this.writerUnion(reader, writer.branches, where, depth);
     if (reader.kind === 'union') {
+      if (this.dialect === 'pulsar-validator') return this.readerUnionByBestBranch(reader.branches, writer, where, depth);
       // Some reader branch must accept the writer's type (Java takes any compatible branch).
       for (const branch of reader.branches) {
         if (this.check(branch, writer, where, depth + 1).length === 0) return [];
@@ -68,10 +70,13 @@ class Checker {
         push(out, this.check(reader.values, (writer as typeof reader).values, `values of ${where}`, depth + 1), '.values');
         return out;
       }
-      case 'fixed': return [...nameIssues(reader, writer as NamedNode, where), ...fixedIssues(reader, writer as FixedNode, where)];
-      case 'enum': return [...nameIssues(reader, writer as NamedNode, where), ...enumIssues(reader, writer as EnumNode, where)];
+      case 'fixed': return [...this.nameIssues(reader, writer as NamedNode, where), ...fixedIssues(reader, writer as FixedNode, where)];
+      case 'enum':
+        // The validator leaves unknown enum symbols to fail when such a value is read.
+        return [...this.nameIssues(reader, writer as NamedNode, where), ...(this.dialect === 'pulsar-validator' ? [] : enumIssues(reader, writer as EnumNode, where))];
       case 'record': {
-        const out = nameIssues(reader, writer as NamedNode, where);
+        // The validator never compares record names outside union branch selection.
+        const out = this.dialect === 'pulsar-validator' ? [] : this.nameIssues(reader, writer as NamedNode, where);
         push(out, this.recordFields(reader, writer as RecordNode, depth));
         return out;
       }
@@ -95,6 +100,39 @@ class Checker {
       }
     });
     return out.slice(0, MAX_ISSUES);
+  }
+
+  /** Avro's Resolver picks one reader branch (name, then record structure, then promotion) and uses only it. */
+  private readerUnionByBestBranch(branches: AvroNode[], writer: AvroNode, where: string, depth: number): Issue[] {
+    let chosen: AvroNode | undefined;
+    let structural: AvroNode | undefined;
+    for (const b of branches) {
+      if (b.kind !== writer.kind) continue;
+      if (b.kind === 'primitive') { if (b.type === (writer as typeof b).type) { chosen = b; break; } continue; }
+      if (b.kind === 'array' || b.kind === 'map') { chosen = b; break; }
+      if (b.kind === 'union') continue;
+      const w = writer as NamedNode;
+      if (b.fullName === w.fullName || b.aliases.includes(w.fullName)) { chosen = b; break; }
+      // Records whose fields resolve are taken by structure, preferring one with the same short name.
+      if (b.kind === 'record' && this.recordFields(b, w as RecordNode, depth + 1).length === 0 && (!structural || b.name === w.name)) structural = b;
+    }
+    chosen ??= structural;
+    if (!chosen && writer.kind === 'primitive') {
+      chosen = branches.find((b) => b.kind === 'primitive' && PROMOTIONS[b.type]?.includes(writer.type));
+    }
+    if (!chosen) {
+      return [{ path: '', rule: 'MISSING_UNION_BRANCH', message: `${where}: no branch of the reader's union matches the writer's ${typeLabel(writer)}` }];
+    }
+    return this.check(chosen, writer, where, depth + 1);
+  }
+
+  /** Both of Avro's checkers compare unqualified names, then the reader's aliases with the writer's full name. */
+  private nameIssues(reader: NamedNode, writer: NamedNode, where: string): Issue[] {
+    if (reader.name === writer.name || reader.aliases.includes(writer.fullName)) return [];
+    return [{
+      path: '.name', rule: 'NAME_MISMATCH',
+      message: `${where}: the reader's ${reader.kind} is named ${reader.fullName} but the writer's is ${writer.fullName}; keep the name or add "${writer.fullName}" to the reader's aliases`,
+    }];
   }
 
   private recordFields(reader: RecordNode, writer: RecordNode, depth: number): Issue[] {
@@ -141,15 +179,6 @@ function mismatch(reader: AvroNode, writer: AvroNode, where: string): Issue {
   };
 }
 
-/** Java compares unqualified names, then the reader's aliases (full names) against the writer's full name. */
-function nameIssues(reader: NamedNode, writer: NamedNode, where: string): Issue[] {
-  if (reader.name === writer.name || reader.aliases.includes(writer.fullName)) return [];
-  return [{
-    path: '.name', rule: 'NAME_MISMATCH',
-    message: `${where}: the reader's ${reader.kind} is named ${reader.fullName} but the writer's is ${writer.fullName}; keep the name or add "${writer.fullName}" to the reader's aliases`,
-  }];
-}
-
 function fixedIssues(reader: FixedNode, writer: FixedNode, where: string): Issue[] {
   if (reader.size === writer.size) return [];
   return [{
@@ -168,10 +197,17 @@ function enumIssues(reader: EnumNode, writer: EnumNode, where: string): Issue[] 
   }];
 }
 
+/**
+ * `schema-compatibility` (default): Apache Avro Java's SchemaCompatibility, as Confluent and Apicurio use.
+ * `pulsar-validator`: Avro's SchemaValidator (ResolvingGrammarGenerator), which the Pulsar broker runs;
+ * it ignores record names (outside union branch choice) and unknown enum symbols.
+ */
+export type ResolutionDialect = 'schema-compatibility' | 'pulsar-validator';
+
 /** Everything that stops `reader` from reading data written with `writer`, with `$`-rooted reader paths. */
-export function resolutionIssues(reader: AvroNode, writer: AvroNode): CompatibilityIssue[] {
+export function resolutionIssues(reader: AvroNode, writer: AvroNode, dialect: ResolutionDialect = 'schema-compatibility'): CompatibilityIssue[] {
   try {
-    const found = new Checker().check(reader, writer, 'the schema root', 0);
+    const found = new Checker(dialect).check(reader, writer, 'the schema root', 0);
     return found.map((i) => ({ ...i, path: `$${i.path}` }));
   } catch (e) {
     // Only a pathological shape can get here (the depth guard should prevent it); never a 5xx.

@@ -14,6 +14,7 @@ const CASES: Array<{ name: string; schema: string; canonical: string }> = [
   { name: 'FULLNAMES: dotted name wins over namespace', schema: '{"type":"record","name":"a.b.R","namespace":"ignored","fields":[]}', canonical: '{"name":"a.b.R","type":"record","fields":[]}' },
   { name: 'FULLNAMES: references inherit the namespace; later uses are names', schema: '{"type":"record","name":"Node","namespace":"ll","fields":[{"name":"next","type":["null","Node"]}]}',
     canonical: '{"name":"ll.Node","type":"record","fields":[{"name":"next","type":["null","ll.Node"]}]}' },
+  { name: 'PRIMITIVES: an error is written as a record', schema: '{"type":"error","name":"Oops","fields":[{"name":"why","type":"string"}]}', canonical: '{"name":"Oops","type":"record","fields":[{"name":"why","type":"string"}]}' },
   { name: 'STRIP: enum doc, aliases and default', schema: '{"type":"enum","name":"E","doc":"d","aliases":["F"],"symbols":["A","B"],"default":"A"}', canonical: '{"name":"E","type":"enum","symbols":["A","B"]}' },
   { name: 'ORDER: fixed', schema: '{"size":16,"type":"fixed","namespace":"h","name":"MD5","aliases":["x"]}', canonical: '{"name":"h.MD5","type":"fixed","size":16}' },
   { name: 'ORDER: array and map', schema: '{"items":{"values":"long","type":"map"},"type":"array"}', canonical: '{"type":"array","items":{"type":"map","values":"long"}}' },

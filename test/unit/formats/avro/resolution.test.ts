@@ -203,3 +203,28 @@ describe('Avro resolution rules', () => {
     expect(checkCompatibility({ provider: avro, candidate, existing: [...existing, broken], level: 'FULL_TRANSITIVE' }).compatible).toBe(false);
   });
 });
+
+// The broker's validator (Avro's SchemaValidator) differs from SchemaCompatibility on exactly these
+// points; the live oracle test checks the same model against the real broker.
+describe('Avro resolution, pulsar-validator dialect', () => {
+  const pulsar = makeAvroProvider({ dialect: 'pulsar-validator' });
+  const LOCATION_OR_NULL = holding(['null', { type: 'record', name: 'Location', fields: [field('street', 'string')] }]);
+  const ZIP_OR_NULL = holding(['null', { type: 'record', name: 'Location', fields: [field('zip', 'int')] }]);
+  const DIALECT: Array<{ name: string; writer: unknown; reader: unknown; strict: Expected; validator: Expected }> = [
+    { name: 'record renamed', writer: ONE_FIELD, reader: RECORD_RENAMED, strict: [['$.name', 'NAME_MISMATCH']], validator: OK },
+    { name: 'nested record renamed', writer: NESTED, reader: NESTED_RENAMED, strict: [[`${VALUE}.name`, 'NAME_MISMATCH']], validator: OK },
+    { name: 'enum symbol removed', writer: RGB, reader: RG, strict: [[`${VALUE}.symbols`, 'MISSING_ENUM_SYMBOLS']], validator: OK },
+    { name: 'record renamed into a union, same structure', writer: NESTED, reader: LOCATION_OR_NULL, strict: [[VALUE, 'MISSING_UNION_BRANCH']], validator: OK },
+    { name: 'record renamed into a union, other structure', writer: NESTED, reader: ZIP_OR_NULL, strict: [[VALUE, 'MISSING_UNION_BRANCH']], validator: [[VALUE, 'MISSING_UNION_BRANCH']] },
+    { name: 'enum renamed (names still matter for enums)', writer: RGB, reader: RGB_RENAMED, strict: [[`${VALUE}.name`, 'NAME_MISMATCH']], validator: [[`${VALUE}.name`, 'NAME_MISMATCH']] },
+    { name: 'fixed size changed', writer: FIXED16, reader: FIXED32, strict: [[`${VALUE}.size`, 'FIXED_SIZE_MISMATCH']], validator: [[`${VALUE}.size`, 'FIXED_SIZE_MISMATCH']] },
+    { name: 'missing field default', writer: ONE_FIELD, reader: ADDED_NO_DEFAULT, strict: [['$.fields[1]', 'READER_FIELD_MISSING_DEFAULT_VALUE']], validator: [['$.fields[1]', 'READER_FIELD_MISSING_DEFAULT_VALUE']] },
+    { name: 'promotion into a union picks the first promotable branch', writer: INT, reader: holding(['null', 'float', 'long']), strict: OK, validator: OK },
+  ];
+  it.each(DIALECT)('$name', ({ writer, reader, strict, validator }) => {
+    const r = text(reader);
+    const w = text(writer);
+    expect(shape(avro.backwardIssues(avro.parse(r), avro.parse(w)))).toEqual(strict);
+    expect(shape(pulsar.backwardIssues(pulsar.parse(r), pulsar.parse(w)))).toEqual(validator);
+  });
+});
