@@ -7,6 +7,7 @@ import { makeRegistry } from './core/registry/registry.js';
 import type { Registry } from './core/registry/types.js';
 import type { PulsarAdmin } from './pulsar-admin/admin-client.js';
 import { makeRegistryStore } from './store/registry-store.js';
+import { makeCachedRegistryStore } from './store/registry-cache.js';
 import { makeQuarantine, type QuarantineService } from './core/quarantine/quarantine.js';
 import { makeQuarantineStore } from './store/quarantine-store.js';
 import { makeQuarantineReplayer, type Forwarder } from './gatekeeper/adapters/replayer.js';
@@ -28,7 +29,7 @@ export interface Services {
 }
 
 export function makeServices(deps: ServiceDeps): Services {
-  const registry = makeRegistry({ store: makeRegistryStore(deps.database.db), formats: makeFormats(), audit: deps.audit });
+  const registry = makeRegistry({ store: makeCachedRegistryStore(makeRegistryStore(deps.database.db), { changes: deps.database }), formats: makeFormats(), audit: deps.audit });
   const quarantine = makeQuarantine({
     store: makeQuarantineStore(deps.database.db), audit: deps.audit, registry, formats: makeFormats(),
     replayer: deps.forwarder && makeQuarantineReplayer({ database: deps.database, registry, formats: makeFormats(), forwarder: deps.forwarder }),

@@ -69,7 +69,9 @@ const counts = (r: Report) => ({
 });
 
 const where = (f: ReportFinding) => [f.rule, f.path].filter(Boolean).join(' at ');
-const pulsarNote = (f: ReportFinding) => (f.pulsar ? ` [Pulsar: ${f.pulsar.compatible ? 'compatible' : 'incompatible'}${f.pulsar.strategy ? ` under ${f.pulsar.strategy}` : ''}]` : '');
+const pulsarNote = (f: ReportFinding) => (f.pulsar
+  ? ` [Pulsar: ${f.pulsar.compatible ? 'compatible' : 'incompatible'}${f.pulsar.strategy ? ` under ${f.pulsar.strategy}` : ''}${!f.pulsar.compatible && f.pulsar.reason ? `: ${f.pulsar.reason.slice(0, 200)}` : ''}]`
+  : '');
 
 function text(r: Report): string {
   const n = counts(r);

@@ -76,9 +76,17 @@ export async function runCheck(deps: CheckDeps, args: { manifest: Manifest; envi
     }
     return pulsarCache.get(topic)!;
   };
-  const pulsarVerdict = async (topic: string, r: ResolvedEntry): Promise<PulsarVerdict> => {
-    const v = await deps.pulsar!.testCompatibility(topic, { type: r.format, schema: r.text });
-    return { compatible: v.compatible, strategy: v.strategy, ...(v.reason ? { reason: shortReason(v.reason) } : {}) };
+  const pulsarVerdict = async (topic: string, r: ResolvedEntry): Promise<PulsarVerdict & { missing?: boolean }> => {
+    try {
+      const v = await deps.pulsar!.testCompatibility(topic, { type: r.format, schema: r.text });
+      return { compatible: v.compatible, strategy: v.strategy, ...(v.reason ? { reason: shortReason(v.reason) } : {}) };
+    } catch (error) {
+      // 4xx from Pulsar (its tenant or namespace does not exist): a verdict about the topic, not an outage.
+      if (!isDagpactError(error) || error.code !== 'UPSTREAM_ERROR') throw error;
+      const details = (error.details ?? {}) as { status?: number; reason?: string };
+      if (details.status === undefined || details.status >= 500) throw error;
+      return { compatible: false, strategy: 'unknown', reason: shortReason(details.reason ?? error.message), missing: true };
+    }
   };
 
   const resolve = (list: Manifest['consumes'], direction: 'consumes' | 'produces') =>
@@ -132,7 +140,7 @@ export async function runCheck(deps: CheckDeps, args: { manifest: Manifest; envi
       const kind = 'reader-vs-pulsar-topic' as const;
       if (onTopic?.parsed) {
         const writer: SchemaSide = { source: 'pulsar-topic', pulsarVersion: onTopic.version };
-        const pulsar = await pulsarVerdict(topic, r);
+        const { missing: _missing, ...pulsar } = await pulsarVerdict(topic, r);
         const issues = provider.backwardIssues(r.parsed, onTopic.parsed);
         const fs = issuesToFindings(issues, { kind, topic, direction: 'consume', subject: r.subject, reader, writer, pulsar }, `${describe(reader)} cannot read ${describe(writer)}`);
         if (!fs.length) fs.push({ severity: 'info', kind, topic, direction: 'consume', subject: r.subject, reader, writer, pulsar, message: `${describe(reader)} can read ${describe(writer)}` });
@@ -182,9 +190,12 @@ export async function runCheck(deps: CheckDeps, args: { manifest: Manifest; envi
     add(`${topic}: writer vs ${r.subject} compatibility level`, topic, 'produce', kind, sf);
 
     if (args.pulsar) {
-      const pulsar = await pulsarVerdict(topic, r);
+      const { missing, ...pulsar } = await pulsarVerdict(topic, r);
       const kind = 'writer-vs-pulsar-topic' as const;
-      const f: CheckFinding = pulsar.compatible
+      const f: CheckFinding = missing
+        ? { severity: 'error', kind, topic, direction: 'produce', subject: r.subject, writer, pulsar, rule: 'PULSAR_TOPIC_UNAVAILABLE',
+            message: `Pulsar cannot take schemas on ${topic}: ${pulsar.reason}; create its tenant and namespace first` }
+        : pulsar.compatible
         ? { severity: 'info', kind, topic, direction: 'produce', subject: r.subject, writer, pulsar, message: `Pulsar would accept the writer schema on ${topic} (strategy ${pulsar.strategy})` }
         : { severity: 'error', kind, topic, direction: 'produce', subject: r.subject, writer, pulsar, rule: 'PULSAR_INCOMPATIBLE',
             message: `Pulsar refuses the writer schema on ${topic} under strategy ${pulsar.strategy}: producers using it would be rejected by the broker` };

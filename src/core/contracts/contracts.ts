@@ -23,7 +23,8 @@ export interface ContractsDeps {
 }
 
 export interface PushedSchema { topic: string; subject: string; version: number; schemaId: number; pulsarVersion: number }
-export interface NamespacePolicy { namespace: string; compatibilityStrategy: string; schemaValidationEnforced: boolean }
+/** `schemaValidationEnforced` is null when Pulsar could not describe the namespace (compatibilityStrategy says why). */
+export interface NamespacePolicy { namespace: string; compatibilityStrategy: string; schemaValidationEnforced: boolean | null }
 
 export interface DeployResult {
   deployment: DeploymentRecord;
@@ -110,11 +111,18 @@ export function makeContracts(deps: ContractsDeps) {
   async function namespacePolicies(topics: string[]): Promise<NamespacePolicy[]> {
     if (!deps.pulsar) return [];
     const namespaces = [...new Set(topics.map((t) => topicParts(t).namespace))].sort();
-    return Promise.all(namespaces.map(async (namespace) => ({
-      namespace,
-      compatibilityStrategy: await deps.pulsar!.getSchemaCompatibilityStrategy(namespace),
-      schemaValidationEnforced: await deps.pulsar!.getSchemaValidationEnforced(namespace),
-    })));
+    // Reported after the deployment is recorded, so a namespace Pulsar cannot describe is reported, not an error.
+    return Promise.all(namespaces.map(async (namespace) => {
+      try {
+        return {
+          namespace,
+          compatibilityStrategy: await deps.pulsar!.getSchemaCompatibilityStrategy(namespace),
+          schemaValidationEnforced: await deps.pulsar!.getSchemaValidationEnforced(namespace) as boolean | null,
+        };
+      } catch (error) {
+        return { namespace, compatibilityStrategy: `unavailable: ${(error as Error).message}`, schemaValidationEnforced: null };
+      }
+    }));
   }
 
   /** Pushes the contract's schemas to their topics: produced first, then consumed topics it does not produce. */

@@ -60,7 +60,7 @@ export async function deploymentRoutes(app: FastifyInstance, deps: AppDeps) {
               type: 'array',
               items: {
                 type: 'object', required: ['namespace', 'compatibility_strategy', 'schema_validation_enforced'],
-                properties: { namespace: { type: 'string' }, compatibility_strategy: { type: 'string' }, schema_validation_enforced: { type: 'boolean' } },
+                properties: { namespace: { type: 'string' }, compatibility_strategy: { type: 'string' }, schema_validation_enforced: { type: 'boolean', nullable: true } },
               },
             },
           },

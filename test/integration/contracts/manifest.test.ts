@@ -134,3 +134,22 @@ describe('POST /v1/dags: immutable contracts', () => {
     expect((events.rows as Array<{ target_id: string }>).map((r) => r.target_id)).toEqual(['bill_orders@1.0.0', 'bill_orders@1.1.0']);
   });
 });
+
+describe('POST /v1/checks without Pulsar', () => {
+  it('an unresolvable reference is an error finding at its path, and the failed check is recorded', async () => {
+    const { status, body } = await post('/v1/checks', { manifest: { dag_id: 'x', version: '1', consumes: [{ topic: 'o', subject: 'ghost', version: 1 }] }, environment: 'dev' });
+    expect(status).toBe(201);
+    expect(body.passed).toBe(false);
+    expect(body.findings).toEqual([expect.objectContaining({ severity: 'error', kind: 'resolution', path: '$.consumes[0].subject' })]);
+    expect((await t.app.inject({ method: 'GET', url: `/v1/checks/${body.id}` })).json().passed).toBe(false);
+  });
+
+  it('asking for Pulsar on a server without its admin API is 400; a bad environment name is 400', async () => {
+    const manifest = { dag_id: 'x', version: '1', consumes: [{ topic: 'o', subject: 'orders-value', version: 1 }] };
+    const noPulsar = await post('/v1/checks', { manifest, environment: 'dev', pulsar: true });
+    expect(noPulsar.status).toBe(400);
+    expect(noPulsar.body.message).toMatch(/PULSAR_ADMIN_URL/);
+    expect((await post('/v1/checks', { manifest, environment: 'dev env' })).status).toBe(400);
+    expect((await post('/v1/checks', { manifest: 'dag_id: [', environment: 'dev' })).status).toBe(422);
+  });
+});

@@ -221,6 +221,27 @@ describe('three DAGs on one topic', () => {
     expect(ofKind(c, 'reader-vs-pulsar-topic')[0]).toMatchObject({ severity: 'error', pulsar: { compatible: false } });
   });
 
+  it('a produced topic whose Pulsar tenant does not exist fails the check with a clear finding', async () => {
+    const topic = `persistent://no-tenant-${randomBytes(3).toString('hex')}/ns/out`;
+    const c = await check({ dag_id: 'lost', version: '1', produces: [{ topic, subject: 'orders-value', version: 1 }] });
+    expect(c.passed).toBe(false);
+    expect(errorsOf(c)).toEqual([expect.objectContaining({ kind: 'writer-vs-pulsar-topic', rule: 'PULSAR_TOPIC_UNAVAILABLE' })]);
+    expect(errorsOf(c)[0]!.message).toMatch(/does not exist/);
+    expect(driftRules(c)).toEqual(['TOPIC_HAS_NO_SCHEMA']);
+  });
+
+  it('undeploy removes a DAG from the active set and is recorded in the history', async () => {
+    const res = await t.app.inject({ method: 'DELETE', url: `/v1/environments/${ENV}/active/ship_orders?reason=retired`, headers: adminHeaders });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ dag_id: 'ship_orders', version: null, reason: 'retired' });
+    const active = await t.app.inject({ method: 'GET', url: `/v1/environments/${ENV}/active` });
+    expect(active.json().active.map((a: any) => a.dag_version.dag_id)).toEqual(['bill_orders', 'ingest_orders']);
+    const again = await t.app.inject({ method: 'DELETE', url: `/v1/environments/${ENV}/active/ship_orders`, headers: adminHeaders });
+    expect(again.statusCode).toBe(404);
+    const history = await t.app.inject({ method: 'GET', url: `/v1/deployments?dag_id=ship_orders` });
+    expect(history.json().deployments.map((d: any) => d.version)).toEqual([null, '1']);
+  });
+
   it('checks are recorded and readable; an unknown check is 404', async () => {
     const c = await check(A('1'));
     const res = await t.app.inject({ method: 'GET', url: `/v1/checks/${c.id}` });

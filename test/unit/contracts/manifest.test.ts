@@ -59,6 +59,7 @@ describe('parseManifest: malformed manifests name the field', () => {
     ['missing dag_id', { version: '1', consumes: [{ topic: 'a', subject: 's', version: 1 }] }, '$.dag_id', /required/],
     ['missing topic', { ...base, consumes: [{ subject: 's', version: 1 }] }, '$.consumes[0].topic', /required/],
     ['bad topic', { ...base, consumes: [{ topic: 'a/b', subject: 's', version: 1 }] }, '$.consumes[0].topic', /Pulsar topic/],
+    ['a topic with characters Pulsar refuses', { ...base, consumes: [{ topic: 'public/default/a%b', subject: 's', version: 1 }] }, '$.consumes[0].topic', /Pulsar topic/],
     ['version zero', { ...base, consumes: [{ topic: 'a', subject: 's', version: 0 }] }, '$.consumes[0].version', /latest/],
     ['version "newest"', { ...base, produces: [{ topic: 'a', subject: 's', version: 'newest' }] }, '$.produces[0].version', /latest/],
     ['reference without version', { ...base, consumes: [{ topic: 'a', subject: 's' }] }, '$.consumes[0].version', /required/],

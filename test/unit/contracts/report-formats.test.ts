@@ -64,6 +64,12 @@ describe('report formats', () => {
     expect(parseJUnit(renderReport(r, 'junit'))).toEqual({ tests: 1, failures: 1, cases: 1, failureElements: 1 });
   });
 
+  it('shows Pulsar\'s verdict beside dagpact\'s, with its reason when it refuses', () => {
+    const withPulsar = { ...failedCheck, checks: [{ name: 'orders: writer vs Pulsar topic', topic: 't', direction: 'produce', kind: 'writer-vs-pulsar-topic', status: 'failed',
+      findings: [{ severity: 'error', kind: 'writer-vs-pulsar-topic', topic: 't', rule: 'PULSAR_INCOMPATIBLE', message: 'Pulsar refuses it', pulsar: { compatible: false, strategy: 'FULL', reason: 'Unable to read schema' } }] }] };
+    expect(renderReport(checkReport(withPulsar), 'text')).toContain('Pulsar refuses it (PULSAR_INCOMPATIBLE) [Pulsar: incompatible under FULL: Unable to read schema]');
+  });
+
   it('escapes', () => {
     expect(xmlEscape('a<b>&"\'\u0001')).toBe('a&lt;b&gt;&amp;&quot;&apos;');
     expect(ghData('50%\r\n')).toBe('50%25%0D%0A');
