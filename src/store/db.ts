@@ -1,5 +1,6 @@
 // Opens the database: PostgreSQL through `pg` when a URL is given, otherwise an embedded PGlite
-// database in a data directory. Both get the same drizzle API and the same migrations.
+// database in a data directory. Both get the same drizzle API and the same migrations. `listen` keeps a
+// LISTEN on a channel (a dedicated connection on PostgreSQL) for caches invalidated by NOTIFY.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -24,6 +25,20 @@ export interface Database {
   ping(): Promise<void>;
   /** Number of committed migrations not yet applied (0 = migrated). */
   pendingMigrations(): Promise<number>;
+  /**
+   * LISTENs on `channel` until closed (or until the database is closed). `onReset` is called each time
+   * the listener connects, reconnects or loses its connection: notifications may have been missed, so
+   * whatever they would have invalidated must be dropped. Reconnects with backoff on PostgreSQL.
+   */
+  listen(channel: string, onMessage: (payload: string) => void, onReset: () => void): ChannelListener;
+  /** Closes the listeners, then the connections. */
+  close(): Promise<void>;
+}
+
+/** A LISTEN kept up in the background. */
+export interface ChannelListener {
+  /** True only while the LISTEN is in effect: a notification committed now will be delivered. */
+  readonly connected: boolean;
   close(): Promise<void>;
 }
 
@@ -52,6 +67,112 @@ async function appliedCount(db: Db): Promise<number> {
   return Number((res.rows[0] as { n: number }).n);
 }
 
+function assertChannel(channel: string): void {
+  // LISTEN takes an identifier, not a parameter: only plain names are accepted.
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) throw new Error(`invalid LISTEN channel name "${channel}"`);
+}
+
+/** Tracks a database's listeners so close() ends them before the connections. */
+function listenerSet() {
+  const open = new Set<ChannelListener>();
+  return {
+    add(listener: ChannelListener): ChannelListener {
+      open.add(listener);
+      return {
+        get connected() { return listener.connected; },
+        async close() { open.delete(listener); await listener.close(); },
+      };
+    },
+    async closeAll() {
+      const all = [...open];
+      open.clear();
+      await Promise.allSettled(all.map((l) => l.close()));
+    },
+  };
+}
+
+const LISTEN_BACKOFF_MS = { first: 100, max: 5_000 };
+const LISTEN_HEALTH_MS = { every: 5_000, timeout: 3_000 };
+
+/**
+ * One LISTEN on a dedicated client (a pooled one would be reused and lose it). Any error, end or failed
+ * health check drops the client and schedules a reconnect; `connected` turns true only once LISTEN has
+ * returned, and `onReset` is called on every change of state.
+ */
+function listenPostgres(
+  options: { url: string; applicationName?: string }, channel: string,
+  onMessage: (payload: string) => void, onReset: () => void,
+): ChannelListener {
+  assertChannel(channel);
+  let client: pg.Client | undefined;
+  let connected = false;
+  let closed = false;
+  let failures = 0;
+  let retry: NodeJS.Timeout | undefined;
+
+  const reset = () => { try { onReset(); } catch { /* a listener's callback must not break reconnection */ } };
+
+  function drop(c: pg.Client): void {
+    if (c !== client) return;
+    client = undefined;
+    connected = false;
+    reset();
+    c.end().catch(() => undefined);
+    if (closed) return;
+    const delay = Math.min(LISTEN_BACKOFF_MS.max, LISTEN_BACKOFF_MS.first * 2 ** failures++);
+    retry = setTimeout(() => { retry = undefined; void connect(); }, delay * (0.5 + Math.random() / 2));
+    retry.unref();
+  }
+
+  async function connect(): Promise<void> {
+    if (closed) return;
+    const c = new pg.Client({
+      connectionString: options.url, application_name: `${options.applicationName ?? 'dagpact'}:listen`,
+      connectionTimeoutMillis: 5_000, keepAlive: true,
+    });
+    client = c;
+    c.on('error', () => drop(c));
+    c.on('end', () => drop(c));
+    c.on('notification', (msg) => { if (msg.channel === channel && c === client) onMessage(msg.payload ?? ''); });
+    try {
+      await c.connect();
+      await c.query(`listen ${channel}`);
+    } catch {
+      drop(c);
+      return;
+    }
+    if (c !== client) return;
+    if (closed) { client = undefined; await c.end().catch(() => undefined); return; }
+    connected = true;
+    failures = 0;
+    reset();
+  }
+
+  // A connection that died silently (no FIN) would keep `connected` true while notifications are lost.
+  const health = setInterval(() => {
+    const c = client;
+    if (!c || !connected) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('timeout')), LISTEN_HEALTH_MS.timeout); });
+    Promise.race([c.query('select 1'), timeout]).then(() => clearTimeout(timer), () => { clearTimeout(timer); drop(c); });
+  }, LISTEN_HEALTH_MS.every);
+  health.unref();
+
+  void connect();
+  return {
+    get connected() { return connected; },
+    async close() {
+      closed = true;
+      clearInterval(health);
+      if (retry) clearTimeout(retry);
+      const c = client;
+      client = undefined;
+      connected = false;
+      if (c) await c.end().catch(() => undefined);
+    },
+  };
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if ('url' in options) return openPostgres(options);
   return openPglite(options);
@@ -67,9 +188,13 @@ function openPostgres(options: { url: string; poolSize?: number; applicationName
   // An idle client that loses its server emits 'error'; without a listener that crashes the process.
   pool.on('error', () => undefined);
   const db = drizzlePg(pool, { schema });
+  const listeners = listenerSet();
   return {
     db,
     kind: 'postgres',
+    listen(channel, onMessage, onReset) {
+      return listeners.add(listenPostgres(options, channel, onMessage, onReset));
+    },
     async migrate() {
       const client = await pool.connect();
       try {
@@ -90,6 +215,7 @@ function openPostgres(options: { url: string; poolSize?: number; applicationName
       return journalCount() - (await appliedCount(db));
     },
     async close() {
+      await listeners.closeAll();
       await pool.end();
     },
   };
@@ -105,9 +231,32 @@ async function openPglite(options: { dataDir: string } | { memory: true }): Prom
   }
   await client.waitReady;
   const db = drizzlePglite(client, { schema }) as unknown as Db;
+  const listeners = listenerSet();
   return {
     db,
     kind: 'pglite',
+    listen(channel, onMessage, onReset) {
+      assertChannel(channel);
+      // One process, one connection: the listen cannot drop, but it takes effect asynchronously.
+      let connected = false;
+      let closed = false;
+      const subscribed = client.listen(channel, onMessage).then((unlisten) => {
+        if (closed) return unlisten;
+        connected = true;
+        onReset();
+        return unlisten;
+      });
+      subscribed.catch(() => undefined);
+      return listeners.add({
+        get connected() { return connected; },
+        async close() {
+          closed = true;
+          connected = false;
+          const unlisten = await subscribed.catch(() => undefined);
+          if (unlisten && !client.closed) await unlisten().catch(() => undefined);
+        },
+      });
+    },
     async migrate() {
       await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder: migrationsFolder() });
     },
@@ -118,6 +267,7 @@ async function openPglite(options: { dataDir: string } | { memory: true }): Prom
       return journalCount() - (await appliedCount(db));
     },
     async close() {
+      await listeners.closeAll();
       await client.close();
     },
   };

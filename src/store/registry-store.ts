@@ -2,6 +2,8 @@
 // schema_references and registry_config. Writes that pick a version number run in a transaction under
 // a transaction-scoped advisory lock on the subject's name, so concurrent registrations of a subject
 // (from any number of API servers) are serialized; the (subject, version) primary key backs it up.
+// Every write also NOTIFYs REGISTRY_CHANNEL in its own transaction (delivered on commit), naming the
+// subject or config scope it changed, for the read caches of every server (registry-cache.ts).
 import { and, asc, eq, inArray, like, sql } from 'drizzle-orm';
 import type { SchemaFormat } from '../core/formats/types.js';
 import type { RegistryReadStore, RegistryStore, RegistryTx, ScopeConfig } from '../core/registry/store.js';
@@ -13,6 +15,30 @@ type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 type Exec = Db | Tx;
 
 const LOCK_NAMESPACE = 'dagpact.subject:';
+
+/** The NOTIFY channel on which registry writes name what they changed. */
+export const REGISTRY_CHANNEL = 'dagpact_registry';
+
+/** What a notification on REGISTRY_CHANNEL invalidates; `all` when the name does not fit a payload. */
+export type RegistryChange = { kind: 'subject'; subject: string } | { kind: 'config'; scope: string } | { kind: 'all' };
+
+// NOTIFY payloads must stay under 8000 bytes; a longer name falls back to "invalidate everything".
+const MAX_PAYLOAD_BYTES = 7_900;
+
+export function encodeRegistryChange(change: RegistryChange): string {
+  const payload = change.kind === 'subject' ? `s:${change.subject}` : change.kind === 'config' ? `c:${change.scope}` : '*';
+  return Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES ? '*' : payload;
+}
+
+export function decodeRegistryChange(payload: string): RegistryChange {
+  if (payload.startsWith('s:')) return { kind: 'subject', subject: payload.slice(2) };
+  if (payload.startsWith('c:')) return { kind: 'config', scope: payload.slice(2) };
+  return { kind: 'all' };
+}
+
+async function notifyChange(tx: Tx, change: RegistryChange): Promise<void> {
+  await tx.execute(sql`select pg_notify(${REGISTRY_CHANNEL}, ${encodeRegistryChange(change)})`);
+}
 
 function toStored(row: typeof schemas.$inferSelect): StoredSchema {
   return {
@@ -88,6 +114,13 @@ function reads(db: Exec): RegistryReadStore {
 }
 
 function writes(tx: Tx): RegistryTx {
+  // Each subject is announced once, on the first write to its versions (schemas are immutable by id).
+  const announced = new Set<string>();
+  async function changed(subject: string): Promise<void> {
+    if (announced.has(subject)) return;
+    await notifyChange(tx, { kind: 'subject', subject });
+    announced.add(subject);
+  }
   return {
     ...reads(tx),
     async insertSchema(row) {
@@ -108,6 +141,7 @@ function writes(tx: Tx): RegistryTx {
       return toStored(existing!);
     },
     async insertVersion({ subject, version, format, schemaId, references, metadata, ruleSet }) {
+      await changed(subject);
       await tx.insert(subjects).values({ name: subject, format })
         .onConflictDoUpdate({ target: subjects.name, set: { format } });
       await tx.insert(subjectVersions).values({
@@ -121,11 +155,13 @@ function writes(tx: Tx): RegistryTx {
     },
     async markDeleted({ subject, versions }) {
       if (versions.length === 0) return;
+      await changed(subject);
       await tx.update(subjectVersions).set({ deleted: true })
         .where(and(eq(subjectVersions.subject, subject), inArray(subjectVersions.version, versions)));
     },
     async removeVersions({ subject, versions }) {
       if (versions.length === 0) return;
+      await changed(subject);
       await tx.delete(schemaReferences)
         .where(and(eq(schemaReferences.subject, subject), inArray(schemaReferences.version, versions)));
       await tx.delete(subjectVersions)
@@ -149,11 +185,14 @@ export function makeRegistryStore(db: Db): RegistryStore {
       const set: Partial<typeof registryConfig.$inferInsert> = { updatedAt: new Date() };
       if (compatibility !== undefined) set.compatibility = compatibility;
       if (mode !== undefined) set.mode = mode;
-      await db.insert(registryConfig).values({ scope, compatibility: compatibility ?? null, mode: mode ?? null })
-        .onConflictDoUpdate({ target: registryConfig.scope, set });
-      // A scope with nothing set is no scope at all.
-      await db.delete(registryConfig)
-        .where(and(eq(registryConfig.scope, scope), sql`${registryConfig.compatibility} is null`, sql`${registryConfig.mode} is null`));
+      await db.transaction(async (tx) => {
+        await tx.insert(registryConfig).values({ scope, compatibility: compatibility ?? null, mode: mode ?? null })
+          .onConflictDoUpdate({ target: registryConfig.scope, set });
+        // A scope with nothing set is no scope at all.
+        await tx.delete(registryConfig)
+          .where(and(eq(registryConfig.scope, scope), sql`${registryConfig.compatibility} is null`, sql`${registryConfig.mode} is null`));
+        await notifyChange(tx, { kind: 'config', scope });
+      });
     },
   };
 }
