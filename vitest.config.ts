@@ -12,6 +12,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           testTimeout: 30_000,
+          // Some unit files open an in-process PGlite database, which is slow to start on a busy machine.
+          hookTimeout: 60_000,
         },
       },
       {

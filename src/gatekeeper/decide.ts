@@ -40,7 +40,7 @@ export interface Decision {
   writer: { via: WriterVia; schemaId?: number };
 }
 
-/** Verdicts of "can reader read writer", keyed by fingerprint pair; a Map satisfies it. */
+/** Verdicts of "can reader read writer", keyed by `readerId<writerId`; a Map satisfies it. */
 export interface VerdictCache {
   get(key: string): CompatibilityIssue[] | undefined;
   set(key: string, issues: CompatibilityIssue[]): unknown;
@@ -100,9 +100,13 @@ function identify(input: DecisionInput): Identified {
   return { via: 'none', body: message.payload, unknown, unmatchedPulsar };
 }
 
-function compatibility(input: DecisionInput, reader: ParsedSchema, writer: ParsedSchema): CompatibilityIssue[] {
+function compatibility(input: DecisionInput, readerId: number, reader: ParsedSchema, writerId: number, writer: ParsedSchema): CompatibilityIssue[] {
+  // Same canonical form: the same bytes on the wire, so the reader reads the writer whatever the defaults.
   if (reader.fingerprint === writer.fingerprint && reader.format === writer.format) return [];
-  const key = `${reader.format}:${reader.fingerprint}<${writer.format}:${writer.fingerprint}`;
+  // Keyed by registry ids, not fingerprints: Avro's Parsing Canonical Form drops `default`, so two readers
+  // with one fingerprint can disagree (a field with a default reads an old writer; one without cannot).
+  // Ids are immutable and stand for the full schema text.
+  const key = `${readerId}<${writerId}`;
   const cached = input.verdicts.get(key);
   if (cached) return cached;
   const issues: CompatibilityIssue[] = reader.format !== writer.format
@@ -124,7 +128,7 @@ function decideForRoute(input: DecisionInput, route: Route, id: Identified): Dec
   const provider = input.formats.get(reader.format);
 
   if (id.writer) {
-    const issues = compatibility(input, reader, id.writer);
+    const issues = compatibility(input, route.schemaId, reader, id.schemaId!, id.writer);
     if (issues.length > 0) {
       const first = issues[0]!;
       return fail('SCHEMA_MISMATCH',

@@ -58,7 +58,14 @@ export class PartitionConsumer implements ConsumerHandler {
       conn.unregisterConsumer(this.id);
       throw err;
     }
-    if (this.state === 'closed') return;
+    if (this.state === 'closed') {
+      // close() ran while this subscription was in flight: undo it on the broker too.
+      conn.unregisterConsumer(this.id);
+      const closeId = conn.newRequestId();
+      void conn.request({ type: CommandType.CLOSE_CONSUMER, close_consumer: { consumer_id: long(this.id), request_id: long(closeId) } },
+        closeId, `closing consumer on ${this.topic}`).catch(() => undefined);
+      return;
+    }
     if (conn.closed) throw new PulsarClientError('CONNECTION_CLOSED', `connection closed while subscribing to ${this.topic}`);
     this.conn = conn;
     this.state = 'ready';
@@ -147,8 +154,13 @@ export class PartitionConsumer implements ConsumerHandler {
     this.nacks.delete(`${entryKey(id)}:${id.batchIndex}`);
     if (id.batchIndex >= 0 && id.batchSize > 0) {
       const key = entryKey(id);
-      const state = this.batches.get(key);
-      if (state && !state.ack(id.batchIndex)) {
+      let state = this.batches.get(key);
+      if (!state) {
+        // The batch's state was reset (reconnect, nack): never ack the whole entry for one index.
+        state = new BatchAckState(id.batchSize);
+        this.batches.set(key, state);
+      }
+      if (!state.ack(id.batchIndex)) {
         if (this.options.batchIndexAck) this.sendAck(0, [toMessageIdData(id, state.ackSet())]);
         return;
       }

@@ -5,6 +5,7 @@
 import type { Connection, ProducerHandler } from './connection.js';
 import { Backoff, sleep } from './backoff.js';
 import { compress, compressionValue, canCompress } from './compression.js';
+import { encodeBatch, type BatchItem } from './batch.js';
 import { encodeMetadata } from './frames.js';
 import { messageIdFromData } from './message-id.js';
 import { CommandType, keyValues, long, SchemaTypeValue, u64, type Decoded } from './proto.js';
@@ -13,12 +14,23 @@ import type { PulsarClient } from './client.js';
 import { partitionTopic } from './client.js';
 import { murmur3_32 } from './murmur3.js';
 
+interface Callback { resolve(id: MessageId): void; reject(err: Error): void }
+
+/** One entry awaiting its receipt: a single message, or a batch (one callback per message). */
 interface PendingSend {
   sequenceId: bigint;
   metadata: Decoded;
   payload: Buffer;
-  resolve(id: MessageId): void;
-  reject(err: Error): void;
+  callbacks: Callback[];
+  deadline: number;
+}
+
+/** Messages collected for the next batch entry. */
+interface OpenBatch {
+  items: BatchItem[];
+  callbacks: Callback[];
+  bytes: number;
+  firstSequenceId: bigint;
   deadline: number;
 }
 
@@ -52,7 +64,14 @@ export class PartitionProducer implements ProducerHandler {
   constructor(private readonly client: PulsarClient, readonly topic: string, readonly partition: number,
     private readonly options: ProducerOptions, private readonly id: bigint) {}
 
-  get pendingCount(): number { return this.pending.length; }
+  private batch: OpenBatch | undefined;
+  private batchTimer: NodeJS.Timeout | undefined;
+  /** Messages (not entries) sent or batched and not yet confirmed. */
+  private pendingMessages = 0;
+
+  get pendingCount(): number { return this.pendingMessages; }
+
+  private get batching(): boolean { return (this.options.batchingMaxMessages ?? 1) > 1; }
 
   /** First registration: errors (incompatible schema, auth, ...) go to the caller. */
   async start(): Promise<void> {
@@ -75,7 +94,14 @@ export class PartitionProducer implements ProducerHandler {
       conn.unregisterProducer(this.id);
       throw err;
     }
-    if (this.state === 'closing' || this.state === 'closed') return;
+    if (this.state === 'closing' || this.state === 'closed') {
+      // close() ran while this registration was in flight: undo it on the broker too.
+      conn.unregisterProducer(this.id);
+      const closeId = conn.newRequestId();
+      void conn.request({ type: CommandType.CLOSE_PRODUCER, close_producer: { producer_id: long(this.id), request_id: long(closeId) } },
+        closeId, `closing producer on ${this.topic}`).catch(() => undefined);
+      return;
+    }
     if (conn.closed) throw new PulsarClientError('CONNECTION_CLOSED', `connection to ${this.topic}'s broker closed while creating the producer`);
     const ok = answer.producer_success as Decoded;
     this.producerName = ok.producer_name as string;
@@ -117,42 +143,98 @@ export class PartitionProducer implements ProducerHandler {
   private fail(err: Error): void {
     this.state = 'failed';
     this.failure = err;
-    for (const p of this.pending.splice(0)) p.reject(err);
+    this.rejectAll(err);
     this.clearTimer();
     this.onDrained?.();
+  }
+
+  private rejectAll(err: Error): void {
+    if (this.batchTimer) clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
+    const open = this.batch;
+    this.batch = undefined;
+    for (const c of open?.callbacks ?? []) c.reject(err);
+    for (const p of this.pending.splice(0)) for (const c of p.callbacks) c.reject(err);
+    this.pendingMessages = 0;
   }
 
   send(message: OutgoingMessage): Promise<MessageId> {
     if (this.state === 'closing' || this.state === 'closed') return Promise.reject(new PulsarClientError('PRODUCER_CLOSED', `producer on ${this.topic} is closed`));
     if (this.state === 'failed') return Promise.reject(this.failure!);
     const payload = typeof message.payload === 'string' ? Buffer.from(message.payload) : Buffer.from(message.payload.buffer, message.payload.byteOffset, message.payload.byteLength);
-    const compression = this.options.compression ?? 'NONE';
-    const body = compress(compression, payload);
-    const sequenceId = this.nextSequenceId++;
-    const metadata: Decoded = {
-      producer_name: '', sequence_id: long(sequenceId), publish_time: long(Date.now()),
-      properties: keyValues(message.properties),
-    };
-    if (compression !== 'NONE') { metadata.compression = compressionValue(compression); metadata.uncompressed_size = payload.length; }
-    if (message.key !== undefined) metadata.partition_key = message.key;
-    if (message.eventTime !== undefined) metadata.event_time = long(typeof message.eventTime === 'number' ? message.eventTime : message.eventTime.getTime());
-    if (body.length > (this.conn?.maxMessageSize ?? 5 * 1024 * 1024)) {
-      return Promise.reject(new PulsarClientError('INVALID_ARGUMENT', `message of ${body.length} bytes exceeds the broker's max message size`));
+    const eventTime = message.eventTime === undefined ? undefined : typeof message.eventTime === 'number' ? message.eventTime : message.eventTime.getTime();
+    const maxSize = this.conn?.maxMessageSize ?? 5 * 1024 * 1024;
+    if (payload.length > maxSize) {
+      return Promise.reject(new PulsarClientError('INVALID_ARGUMENT', `message of ${payload.length} bytes exceeds the broker's max message size (${maxSize})`));
     }
+    const timeout = this.options.sendTimeoutMs ?? 30_000;
+    const deadline = timeout > 0 ? Date.now() + timeout : Infinity;
+    if (this.batching) return this.addToBatch({ payload, properties: message.properties ?? {}, key: message.key, eventTime }, deadline);
+
+    const sequenceId = this.nextSequenceId++;
+    const metadata: Decoded = { producer_name: '', sequence_id: long(sequenceId), publish_time: long(Date.now()), properties: keyValues(message.properties) };
+    if (message.key !== undefined) metadata.partition_key = message.key;
+    if (eventTime !== undefined) metadata.event_time = long(eventTime);
     return new Promise<MessageId>((resolve, reject) => {
-      const timeout = this.options.sendTimeoutMs ?? 30_000;
-      const p: PendingSend = { sequenceId, metadata, payload: body, resolve, reject, deadline: timeout > 0 ? Date.now() + timeout : Infinity };
-      this.pending.push(p);
-      if (this.state === 'ready') this.write(p);
-      this.armTimer();
+      this.pendingMessages++;
+      this.enqueue({ sequenceId, metadata, payload: this.compressInto(metadata, payload), callbacks: [{ resolve, reject }], deadline });
     });
+  }
+
+  private compressInto(metadata: Decoded, payload: Buffer): Buffer {
+    const compression = this.options.compression ?? 'NONE';
+    if (compression === 'NONE') return payload;
+    metadata.compression = compressionValue(compression);
+    metadata.uncompressed_size = payload.length;
+    return compress(compression, payload);
+  }
+
+  private enqueue(p: PendingSend): void {
+    this.pending.push(p);
+    if (this.state === 'ready') this.write(p);
+    this.armTimer();
+  }
+
+  private addToBatch(item: BatchItem, deadline: number): Promise<MessageId> {
+    return new Promise<MessageId>((resolve, reject) => {
+      const maxBytes = this.options.batchingMaxBytes ?? 128 * 1024;
+      if (this.batch && this.batch.bytes + item.payload.length > maxBytes) this.flushBatch();
+      if (!this.batch) {
+        this.batch = { items: [], callbacks: [], bytes: 0, firstSequenceId: this.nextSequenceId, deadline };
+        this.batchTimer = setTimeout(() => this.flushBatch(), this.options.batchingMaxDelayMs ?? 10);
+      }
+      item.sequenceId = this.nextSequenceId++;
+      this.batch.items.push(item);
+      this.batch.callbacks.push({ resolve, reject });
+      this.batch.bytes += item.payload.length;
+      this.pendingMessages++;
+      if (this.batch.items.length >= (this.options.batchingMaxMessages ?? 1)) this.flushBatch();
+    });
+  }
+
+  /** Closes the open batch into one entry (num_messages_in_batch = n) and sends it. */
+  flushBatch(): void {
+    if (this.batchTimer) clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
+    const batch = this.batch;
+    this.batch = undefined;
+    if (!batch || batch.items.length === 0) return;
+    const n = batch.items.length;
+    const metadata: Decoded = {
+      producer_name: '', sequence_id: long(batch.firstSequenceId), publish_time: long(Date.now()), properties: [],
+      num_messages_in_batch: n, highest_sequence_id: long(batch.firstSequenceId + BigInt(n - 1)),
+    };
+    const payload = this.compressInto(metadata, encodeBatch(batch.items));
+    // Its messages were counted in pendingMessages when they joined the batch.
+    this.enqueue({ sequenceId: batch.firstSequenceId, metadata, payload, callbacks: batch.callbacks, deadline: batch.deadline });
   }
 
   private write(p: PendingSend): void {
     p.metadata.producer_name = this.producerName ?? '';
     if (this.schemaVersion) p.metadata.schema_version = this.schemaVersion;
-    this.conn?.sendPayload({ type: CommandType.SEND, send: { producer_id: long(this.id), sequence_id: p.metadata.sequence_id, num_messages: 1 } },
-      encodeMetadata(p.metadata), p.payload);
+    const send: Decoded = { producer_id: long(this.id), sequence_id: p.metadata.sequence_id, num_messages: p.callbacks.length };
+    if (p.callbacks.length > 1) send.highest_sequence_id = p.metadata.highest_sequence_id;
+    this.conn?.sendPayload({ type: CommandType.SEND, send }, encodeMetadata(p.metadata), p.payload);
   }
 
   onSendReceipt(receipt: Decoded): void {
@@ -166,8 +248,11 @@ export class PartitionProducer implements ProducerHandler {
       return;
     }
     this.pending.shift();
-    head.resolve(messageIdFromData(receipt.message_id ?? { ledgerId: 0, entryId: 0 }, this.partition));
-    if (this.pending.length === 0) {
+    this.pendingMessages -= head.callbacks.length;
+    const idData = receipt.message_id ?? { ledgerId: 0, entryId: 0 };
+    if (head.callbacks.length === 1 && !this.batching) head.callbacks[0]!.resolve(messageIdFromData(idData, this.partition));
+    else head.callbacks.forEach((c, i) => c.resolve(messageIdFromData(idData, this.partition, i, head.callbacks.length)));
+    if (this.pending.length === 0 && !this.batch) {
       this.clearTimer();
       for (const w of this.drainWaiters.splice(0)) w();
     }
@@ -188,7 +273,10 @@ export class PartitionProducer implements ProducerHandler {
     this.timeoutTimer = setInterval(() => {
       const now = Date.now();
       while (this.pending.length > 0 && this.pending[0]!.deadline <= now) {
-        this.pending.shift()!.reject(new PulsarClientError('TIMEOUT', `send to ${this.topic} got no receipt within ${this.options.sendTimeoutMs ?? 30_000} ms`));
+        const expired = this.pending.shift()!;
+        this.pendingMessages -= expired.callbacks.length;
+        const err = new PulsarClientError('TIMEOUT', `send to ${this.topic} got no receipt within ${this.options.sendTimeoutMs ?? 30_000} ms`);
+        for (const c of expired.callbacks) c.reject(err);
         this.onDrained?.();
       }
       if (this.pending.length === 0) this.clearTimer();
@@ -206,6 +294,7 @@ export class PartitionProducer implements ProducerHandler {
   /** Waits (bounded by the send timeout, at most 30 s) for pending receipts, then closes on the broker. */
   async close(): Promise<void> {
     if (this.state === 'closed') return;
+    this.flushBatch();
     if (this.state === 'ready' && this.pending.length > 0) {
       const limit = Math.min(this.options.sendTimeoutMs || 30_000, 30_000);
       let timer: NodeJS.Timeout | undefined;
@@ -227,7 +316,7 @@ export class PartitionProducer implements ProducerHandler {
       await conn.request({ type: CommandType.CLOSE_PRODUCER, close_producer: { producer_id: long(this.id), request_id: long(requestId) } },
         requestId, `closing producer on ${this.topic}`).catch(() => undefined);
     }
-    for (const p of this.pending.splice(0)) p.reject(new PulsarClientError('PRODUCER_CLOSED', `producer on ${this.topic} closed before the broker confirmed the message`));
+    this.rejectAll(new PulsarClientError('PRODUCER_CLOSED', `producer on ${this.topic} closed before the broker confirmed the message`));
     this.state = 'closed';
   }
 }

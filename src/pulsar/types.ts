@@ -44,6 +44,15 @@ export interface ProducerOptions {
    * picks one partition at random for the producer's lifetime.
    */
   routing?: 'round-robin' | 'single-partition';
+  /**
+   * Batching: up to this many messages share one entry (1 = off, the default). Messages of a batch
+   * are not routed by key inside the entry, so do not batch for Key_Shared consumers.
+   */
+  batchingMaxMessages?: number;
+  /** A partial batch is sent after this delay. Default 10 ms. */
+  batchingMaxDelayMs?: number;
+  /** A batch is sent before its payloads exceed this size. Default 128 KiB. */
+  batchingMaxBytes?: number;
 }
 
 export interface OutgoingMessage {

@@ -13,9 +13,15 @@ import uuid
 import pulsar
 
 
+def quiet_logger():
+    # The C++ client logs INFO lines to stdout by default, and stdout is this script's data channel.
+    # (A Python logging.Logger aborts at interpreter exit in pulsar-client 3.x: "terminate called ...".)
+    return pulsar.FileLogger(pulsar.LoggerLevel.Warn, "/dev/stderr")
+
+
 def main():
     service_url, idle, topics = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
-    client = pulsar.Client(service_url, operation_timeout_seconds=30)
+    client = pulsar.Client(service_url, operation_timeout_seconds=30, logger=quiet_logger())
     sub = "drain-" + uuid.uuid4().hex[:8]
     try:
         consumer = client.subscribe(topics, sub, consumer_type=pulsar.ConsumerType.Exclusive,

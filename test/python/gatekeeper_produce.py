@@ -30,9 +30,15 @@ def json_record_class(definition):
     return cls
 
 
+def quiet_logger():
+    # The C++ client logs INFO lines to stdout by default, and stdout is this script's data channel.
+    # (A Python logging.Logger aborts at interpreter exit in pulsar-client 3.x: "terminate called ...".)
+    return pulsar.FileLogger(pulsar.LoggerLevel.Warn, "/dev/stderr")
+
+
 def main():
     plan = json.load(open(sys.argv[1]))
-    client = pulsar.Client(plan["service_url"], operation_timeout_seconds=30)
+    client = pulsar.Client(plan["service_url"], operation_timeout_seconds=30, logger=quiet_logger())
     try:
         for batch in plan["batches"]:
             mode = batch["mode"]

@@ -10,11 +10,11 @@ Usage:
       back with its own subscription and prints one JSON line per case:
       {"topic", "messages": [{"id", "payload_b64", "properties", "key", "schema_version_hex"}]}
   pulsar_interop.py consume PLAN.json   PLAN = {"service_url", "topic", "subscription", "count", "timeout_ms"}
-      Prints {"messages": [{"payload_b64", "properties", "key"}]} with what it received (earliest position).
+      Prints {"messages": [{"payload_b64", "properties", "key", "schema_version_hex"}]} with what it received
+      (earliest position).
 """
 import base64
 import json
-import logging
 import os
 import sys
 
@@ -78,7 +78,7 @@ def consume(client, plan):
             msg = consumer.receive(timeout_millis=plan.get("timeout_ms", 20000))
             consumer.acknowledge(msg)
             out.append({"payload_b64": base64.b64encode(msg.data()).decode(), "properties": msg.properties(),
-                        "key": msg.partition_key()})
+                        "key": msg.partition_key(), "schema_version_hex": version_hex(msg.schema_version())})
     except pulsar.Timeout:
         pass
     consumer.close()
@@ -88,9 +88,9 @@ def consume(client, plan):
 def main():
     command, plan_path = sys.argv[1], sys.argv[2]
     plan = json.load(open(plan_path))
-    # The C++ core logs to stdout by default; route it to stderr so stdout carries only JSON.
-    logger = logging.getLogger("pulsar")
-    logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
+    # The C++ core logs to stdout by default; route it to stderr so stdout carries only JSON. (A Python
+    # logging.Logger makes pulsar-client 3.x abort at interpreter exit.)
+    logger = pulsar.FileLogger(pulsar.LoggerLevel.Warn, "/dev/stderr")
     client = pulsar.Client(plan["service_url"], operation_timeout_seconds=30, logger=logger)
     try:
         if command == "produce":

@@ -6,7 +6,7 @@ import { startOwnBroker, uniqueName, type OwnBroker } from './support.js';
 let broker: OwnBroker;
 
 beforeAll(async () => {
-  broker = await startOwnBroker({ name: `client-auth-${process.pid}`, brokerPort: 6671, webPort: 8111, bkPort: 3230, auth: 'token' });
+  broker = await startOwnBroker({ name: 'test-client-auth', brokerPort: 6671, webPort: 8111, bkPort: 3230, auth: 'token' });
   expect(broker.adminToken).toMatch(/^ey/);
 }, 240_000);
 

@@ -14,7 +14,7 @@ const logLines: string[] = [];
 const log = pino({ level: 'info' }, new Writable({ write(chunk, _enc, done) { logLines.push(String(chunk)); done(); } }));
 
 beforeAll(async () => {
-  broker = await startOwnBroker({ name: `client-restart-${process.pid}`, brokerPort: 6670, webPort: 8110, bkPort: 3210 });
+  broker = await startOwnBroker({ name: 'test-client-restart', brokerPort: 6670, webPort: 8110, bkPort: 3210 });
   client = new PulsarClient({ serviceUrl: broker.serviceUrl, operationTimeoutMs: 10_000, keepAliveIntervalMs: 5_000, log });
 }, 240_000);
 
@@ -28,6 +28,8 @@ describe('a broker restart mid-stream', () => {
     const topic = uniqueName('restart');
     const consumer = await client.subscribe({ topic, subscription: 'sub', subscriptionType: 'Shared', initialPosition: 'earliest', receiverQueueSize: 500 });
     const producer = await client.createProducer({ topic, maxPendingMessages: 500, sendTimeoutMs: 0, compression: 'LZ4' });
+    // Half of the messages go through a batching producer: batches are resent whole after the restart.
+    const batching = await client.createProducer({ topic, maxPendingMessages: 500, sendTimeoutMs: 0, compression: 'ZLIB', batchingMaxMessages: 50, batchingMaxDelayMs: 5 });
 
     const seen = new Set<number>();
     let deliveries = 0;
@@ -46,7 +48,7 @@ describe('a broker restart mid-stream', () => {
     let restarted: Promise<void> | undefined;
     const sends: Promise<unknown>[] = [];
     for (let i = 0; i < TOTAL; i++) {
-      sends.push(producer.send({ payload: `id:${i}`, properties: { i: String(i) } }).then(() => {
+      sends.push((i % 2 === 0 ? batching : producer).send({ payload: `id:${i}`, properties: { i: String(i) } }).then(() => {
         receipts++;
         if (receipts === 4000 && !restarted) restarted = broker.restart();
       }));
@@ -70,6 +72,7 @@ describe('a broker restart mid-stream', () => {
     expect(logLines.some((l) => l.includes('pulsar producer reconnected'))).toBe(true);
     expect(logLines.some((l) => l.includes('pulsar consumer re-subscribed'))).toBe(true);
     await producer.close();
+    await batching.close();
     await consumer.close();
   }, 240_000);
 });

@@ -74,6 +74,25 @@ describe('messages produced by the Python client', () => {
 });
 
 describe('messages produced by dagpact', () => {
+  it('carry the schema version of the producer\'s registered schema to the Python client', async () => {
+    const topic = uniqueName('ts-schema-to-py');
+    const definition = { type: 'record', name: 'Reading', namespace: 'dagpact.test', fields: [{ name: 'id', type: 'int' }, { name: 'name', type: ['null', 'string'] }] };
+    const producer = await client.createProducer({ topic, schema: { type: 'AVRO', data: JSON.stringify(definition) } });
+    expect(producer.schemaVersion).toBeDefined();
+    // Avro binary of {id: 5, name: "five"}: zigzag 5 = 0x0a, union branch 1 = 0x02, string length 4 = 0x08.
+    const payload = Buffer.concat([Buffer.from([0x0a, 0x02, 0x08]), Buffer.from('five')]);
+    await producer.send({ payload, properties: { id: '5' }, key: 'k5' });
+    await producer.close();
+    const [result] = await python('consume', { service_url: serviceUrl(), topic, subscription: 'py', count: 1 }) as { messages: { payload_b64: string; key: string; schema_version_hex: string }[] }[];
+    expect(result!.messages).toHaveLength(1);
+    expect(result!.messages[0]!.payload_b64).toBe(payload.toString('base64'));
+    expect(result!.messages[0]!.key).toBe('k5');
+    expect(result!.messages[0]!.schema_version_hex).toBe(Buffer.from(producer.schemaVersion!).toString('hex'));
+    const info = await client.getSchema(topic);
+    expect(info?.type).toBe('AVRO');
+    expect(JSON.parse(info!.data.toString())).toEqual(definition);
+  });
+
   it.each([
     ...(['NONE', 'LZ4', 'ZLIB', 'SNAPPY'] as CompressionType[]).map((compression) => ({ compression, batching: false })),
     { compression: 'NONE' as CompressionType, batching: true },

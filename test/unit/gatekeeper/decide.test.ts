@@ -14,17 +14,20 @@ const TOPIC = 'persistent://public/default/orders';
 const ORDER_V1 = { type: 'record', name: 'Order', namespace: 'shop', fields: [{ name: 'id', type: 'long' }, { name: 'amount', type: 'double' }] };
 const ORDER_V2_EXTRA = { ...ORDER_V1, fields: [...ORDER_V1.fields, { name: 'note', type: 'string', default: '' }] };
 const ORDER_V3_NEEDS_CURRENCY = { ...ORDER_V1, fields: [...ORDER_V1.fields, { name: 'currency', type: 'string' }] };
+// Same Parsing Canonical Form (and fingerprint) as ORDER_V3_NEEDS_CURRENCY: PCF drops `default`.
+const ORDER_V4_CURRENCY_DEFAULT = { ...ORDER_V1, fields: [...ORDER_V1.fields, { name: 'currency', type: 'string', default: 'EUR' }] };
 const ORDER_STRING_ID = { ...ORDER_V1, fields: [{ name: 'id', type: 'string' }, { name: 'amount', type: 'double' }] };
 const JSON_ORDER = { type: 'object', properties: { id: { type: 'integer' }, amount: { type: 'number' } }, required: ['id', 'amount'] };
 const JSON_ORDER_OPEN_NOTE = { ...JSON_ORDER, properties: { ...JSON_ORDER.properties, note: { type: 'string' } } };
 
 // Registry ids of the test schemas.
-const ID = { v1: 1, v2: 2, v3: 3, stringId: 4, json: 10, jsonNote: 11 } as const;
+const ID = { v1: 1, v2: 2, v3: 3, stringId: 4, v4: 5, json: 10, jsonNote: 11 } as const;
 const SCHEMAS: Record<number, ParsedSchema> = {
   [ID.v1]: formats.get('AVRO').parse(JSON.stringify(ORDER_V1)),
   [ID.v2]: formats.get('AVRO').parse(JSON.stringify(ORDER_V2_EXTRA)),
   [ID.v3]: formats.get('AVRO').parse(JSON.stringify(ORDER_V3_NEEDS_CURRENCY)),
   [ID.stringId]: formats.get('AVRO').parse(JSON.stringify(ORDER_STRING_ID)),
+  [ID.v4]: formats.get('AVRO').parse(JSON.stringify(ORDER_V4_CURRENCY_DEFAULT)),
   [ID.json]: formats.get('JSON').parse(JSON.stringify(JSON_ORDER)),
   [ID.jsonNote]: formats.get('JSON').parse(JSON.stringify(JSON_ORDER_OPEN_NOTE)),
 };
@@ -118,6 +121,12 @@ const CASES: Case[] = [
       { outcome: 'QUARANTINE', dagId: 'fx', reasonCode: 'SCHEMA_MISMATCH' },
       { outcome: 'REJECT', dagId: 'audit', reasonCode: 'SCHEMA_MISMATCH' },
     ] },
+  { name: 'two readers with one fingerprint (one has a default) get their own verdicts', payload: avroBytes(ORDER_V1, order), pulsarWriter: { schemaId: ID.v1 },
+    routes: [route({ dagId: 'fraud_v1', schemaId: ID.v3 }), route({ dagId: 'fraud_v2', schemaId: ID.v4 })],
+    expect: [
+      { outcome: 'QUARANTINE', dagId: 'fraud_v1', reasonCode: 'SCHEMA_MISMATCH' },
+      { outcome: 'ACCEPT', dagId: 'fraud_v2' },
+    ] },
 ];
 
 /** The id bytes 1..4 would spell if a payload were read as a Confluent prefix. */
@@ -155,12 +164,13 @@ describe('decide()', () => {
     });
   });
 
-  it('consults the verdict cache per fingerprint pair and fills it', () => {
+  it('consults the verdict cache per (reader id, writer id) and fills it', () => {
     const c = CASES[1]!; // v2 writer, v1 reader: compatible
     const verdicts = new Map();
     expect(run(c, verdicts)[0]!.outcome).toBe('ACCEPT');
     expect(verdicts.size).toBe(1);
     const [key] = [...verdicts.keys()];
+    expect(key).toBe(`${ID.v1}<${ID.v2}`);
     // A cached verdict is what decides, without recomputing.
     verdicts.set(key, [{ path: '$.x', rule: 'CACHED', message: 'from the cache' }]);
     const again = run(c, verdicts)[0]!;
