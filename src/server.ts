@@ -5,6 +5,7 @@ import type { ServerConfig } from './config/server-config.js';
 import { makeTokenService } from './core/auth.js';
 import { buildApp } from './http/app.js';
 import { makePulsarAdmin } from './pulsar-admin/admin-client.js';
+import { makeLazyForwarder } from './replay-forwarder.js';
 import { makeServices } from './services.js';
 import { installShutdown } from './shutdown.js';
 import { openDatabase, type Database } from './store/db.js';
@@ -45,7 +46,11 @@ export async function startServer(config: ServerConfig) {
   const pulsarAdmin = config.pulsarAdminUrl ? makePulsarAdmin({ url: config.pulsarAdminUrl, token: config.pulsarToken }) : undefined;
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics, prefix: 'dagpact_' });
-  const services = makeServices({ database, audit, pulsarAdmin });
+  // Quarantine replay forwards through Pulsar; without PULSAR_SERVICE_URL it answers 503 saying so.
+  const replay = config.pulsarServiceUrl
+    ? makeLazyForwarder({ serviceUrl: config.pulsarServiceUrl, token: config.pulsarToken, triggerTopicPattern: config.triggerTopicPattern, log })
+    : undefined;
+  const services = makeServices({ database, audit, pulsarAdmin, ...(replay ? { forwarder: replay.forwarder } : {}) });
   const app = await buildApp({
     database, tokens, audit, services, pulsarAdmin, metrics,
     authReads: config.authReads, bodyLimitBytes: config.bodyLimitBytes, logger: log,
@@ -56,6 +61,7 @@ export async function startServer(config: ServerConfig) {
     deadlineMs: config.shutdownTimeoutMs,
     steps: [
       { name: 'http', run: () => app.close() },
+      ...(replay ? [{ name: 'pulsar', run: () => replay.close() }] : []),
       { name: 'database', run: () => database.close() },
     ],
   });

@@ -36,6 +36,12 @@ export const commonSettings = {
   }),
 };
 
+/** Where an accepted message goes: shared by the gatekeeper and the server's quarantine replay. */
+export const triggerTopicPatternSetting = s<string>({
+  env: 'DAGPACT_TRIGGER_TOPIC_PATTERN', flag: 'trigger-topic-pattern', expects: 'a topic name containing {dag_id}',
+  parse: (raw) => (raw.includes('{dag_id}') ? raw : undefined), default: 'persistent://public/default/dagpact-trigger-{dag_id}',
+});
+
 export const serverSettings = {
   ...commonSettings,
   host: s<string>({
@@ -54,6 +60,7 @@ export const serverSettings = {
     env: 'DAGPACT_AUTH_READS', flag: 'auth-reads', expects: 'true or false',
     parse: parsers.boolean, default: false,
   }),
+  triggerTopicPattern: triggerTopicPatternSetting,
   bodyLimitBytes: s<number>({
     env: 'DAGPACT_BODY_LIMIT_BYTES', flag: 'body-limit-bytes', expects: 'a positive integer (bytes)',
     parse: parsers.positiveInt, default: 8 * 1024 * 1024,

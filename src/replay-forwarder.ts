@@ -1,0 +1,35 @@
+// The API server's way to Pulsar for quarantine replay: a transport opened on first use (so the
+// server starts, and serves everything else, while the broker is down) and opened again after a
+// failure. Replays then fail with a retriable 503 naming the broker, never a crash.
+import type { Logger } from 'pino';
+import { openPulsarTransport, type PulsarTransport } from './gatekeeper/adapters/pulsar.js';
+import type { Forwarder } from './gatekeeper/adapters/replayer.js';
+
+export function makeLazyForwarder(args: { serviceUrl: string; token?: string; triggerTopicPattern: string; log: Logger }): { forwarder: Forwarder; close(): Promise<void> } {
+  let transport: Promise<PulsarTransport> | undefined;
+  const open = (): Promise<PulsarTransport> => {
+    if (!transport) {
+      const opening = openPulsarTransport({ serviceUrl: args.serviceUrl, token: args.token, log: args.log });
+      transport = opening;
+      opening.catch(() => { if (transport === opening) transport = undefined; });
+    }
+    return transport;
+  };
+  return {
+    forwarder: {
+      triggerTopicPattern: args.triggerTopicPattern,
+      publisher: {
+        send: async (topic, message) => (await open()).publisher.send(topic, message),
+        close: async () => undefined,
+      },
+      brokerSchemas: {
+        getSchema: async (topic, version) => (await open()).brokerSchemas.getSchema(topic, version),
+      },
+    },
+    async close() {
+      const current = transport;
+      transport = undefined;
+      if (current) await (await current.catch(() => undefined))?.close();
+    },
+  };
+}
