@@ -45,7 +45,9 @@ node -e '
   const file = process.argv[1];
   if (!fs.existsSync(file)) { console.log("0 passed, 1 failed"); process.exit(0); }
   const r = JSON.parse(fs.readFileSync(file, "utf8"));
-  const line = `${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests + r.numTodoTests ? `, ${r.numPendingTests + r.numTodoTests} skipped` : "");
+  // A file that fails to load has no failed test of its own: count it as one failure.
+  const brokenFiles = r.testResults.filter((t) => t.status === "failed" && !t.assertionResults.some((a) => a.status === "failed")).length;
+  const line = `${r.numPassedTests} passed, ${r.numFailedTests + brokenFiles} failed` + (r.numPendingTests + r.numTodoTests ? `, ${r.numPendingTests + r.numTodoTests} skipped` : "");
   console.log(line);
 ' "$report"
 exit $status
