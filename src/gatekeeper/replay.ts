@@ -28,7 +28,7 @@ export function makeReplayer(deps: {
   normalizeTopic(topic: string): string;
 }): Replayer {
   return {
-    async replay(record: QuarantineRecord): Promise<ReplayOutcome> {
+    async plan(record: QuarantineRecord): Promise<{ run(): Promise<ReplayOutcome> }> {
       const table = await deps.routing.routingTable({ environment: record.environment });
       const topic = deps.normalizeTopic(record.sourceTopic.replace(/-partition-\d+$/, ''));
       const routes = table.routes.filter((r) => deps.normalizeTopic(r.topic) === topic && (record.dagId === NO_DAG || r.dagId === record.dagId));
@@ -44,21 +44,27 @@ export function makeReplayer(deps: {
       const { decisions } = await deps.resolver.resolveAndDecide({ message, routes, pulsarWriterOverride });
       const held = decisions.find((d) => d.outcome !== 'ACCEPT');
       if (held) {
-        return { outcome: 'held', reasonCode: held.reasonCode ?? 'PROCESSING_FAILED', reason: held.reason ?? '', ...(held.route ? { dagVersion: held.route.dagVersion } : {}) };
+        const outcome: ReplayOutcome = { outcome: 'held', reasonCode: held.reasonCode ?? 'PROCESSING_FAILED', reason: held.reason ?? '', ...(held.route ? { dagVersion: held.route.dagVersion } : {}) };
+        return { run: async () => outcome };
       }
-      let last: ReplayOutcome | undefined;
-      for (const d of decisions) {
-        const route = d.route!;
-        const triggerTopic = triggerTopicFor(route, deps.triggerTopicPattern);
-        const sent = await deps.publisher.send(triggerTopic, {
-          payload: record.payload,
-          properties: { ...forwardProperties({ topic: record.sourceTopic, messageId: record.messageId, properties: record.properties }, route, d.writer.schemaId), 'dagpact-replayed-from': String(record.id) },
-          key: record.messageKey ?? undefined,
-          eventTime: record.eventTime ?? undefined,
-        });
-        last = { outcome: 'forwarded', dagVersion: route.dagVersion, triggerTopic, forwardedMessageId: sent.messageId };
-      }
-      return last!;
+      // Only broker I/O from here: run() is called while the record's row is locked.
+      return {
+        async run() {
+          let last: ReplayOutcome | undefined;
+          for (const d of decisions) {
+            const route = d.route!;
+            const triggerTopic = triggerTopicFor(route, deps.triggerTopicPattern);
+            const sent = await deps.publisher.send(triggerTopic, {
+              payload: record.payload,
+              properties: { ...forwardProperties({ topic: record.sourceTopic, messageId: record.messageId, properties: record.properties }, route, d.writer.schemaId), 'dagpact-replayed-from': String(record.id) },
+              key: record.messageKey ?? undefined,
+              eventTime: record.eventTime ?? undefined,
+            });
+            last = { outcome: 'forwarded', dagVersion: route.dagVersion, triggerTopic, forwardedMessageId: sent.messageId };
+          }
+          return last!;
+        },
+      };
     },
   };
 }

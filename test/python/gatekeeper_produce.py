@@ -12,6 +12,7 @@ Prints one JSON line per batch: {"topic": ..., "sent": N}.
 import base64
 import json
 import sys
+import time
 
 import pulsar
 from pulsar.schema import AvroSchema, Boolean, Double, Integer, JsonSchema, Long, Record, String
@@ -50,22 +51,55 @@ def main():
                 schema = JsonSchema(record_cls)
             else:
                 schema = pulsar.schema.BytesSchema()
+            # block_if_queue_full: with the default (False) send_async drops messages silently once
+            # 1000 are pending. A long send timeout rides out a broker restart; sends that still fail
+            # are retried one by one (a retried send may duplicate a message: counted downstream).
             producer = client.create_producer(batch["topic"], schema=schema, batching_enabled=False,
-                                              send_timeout_millis=30000)
-            for m in batch["messages"]:
+                                              send_timeout_millis=120000, block_if_queue_full=True,
+                                              max_pending_messages=2000)
+            failed = []
+            completed = [0]
+
+            def content_of(m):
+                if mode == "avro":
+                    return m["value"]
+                if mode == "json":
+                    return record_cls(**m["value"])
+                return base64.b64decode(m["payload_b64"])
+
+            def kwargs_of(m):
                 kwargs = {"properties": m.get("properties", {})}
                 if m.get("key"):
                     kwargs["partition_key"] = m["key"]
-                if mode == "avro":
-                    content = m["value"]
-                elif mode == "json":
-                    content = record_cls(**m["value"])
-                else:
-                    content = base64.b64decode(m["payload_b64"])
-                producer.send_async(content, None, **kwargs)
+                return kwargs
+
+            for m in batch["messages"]:
+                def done(result, _msg_id, m=m):
+                    completed[0] += 1
+                    if result != pulsar.Result.Ok:
+                        failed.append((m, str(result)))
+                producer.send_async(content_of(m), done, **kwargs_of(m))
             producer.flush()
+            deadline = time.time() + 300
+            while completed[0] < len(batch["messages"]) and time.time() < deadline:
+                time.sleep(0.05)
+            if completed[0] < len(batch["messages"]):
+                raise SystemExit(f"only {completed[0]} of {len(batch['messages'])} sends completed on {batch['topic']}")
+            retried = 0
+            while failed:
+                m, why = failed.pop()
+                for attempt in range(30):
+                    try:
+                        producer.send(content_of(m), **kwargs_of(m))
+                        retried += 1
+                        break
+                    except Exception as error:  # noqa: BLE001 - reported below when it never succeeds
+                        why = str(error)
+                        time.sleep(2)
+                else:
+                    raise SystemExit(f"could not send {m.get('properties')} to {batch['topic']}: {why}")
             producer.close()
-            print(json.dumps({"topic": batch["topic"], "sent": len(batch["messages"])}), flush=True)
+            print(json.dumps({"topic": batch["topic"], "sent": len(batch["messages"]), "retried": retried}), flush=True)
     finally:
         client.close()
 

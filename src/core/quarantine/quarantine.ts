@@ -12,9 +12,15 @@ export type ReplayOutcome =
   | { outcome: 'forwarded'; dagVersion: string; triggerTopic: string; forwardedMessageId: string }
   | { outcome: 'held'; reasonCode: string; reason: string; dagVersion?: string };
 
-/** Runs the gatekeeper's decision for a held record again and forwards it when it passes. */
+/**
+ * Runs the gatekeeper's decision for a held record again and forwards it when it passes, in two steps:
+ * plan() decides (reads the routing table and the registry) before the record is locked; the returned
+ * run() only forwards (broker I/O, no database) and is called with the row locked. A decision that reads
+ * the database while a transaction holds the row would need two pool connections per replay and can
+ * starve the pool under concurrent replays.
+ */
 export interface Replayer {
-  replay(record: QuarantineRecord): Promise<ReplayOutcome>;
+  plan(record: QuarantineRecord): Promise<{ run(): Promise<ReplayOutcome> }>;
 }
 
 export interface QuarantineDeps {
@@ -40,12 +46,16 @@ export function makeQuarantine(deps: QuarantineDeps) {
       throw new DagpactError('UPSTREAM_UNAVAILABLE',
         'replay needs Pulsar, which this server is not configured for: set PULSAR_SERVICE_URL and restart it');
     }
+    const notHeld = (status: string) => new DagpactError('INVALID_STATE', `quarantine record ${id} is ${status}; only held records can be replayed`,
+      { details: { status } });
+    const current = await deps.store.get({ id });
+    if (!current) throw notFound(id);
+    if (current.status !== 'held') throw notHeld(current.status);
+    const plan = await replayer.plan(current);
+    // Exactly once: the row is locked, its status checked again, forwarded and marked in one transaction.
     const result = await deps.store.withLocked<ReplayOutcome>({ id }, async (record) => {
-      if (record.status !== 'held') {
-        throw new DagpactError('INVALID_STATE', `quarantine record ${id} is ${record.status}; only held records can be replayed`,
-          { details: { status: record.status } });
-      }
-      const outcome = await replayer.replay(record);
+      if (record.status !== 'held') throw notHeld(record.status);
+      const outcome = await plan.run();
       return outcome.outcome === 'forwarded'
         ? { change: { status: 'replayed' as const, entry: entry('replay', actor, outcome) }, result: outcome }
         : { change: { status: 'held' as const, entry: entry('replay-held', actor, outcome) }, result: outcome };

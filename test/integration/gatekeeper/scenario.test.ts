@@ -3,6 +3,7 @@
 // Confluent wire-format payloads, all produced by the official Python client. Every message must end
 // forwarded, quarantined or rejected exactly as the contracts say — also after a deployment switches
 // the active version mid-stream — and replay after the fix forwards held messages exactly once.
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGatekeeperConfig } from '../../../src/config/gatekeeper-config.js';
 import { startGatekeeper } from '../../../src/gatekeeper/main.js';
@@ -16,7 +17,7 @@ import { adminHeaders, buildTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../.
 import { createTestDatabase, type TestDatabase } from '../../support/db.js';
 import { freePort } from '../../support/server-process.js';
 import {
-  createNamespace, deploy, drain, produce, quarantineCounts, seedDagVersion, SERVICE_URL, waitFor, type Drained,
+  createNamespace, deploy, drain, metricValue, produce, quarantineCounts, runCli, seedDagVersion, SERVICE_URL, waitFor, type Drained,
 } from './support.js';
 
 const ORDER_V1 = { type: 'record', name: 'Order', namespace: 'shop', fields: [{ name: 'id', type: 'long' }, { name: 'amount', type: 'double' }] };
@@ -110,7 +111,7 @@ describe('gatekeeper scenario', () => {
       { topic: topic('clicks'), mode: 'json', schema: { type: 'record', name: 'Click', fields: [{ name: 'user', type: 'string' }, { name: 'n', type: 'int' }] },
         messages: [{ value: { user: 'c', n: 3 }, properties: { seq: 'c-pulsar-json' } }] },
     ]);
-    // 17 orders × 2 DAGs + 6 clicks = 40 effects.
+    // Phase 1: 17 orders × 2 DAGs + 5 clicks = 39 decisions.
     await waitFor('phase 1 settled', async () => {
       const q = (await quarantineCounts(db.database.db)).reduce((n, r) => n + r.n, 0);
       return q === 10 + 2 + 2 || undefined; // fraud: 10 v1 msgs + oc-unknown ×2 DAGs; clicks: c-bad, c-unknown
@@ -155,24 +156,71 @@ describe('gatekeeper scenario', () => {
     const envelope = JSON.parse(Buffer.from(side.find((r) => r.topic.endsWith('/quarantine'))!.payload_b64, 'base64').toString()) as Record<string, unknown>;
     expect(envelope).toMatchObject({ envelope_version: 1, environment: ENV });
 
-    // Replay: fraud v2 is active now, so the held v1 messages pass; each is forwarded exactly once.
+    // Metrics of this run, exactly: one per-DAG decision per message, by outcome, reason, topic and DAG.
+    const text = await gk.metrics.registry.metrics();
+    const count = (labels: Record<string, string>) => metricValue(text, 'dagpact_gatekeeper_messages_total', labels);
+    expect(count({ outcome: 'ACCEPT', topic: topic('orders'), dag_id: 'orders_etl' })).toBe(21);
+    expect(count({ outcome: 'ACCEPT', topic: topic('orders'), dag_id: 'fraud' })).toBe(11);
+    expect(count({ outcome: 'QUARANTINE', reason: 'SCHEMA_MISMATCH', dag_id: 'fraud' })).toBe(10);
+    expect(count({ outcome: 'QUARANTINE', reason: 'UNKNOWN_SCHEMA' })).toBe(2);
+    expect(count({ outcome: 'ACCEPT', topic: topic('clicks'), dag_id: 'fraud_clicks' })).toBe(3);
+    expect(count({ outcome: 'REJECT', topic: topic('clicks') })).toBe(2);
+    expect(metricValue(text, 'dagpact_gatekeeper_decision_seconds_count')).toBe(22 * 2 + 5);
+    expect(metricValue(text, 'dagpact_gatekeeper_end_to_end_seconds_count'), 'one ack per source message').toBe(22 + 5);
+    const health = await fetch(`http://127.0.0.1:${gk.http.port}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', routing_ok: true, topics: [topic('orders'), topic('clicks')].sort() });
+
+    // Replay: fraud v2 is active now, so the held v1 messages pass; each is forwarded exactly once, through
+    // the API (concurrent requests for one record: one forwards, the other is refused) and the CLI.
     const replayApp = await buildReplayApp(gk.forwarder);
     try {
-      const res = await replayApp.app.inject({ method: 'POST', url: '/v1/quarantine/replay', headers: adminHeaders, payload: { dag_id: 'fraud', reason: 'SCHEMA_MISMATCH' } });
-      expect(res.statusCode, res.body).toBe(200);
-      const results = res.json<{ results: Array<{ id: number; ok: boolean; result: { outcome: string } }> }>().results;
-      expect(results).toHaveLength(10);
+      await replayApp.app.listen({ port: 0, host: '127.0.0.1' });
+      const url = `http://127.0.0.1:${(replayApp.app.server.address() as AddressInfo).port}`;
+      const cli = async (...args: string[]) => {
+        const r = await runCli(['quarantine', ...args, '--url', url, '--token', TEST_ADMIN_TOKEN, '--output', 'json']);
+        return { ...r, json: r.stdout.trim() ? JSON.parse(r.stdout) as Record<string, any> : undefined };
+      };
+      const listed = await cli('list', '--dag-id', 'fraud', '--reason', 'SCHEMA_MISMATCH');
+      expect(listed.code, listed.stderr).toBe(0);
+      const held = listed.json!.records as Array<{ id: number; status: string; dag_version: string; properties: Record<string, string> }>;
+      expect(held.map((r) => r.properties.seq).sort()).toEqual(seqs('o1', 10).sort());
+      expect(held.every((r) => r.status === 'held' && r.dag_version === 'v1')).toBe(true);
+      const shown = await cli('show', String(held[0]!.id));
+      expect(shown.code, shown.stderr).toBe(0);
+      expect(shown.json!.decoded.schema_id).toBe(ids.v1);
+      expect(shown.json!.reason).toContain('fraud@v1');
+
+      const racing = held.slice(0, 5).flatMap((r) => [r.id, r.id]);
+      const answers = await Promise.all(racing.map((id) => replayApp.app.inject({ method: 'POST', url: `/v1/quarantine/${id}/replay`, headers: adminHeaders })));
+      expect(answers.map((a) => a.statusCode).sort(), answers.map((a) => a.body).join('\n')).toEqual([...Array(5).fill(200), ...Array(5).fill(409)]);
+      expect(answers.filter((a) => a.statusCode === 200).every((a) => a.json().result.outcome === 'forwarded')).toBe(true);
+
+      const bulk = await cli('replay', '--all', '--dag-id', 'fraud', '--reason', 'SCHEMA_MISMATCH');
+      expect(bulk.code, bulk.stderr).toBe(0);
+      const results = bulk.json!.results as Array<{ id: number; ok: boolean; result: { outcome: string } }>;
+      expect(results).toHaveLength(5);
       expect(results.every((r) => r.ok && r.result.outcome === 'forwarded')).toBe(true);
-      const again = await replayApp.app.inject({ method: 'POST', url: `/v1/quarantine/${results[0]!.id}/replay`, headers: adminHeaders });
-      expect(again.statusCode).toBe(409);
-      const stillHeld = await replayApp.app.inject({ method: 'POST', url: '/v1/quarantine/replay', headers: adminHeaders, payload: { dag_id: 'orders_etl' } });
-      expect(stillHeld.json().results[0].result.outcome).toBe('held');
+      const again = await cli('replay', String(held[0]!.id));
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain('INVALID_STATE');
+
+      // orders_etl's unknown-schema message is still unreadable: replay keeps it held; then it is discarded.
+      const [unknown] = (await cli('list', '--dag-id', 'orders_etl')).json!.records as Array<{ id: number }>;
+      const stillHeld = await cli('replay', String(unknown!.id));
+      expect(stillHeld.code).toBe(1);
+      expect(stillHeld.json!.result).toMatchObject({ outcome: 'held', reason_code: 'UNKNOWN_SCHEMA' });
+      const discarded = await cli('discard', String(unknown!.id), '--reason-text', 'producer fixed');
+      expect(discarded.code, discarded.stderr).toBe(0);
+      expect(discarded.json!.status).toBe('discarded');
     } finally {
       await replayApp.app.close();
     }
     const fraudAfter = (await drain([trigger('fraud')], 2)).filter((r) => r.properties.seq?.startsWith('o1-'));
     expect(fraudAfter.map((r) => r.properties.seq).sort()).toEqual(seqs('o1', 10).sort());
     expect(fraudAfter.every((r) => r.properties['dagpact-replayed-from'])).toBe(true);
-    expect((await quarantineCounts(db.database.db)).find((r) => r.dag_id === 'fraud' && r.reason_code === 'SCHEMA_MISMATCH')).toMatchObject({ status: 'replayed', n: 10 });
+    const after = await quarantineCounts(db.database.db);
+    expect(after.find((r) => r.dag_id === 'fraud' && r.reason_code === 'SCHEMA_MISMATCH')).toMatchObject({ status: 'replayed', n: 10 });
+    expect(after.find((r) => r.dag_id === 'orders_etl')).toMatchObject({ status: 'discarded', n: 1 });
   });
 });

@@ -2,7 +2,7 @@
 // Python clients (producer and drain), and DAG versions / deployments seeded in the test database.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -29,11 +29,29 @@ export interface PlanBatch {
   messages: Array<{ value?: object; payload_b64?: string; properties: Record<string, string>; key?: string }>;
 }
 
-export async function produce(batches: PlanBatch[], serviceUrl = SERVICE_URL): Promise<void> {
+/** Produces every batch; resolves with one report per batch (`retried`: sends that failed once and were sent again). */
+export async function produce(batches: PlanBatch[], serviceUrl = SERVICE_URL): Promise<Array<{ topic: string; sent: number; retried: number }>> {
   const dir = mkdtempSync(join(tmpdir(), 'gk-plan-'));
   const file = join(dir, 'plan.json');
   writeFileSync(file, JSON.stringify({ service_url: serviceUrl, batches }));
-  await run(PYTHON, ['test/python/gatekeeper_produce.py', file], { maxBuffer: 64 * 1024 * 1024, timeout: 300_000 });
+  try {
+    const { stdout } = await run(PYTHON, ['test/python/gatekeeper_produce.py', file], { maxBuffer: 64 * 1024 * 1024, timeout: 600_000 });
+    return stdout.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { topic: string; sent: number; retried: number });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs the built `dagpact` CLI (dist/, `npm run build`); resolves with its exit code and output. */
+export async function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['dist/src/cli/main.js', ...args], { env: { ...process.env, ...env }, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    if (typeof e.code !== 'number') throw error;
+    return { code: e.code, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
 }
 
 export interface Drained { topic: string; properties: Record<string, string>; payload_b64: string }
@@ -82,4 +100,49 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/**
+ * A TCP proxy in front of PostgreSQL for one client (the gatekeeper), so a test can take the database
+ * away from that client alone: cut() resets every open connection and every new one until restore().
+ * That is what a client sees when its database server goes down or restarts; the shared server stays up.
+ */
+export async function startTcpProxy(target: { host: string; port: number }) {
+  const { createServer, connect } = await import('node:net');
+  const open = new Set<import('node:net').Socket>();
+  let down = false;
+  let refused = 0;
+  const server = createServer((client) => {
+    if (down) { refused++; client.resetAndDestroy(); return; }
+    const upstream = connect(target.port, target.host);
+    open.add(client); open.add(upstream);
+    const close = () => { client.destroy(); upstream.destroy(); open.delete(client); open.delete(upstream); };
+    client.on('error', close); upstream.on('error', close);
+    client.on('close', close); upstream.on('close', close);
+    client.pipe(upstream); upstream.pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as import('node:net').AddressInfo).port;
+  return {
+    port,
+    /** Resets every open connection and refuses new ones. */
+    cut() { down = true; for (const s of open) s.resetAndDestroy(); open.clear(); },
+    restore() { down = false; },
+    /** Connections reset on arrival while the proxy was cut (proof the client kept trying). */
+    refused: () => refused,
+    close: () => new Promise<void>((resolve) => { for (const s of open) s.destroy(); server.close(() => resolve()); }),
+  };
+}
+
+/** Reads one Prometheus sample (sum over the series whose labels include `labels`). */
+export function metricValue(text: string, name: string, labels: Record<string, string> = {}): number {
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const m = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+(\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const have = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+    if (Object.entries(labels).every(([k, v]) => have[k] === v)) total += Number(m[3]);
+  }
+  return total;
 }
