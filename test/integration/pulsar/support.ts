@@ -62,11 +62,15 @@ export interface OwnBroker {
   stop(): Promise<void>;
 }
 
-/** Starts a private broker instance with the repo's harness (unique name and ports); stop() when done. */
-export async function startOwnBroker(args: { name: string; brokerPort: number; webPort: number; bkPort: number; auth?: 'token' }): Promise<OwnBroker> {
+/**
+ * Starts a private broker instance with the repo's harness (unique name and ports); stop() when done.
+ * `extraConf` (PULSAR_EXTRA_CONF) adds broker settings: `key=value` lines separated by newlines or `;`.
+ */
+export async function startOwnBroker(args: { name: string; brokerPort: number; webPort: number; bkPort: number; auth?: 'token'; extraConf?: string }): Promise<OwnBroker> {
   const env = {
     PULSAR_NAME: args.name, PULSAR_BROKER_PORT: String(args.brokerPort), PULSAR_WEB_PORT: String(args.webPort),
     PULSAR_BK_PORT: String(args.bkPort), PULSAR_HEAP: '512m', PULSAR_WIPE: '1', ...(args.auth ? { PULSAR_AUTH: args.auth } : {}),
+    PULSAR_EXTRA_CONF: args.extraConf ?? '',
   };
   const harness = path.join(root, 'scripts/pulsar/harness.sh');
   const call = async (action: string, extra: NodeJS.ProcessEnv = {}) => {
