@@ -51,6 +51,11 @@ export const gatekeeperSettings = {
     env: 'DAGPACT_GATEKEEPER_CONCURRENCY', flag: 'concurrency', expects: 'a positive integer (messages in flight per topic)',
     parse: parsers.positiveInt, default: 64,
   }),
+  retryMaxMs: s<number>({
+    env: 'DAGPACT_GATEKEEPER_RETRY_MAX_MS', flag: 'retry-max-ms',
+    expects: 'a positive integer (milliseconds): the longest pause of a consumer, or between start-up attempts, while a dependency is down',
+    parse: parsers.positiveInt, default: 5_000,
+  }),
   host: s<string>({
     env: 'DAGPACT_GATEKEEPER_HOST', flag: 'host', expects: 'a host name or IP address',
     parse: parsers.string, default: '127.0.0.1',

@@ -1,10 +1,14 @@
 // The consumer loop: follows the routing table (polled from the database), keeps one Shared
 // subscription per source topic, processes up to `concurrency` messages per topic at once, acks a
 // message only after processMessage() resolved (everything durable) and nacks it on any failure.
+// A failure on an unavailable dependency (database, registry, broker) also pauses receiving on that
+// consumer with exponential backoff (retry-pause.ts). start() keeps retrying the first routing table
+// with backoff while the database is unreachable; status().ready turns true once it has one.
 // stop() drains: no new receives, in-flight messages finish, then consumers close.
 import type { Logger } from 'pino';
 import type { GatekeeperMetrics } from './metrics.js';
 import { processMessage, type ProcessDeps } from './process-message.js';
+import { isTransientFailure, makeReceivePause, type ReceivePause, type ReceivePauseOptions } from './retry-pause.js';
 import type { ConsumerFactory, Route, RoutingSource, SourceMessage, TopicConsumer } from './types.js';
 
 export interface GatekeeperOptions {
@@ -20,7 +24,26 @@ export interface GatekeeperOptions {
   /** Maps a topic as contracts name it to the name messages carry (e.g. adds persistent://public/default/). */
   normalizeTopic(topic: string): string;
   metrics?: GatekeeperMetrics;
+  /** Backoff of a consumer after a transient failure, and of start() while the routing table cannot be read. */
+  retryPause?: ReceivePauseOptions;
   log: Logger;
+}
+
+interface LoopState {
+  consumer: TopicConsumer;
+  stopped: boolean;
+  done: Promise<void>;
+  pause: ReceivePause;
+  /** Ends a running pause early (stop, unsubscribe). */
+  wake?: () => void;
+}
+
+/** Sleeps ms unless woken first (state.wake). */
+function pauseFor(state: { wake?: () => void }, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => { state.wake = undefined; resolve(); }, ms);
+    state.wake = () => { clearTimeout(timer); state.wake = undefined; resolve(); };
+  });
 }
 
 /** A partition's messages belong to their partitioned topic's routes. */
@@ -32,21 +55,38 @@ export function makeGatekeeper(options: GatekeeperOptions) {
   const { log } = options;
   let routesByTopic = new Map<string, Route[]>();
   let marker: string | undefined;
-  const loops = new Map<string, { consumer: TopicConsumer; stopped: boolean; done: Promise<void> }>();
+  const loops = new Map<string, LoopState>();
   let refreshTimer: NodeJS.Timeout | undefined;
   let stopping = false;
   let lastRefreshOk = false;
+  let ready = false;
+  const starting: { wake?: () => void } = {};
   const inFlight = new Set<Promise<void>>();
+  // A message's topic → the key of its routes (normalizeTopic and the partition suffix, once per topic).
+  const routeKeys = new Map<string, string>();
+  const routeKey = (topic: string) => {
+    let key = routeKeys.get(topic);
+    if (key === undefined) { key = options.normalizeTopic(baseTopic(topic)); routeKeys.set(topic, key); }
+    return key;
+  };
 
-  async function handle(consumer: TopicConsumer, message: SourceMessage) {
+  async function handle(state: LoopState, message: SourceMessage) {
+    const consumer = state.consumer;
     options.metrics?.received(message);
-    const routes = routesByTopic.get(options.normalizeTopic(baseTopic(message.topic))) ?? [];
+    const routes = routesByTopic.get(routeKey(message.topic)) ?? [];
     try {
       await processMessage(options.process, message, routes);
     } catch (error) {
       options.metrics?.nacked(message, error);
       log.warn({ topic: message.topic, messageId: message.messageId, redeliveryCount: message.redeliveryCount, err: error }, 'processing failed: nacked for redelivery');
       consumer.nack(message);
+      if (isTransientFailure(error)) {
+        const ms = state.pause.failed(Date.now());
+        if (ms > 0) {
+          options.metrics?.paused(consumer.topic);
+          log.warn({ topic: consumer.topic, pauseMs: ms, err: (error as Error)?.message }, 'a dependency is unavailable: pausing receiving on this topic');
+        }
+      }
       return;
     }
     try {
@@ -58,10 +98,12 @@ export function makeGatekeeper(options: GatekeeperOptions) {
     }
   }
 
-  async function runLoop(topic: string, state: { consumer: TopicConsumer; stopped: boolean }) {
+  async function runLoop(topic: string, state: LoopState) {
     const mine = new Set<Promise<void>>();
     while (!state.stopped && !stopping) {
       if (mine.size >= options.concurrency) { await Promise.race(mine); continue; }
+      const paused = state.pause.remaining(Date.now());
+      if (paused > 0) { await pauseFor(state, paused); continue; }
       let message: SourceMessage | undefined;
       try {
         message = await state.consumer.receive();
@@ -73,7 +115,7 @@ export function makeGatekeeper(options: GatekeeperOptions) {
       }
       if (!message) break;
       if (state.stopped || stopping) break; // not acked: redelivered to another consumer after close
-      const p = handle(state.consumer, message).finally(() => { mine.delete(p); inFlight.delete(p); options.metrics?.inFlight.dec(); });
+      const p = handle(state, message).finally(() => { mine.delete(p); inFlight.delete(p); options.metrics?.inFlight.dec(); });
       mine.add(p); inFlight.add(p); options.metrics?.inFlight.inc();
     }
     await Promise.allSettled([...mine]);
@@ -81,7 +123,7 @@ export function makeGatekeeper(options: GatekeeperOptions) {
 
   async function subscribe(topic: string) {
     const consumer = await options.consumers.subscribe({ topic, subscription: options.subscription });
-    const state = { consumer, stopped: false, done: Promise.resolve() };
+    const state: LoopState = { consumer, stopped: false, done: Promise.resolve(), pause: makeReceivePause(options.retryPause) };
     state.done = runLoop(topic, state);
     loops.set(topic, state);
     log.info({ topic, subscription: options.subscription }, 'subscribed');
@@ -92,6 +134,7 @@ export function makeGatekeeper(options: GatekeeperOptions) {
     if (!state) return;
     loops.delete(topic);
     state.stopped = true;
+    state.wake?.();
     // Close first so a pending receive() returns; unacked messages stay in the durable subscription.
     await state.consumer.close().catch((err: unknown) => log.warn({ topic, err }, 'closing consumer failed'));
     await state.done;
@@ -115,6 +158,7 @@ export function makeGatekeeper(options: GatekeeperOptions) {
     }
     for (const topic of wanted) if (!loops.has(topic) && !stopping) await subscribe(topic);
     for (const topic of [...loops.keys()]) if (!wanted.has(topic)) await unsubscribe(topic);
+    ready = true;
   }
 
   function schedule() {
@@ -126,19 +170,38 @@ export function makeGatekeeper(options: GatekeeperOptions) {
   }
 
   return {
-    /** Reads the routing table once (failing if it cannot), subscribes, and keeps following it. */
+    /**
+     * Reads the routing table, subscribes, and keeps following it. While the table cannot be read for a
+     * transient reason (database down) it retries with backoff, not ready; any other error is thrown.
+     */
     async start() {
-      await refresh();
+      const backoff = makeReceivePause(options.retryPause);
+      for (;;) {
+        if (stopping) return;
+        try {
+          await refresh();
+          break;
+        } catch (error) {
+          if (!isTransientFailure(error)) throw error;
+          lastRefreshOk = false;
+          const ms = backoff.failed(Date.now());
+          log.warn({ err: error, retryInMs: ms }, 'cannot read the routing table yet; retrying (not ready)');
+          if (stopping) return;
+          await pauseFor(starting, ms);
+        }
+      }
       schedule();
     },
     /** Stop receiving, let in-flight messages settle, close every consumer. */
     async stop() {
       stopping = true;
+      starting.wake?.();
+      for (const state of loops.values()) state.wake?.();
       if (refreshTimer) clearTimeout(refreshTimer);
       await Promise.allSettled([...inFlight]);
       await Promise.allSettled([...loops.keys()].map(unsubscribe));
     },
-    status: () => ({ topics: [...loops.keys()], routes: [...routesByTopic.values()].flat().length, routingOk: lastRefreshOk, stopping }),
+    status: () => ({ ready, topics: [...loops.keys()], routes: [...routesByTopic.values()].flat().length, routingOk: lastRefreshOk, stopping }),
     /** The routes currently in force (tests and the health endpoint). */
     routes: () => [...routesByTopic.values()].flat(),
   };

@@ -1,4 +1,4 @@
-// The gatekeeper's own small HTTP listener: /healthz (liveness + routing status) and /metrics.
+// The gatekeeper's own small HTTP listener: /healthz (readiness + routing status) and /metrics.
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
 
@@ -6,15 +6,17 @@ export function startGatekeeperHttp(args: {
   host: string;
   port: number;
   metrics: Registry;
-  status(): { routingOk: boolean; stopping: boolean; topics: string[]; routes: number };
+  status(): { ready: boolean; routingOk: boolean; stopping: boolean; topics: string[]; routes: number };
 }): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/healthz') {
       const s = args.status();
-      const ok = !s.stopping;
+      // Not ready until the first routing table is read (the database may still be down at start);
+      // a later failed refresh keeps the last table, so routing_ok false alone is not unready.
+      const ok = s.ready && !s.stopping;
       res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: ok ? 'ok' : 'unavailable', routing_ok: s.routingOk, topics: s.topics, routes: s.routes }));
+      res.end(JSON.stringify({ status: ok ? 'ok' : s.stopping ? 'unavailable' : 'starting', ready: s.ready, routing_ok: s.routingOk, topics: s.topics, routes: s.routes }));
       return;
     }
     if (req.method === 'GET' && path === '/metrics') {

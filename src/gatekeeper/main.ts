@@ -1,5 +1,7 @@
 // The gatekeeper's composition root: config in, a running consumer loop, its HTTP listener and the
-// shared graceful shutdown out. Nothing below this file reads process.env.
+// shared graceful shutdown out. Nothing below this file reads process.env. The database may be down
+// at start: the HTTP listener (/healthz answering 503 "starting") and the signal handlers come first,
+// then the migrations check and the first routing table are retried with backoff until they answer.
 import { Registry as PromRegistry } from 'prom-client';
 import type { GatekeeperConfig } from '../config/gatekeeper-config.js';
 import { makeFormats } from '../core/formats/index.js';
@@ -21,10 +23,6 @@ import { makeSinks } from './sinks.js';
 export async function startGatekeeper(config: GatekeeperConfig, options: { installSignals?: boolean } = {}) {
   const log = makeLogger(config.logLevel, 'dagpact-gatekeeper');
   const database = await openConfiguredDatabase(config, log);
-  if ((await database.pendingMigrations()) > 0) {
-    await database.close();
-    throw new Error('the database is not migrated; run "dagpact migrate" first');
-  }
   const audit = makeAuditLog(database.db);
   const services = makeServices({ database, audit });
   const formats = makeFormats();
@@ -42,9 +40,21 @@ export async function startGatekeeper(config: GatekeeperConfig, options: { insta
       quarantineTopic: config.quarantineTopic, deadLetterTopic: config.deadLetterTopic,
     },
   });
+  const routing = makeRoutingSource({ services, database });
+  let migrationsChecked = false;
   const gatekeeper = makeGatekeeper({
     environment: config.environment,
-    routing: makeRoutingSource({ services, database }),
+    routing: {
+      // The migrations check runs before the first table, inside start()'s retries: an unreachable
+      // database is waited for, an unmigrated one is an error (not retried).
+      async routingTable(args) {
+        if (!migrationsChecked) {
+          if ((await database.pendingMigrations()) > 0) throw new Error('the database is not migrated; run "dagpact migrate" first');
+          migrationsChecked = true;
+        }
+        return routing.routingTable(args);
+      },
+    },
     consumers: pulsar.consumers,
     process: { resolver, sinks, poisonRedeliveries: config.poisonRedeliveries, onDecision: metrics.decision },
     subscription: config.subscription,
@@ -53,26 +63,37 @@ export async function startGatekeeper(config: GatekeeperConfig, options: { insta
     concurrency: config.concurrency,
     normalizeTopic: fullTopicName,
     metrics,
+    retryPause: { maxMs: config.retryMaxMs },
     log,
   });
-  const http = await startGatekeeperHttp({ host: config.host, port: config.port, metrics: metrics.registry as PromRegistry, status: gatekeeper.status });
-  await gatekeeper.start();
-  log.info({ environment: config.environment, port: http.port, topics: gatekeeper.status().topics }, 'gatekeeper running');
-
+  let http: Awaited<ReturnType<typeof startGatekeeperHttp>> | undefined;
   const steps = [
     { name: 'consumers (drain in-flight messages)', run: () => gatekeeper.stop() },
     { name: 'pulsar', run: () => pulsar.close() },
-    { name: 'http', run: () => http.close() },
+    { name: 'http', run: async () => { await http?.close(); } },
     { name: 'database', run: () => database.close() },
   ];
-  const shutdown = options.installSignals === false ? undefined : installShutdown({ log, deadlineMs: config.shutdownTimeoutMs, steps });
+  const closeAll = async () => {
+    for (const step of steps) await step.run().catch((err: unknown) => log.warn({ err, step: step.name }, 'stop step failed'));
+  };
+  let shutdown: ReturnType<typeof installShutdown> | undefined;
+  try {
+    http = await startGatekeeperHttp({ host: config.host, port: config.port, metrics: metrics.registry as PromRegistry, status: gatekeeper.status });
+    shutdown = options.installSignals === false ? undefined : installShutdown({ log, deadlineMs: config.shutdownTimeoutMs, steps });
+    await gatekeeper.start();
+  } catch (error) {
+    shutdown?.dispose();
+    await closeAll();
+    throw error;
+  }
+  log.info({ environment: config.environment, port: http.port, topics: gatekeeper.status().topics }, 'gatekeeper running');
   const forwarder: Forwarder = { publisher: pulsar.publisher, triggerTopicPattern: config.triggerTopicPattern, brokerSchemas: pulsar.brokerSchemas };
   return {
     gatekeeper, http, log, metrics, forwarder,
     /** Drain and close everything (tests; the CLI relies on the signal handlers). */
     async stop() {
       shutdown?.dispose();
-      for (const step of steps) await step.run().catch((err: unknown) => log.warn({ err, step: step.name }, 'stop step failed'));
+      await closeAll();
     },
   };
 }

@@ -30,6 +30,10 @@ export function makeGatekeeperMetrics(options: { defaultMetrics?: boolean } = {}
     name: 'dagpact_gatekeeper_redeliveries_total', help: 'Messages received again (redelivery count > 0)',
     labelNames: ['topic'] as const, registers,
   });
+  const pauses = new Counter({
+    name: 'dagpact_gatekeeper_receive_pauses_total', help: 'Times a consumer stopped receiving for a while after a dependency was unavailable',
+    labelNames: ['topic'] as const, registers,
+  });
   const routes = new Gauge({ name: 'dagpact_gatekeeper_routes', help: 'Routes in the routing table', registers });
   const topics = new Gauge({ name: 'dagpact_gatekeeper_subscribed_topics', help: 'Source topics subscribed', registers });
   new Gauge({
@@ -55,6 +59,9 @@ export function makeGatekeeperMetrics(options: { defaultMetrics?: boolean } = {}
     nacked(message: SourceMessage, error: unknown) {
       const code = (error as { code?: unknown })?.code;
       failures.inc({ topic: message.topic, error: typeof code === 'string' ? code : (error as Error)?.name ?? 'Error' });
+    },
+    paused(topic: string) {
+      pauses.inc({ topic });
     },
     routing(args: { routes: number; topics: number }) {
       routingRefreshedAt = Date.now();

@@ -1,6 +1,7 @@
 // Batch payloads: N × [u32 size][SingleMessageMetadata][payload], carried by one entry whose
 // MessageMetadata.num_messages_in_batch = N.
-import { decodeSingleMessageMetadata, encodeSingleMessageMetadata, has, keyValues, long, propertiesOf, u64 } from './proto.js';
+import { decodeSingleMessageMetadata, has, propertiesOf, u64 } from './proto.js';
+import { encodeOutgoingSingleMetadata } from './wire.js';
 
 export interface BatchItem {
   payload: Buffer;
@@ -15,16 +16,16 @@ export interface BatchItem {
 export function encodeBatch(items: BatchItem[]): Buffer {
   const parts: Buffer[] = [];
   for (const item of items) {
-    const meta = encodeSingleMessageMetadata({
-      properties: keyValues(item.properties),
-      payload_size: item.payload.length,
-      ...(item.key !== undefined ? { partition_key: item.key } : {}),
-      ...(item.eventTime ? { event_time: long(item.eventTime) } : {}),
-      ...(item.sequenceId !== undefined ? { sequence_id: long(item.sequenceId) } : {}),
+    const meta = encodeOutgoingSingleMetadata({
+      properties: item.properties,
+      payloadSize: item.payload.length,
+      ...(item.key !== undefined ? { partitionKey: item.key } : {}),
+      ...(item.eventTime ? { eventTime: item.eventTime } : {}),
+      ...(item.sequenceId !== undefined ? { sequenceId: item.sequenceId } : {}),
     });
     const size = Buffer.allocUnsafe(4);
     size.writeUInt32BE(meta.length, 0);
-    parts.push(size, Buffer.from(meta), item.payload);
+    parts.push(size, meta, item.payload);
   }
   return Buffer.concat(parts);
 }

@@ -182,11 +182,26 @@ export class Connection {
     return this.write(encodePayloadCommand(command, metadata, payload));
   }
 
+  /** Writes a frame encoded by the caller (wire.ts: SEND and ACK, built without protobufjs). */
+  sendFrame(frame: Buffer): boolean {
+    return this.write(frame);
+  }
+
   private write(frame: Buffer): boolean {
-    if (this.closedReason !== undefined || !this.socket || this.socket.destroyed) return false;
-    this.socket.write(frame);
+    const socket = this.socket;
+    if (this.closedReason !== undefined || !socket || socket.destroyed) return false;
+    // Frames written in the same tick (the sends and acks that one incoming chunk of messages
+    // triggers) leave in one writev instead of one syscall and one TCP segment each.
+    if (!this.corked) {
+      this.corked = true;
+      socket.cork();
+      process.nextTick(() => { this.corked = false; socket.uncork(); });
+    }
+    socket.write(frame);
     return true;
   }
+
+  private corked = false;
 
   registerProducer(id: bigint, handler: ProducerHandler): void { this.producers.set(id.toString(), handler); }
   unregisterProducer(id: bigint): void { this.producers.delete(id.toString()); }

@@ -7,7 +7,8 @@ import type { Connection, ConsumerHandler } from './connection.js';
 import { Backoff, sleep } from './backoff.js';
 import { decodeBatch } from './batch.js';
 import { compressionName, decompress } from './compression.js';
-import { BatchAckState, entryKey, messageIdFromData, toMessageIdData } from './message-id.js';
+import { BatchAckState, entryKey, messageIdFromData, toMessageIdData, toOutgoingMessageId } from './message-id.js';
+import { encodeAckFrame, type OutgoingMessageId } from './wire.js';
 import { CommandType, has, long, propertiesOf, SubTypeValue, u64, type Decoded } from './proto.js';
 import { PulsarClientError, type ConsumerOptions, type Message, type MessageId } from './types.js';
 import type { PulsarClient } from './client.js';
@@ -146,8 +147,8 @@ export class PartitionConsumer implements ConsumerHandler {
     return out;
   }
 
-  private sendAck(ackType: 0 | 1, ids: Decoded[]): void {
-    this.conn?.sendCommand({ type: CommandType.ACK, ack: { consumer_id: long(this.id), ack_type: ackType, message_id: ids } });
+  private sendAck(ackType: 0 | 1, ids: OutgoingMessageId[]): void {
+    this.conn?.sendFrame(encodeAckFrame(this.id, ackType, ids));
   }
 
   ack(id: MessageId): void {
@@ -161,12 +162,12 @@ export class PartitionConsumer implements ConsumerHandler {
         this.batches.set(key, state);
       }
       if (!state.ack(id.batchIndex)) {
-        if (this.options.batchIndexAck) this.sendAck(0, [toMessageIdData(id, state.ackSet())]);
+        if (this.options.batchIndexAck) this.sendAck(0, [toOutgoingMessageId(id, state.ackSet())]);
         return;
       }
       this.batches.delete(key);
     }
-    this.sendAck(0, [toMessageIdData(id)]);
+    this.sendAck(0, [toOutgoingMessageId(id)]);
   }
 
   ackCumulative(id: MessageId): void {
@@ -178,13 +179,13 @@ export class PartitionConsumer implements ConsumerHandler {
     }
     if (id.batchIndex >= 0 && id.batchSize > 0 && id.batchIndex < id.batchSize - 1) {
       const state = this.batches.get(entryKey(id));
-      if (this.options.batchIndexAck && state) { this.sendAck(1, [toMessageIdData(id, state.ackSet())]); return; }
+      if (this.options.batchIndexAck && state) { this.sendAck(1, [toOutgoingMessageId(id, state.ackSet())]); return; }
       // Without batch-index acks, everything before this entry is done; the entry itself is not yet.
-      if (id.entryId > 0n) this.sendAck(1, [toMessageIdData({ ...id, entryId: id.entryId - 1n, batchIndex: -1 })]);
+      if (id.entryId > 0n) this.sendAck(1, [toOutgoingMessageId({ ...id, entryId: id.entryId - 1n, batchIndex: -1 })]);
       return;
     }
     this.batches.delete(entryKey(id));
-    this.sendAck(1, [toMessageIdData(id)]);
+    this.sendAck(1, [toOutgoingMessageId(id)]);
   }
 
   nack(id: MessageId, delayMs: number): void {

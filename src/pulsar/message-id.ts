@@ -3,6 +3,7 @@
 // an index still to be acked; 64 indexes per int64 word, least significant bit first).
 import { long, u64, type Decoded } from './proto.js';
 import type { MessageId } from './types.js';
+import type { OutgoingMessageId } from './wire.js';
 
 export function messageIdFromData(data: Decoded, partition: number, batchIndex = -1, batchSize = 0): MessageId {
   return { ledgerId: u64(data.ledgerId), entryId: u64(data.entryId), partition, batchIndex, batchSize };
@@ -44,6 +45,17 @@ export function toMessageIdData(id: MessageId, ackSet?: bigint[]): Decoded {
   if (ackSet) {
     data.ack_set = ackSet.map((w) => long(w));
     data.batch_size = id.batchSize;
+  }
+  return data;
+}
+
+/** The same MessageIdData for wire.ts's hand-written ACK encoder. */
+export function toOutgoingMessageId(id: MessageId, ackSet?: bigint[]): OutgoingMessageId {
+  const data: OutgoingMessageId = { ledgerId: id.ledgerId, entryId: id.entryId };
+  if (id.partition >= 0) data.partition = id.partition;
+  if (ackSet) {
+    data.ackSet = ackSet;
+    data.batchSize = id.batchSize;
   }
   return data;
 }

@@ -6,7 +6,7 @@ import type { Connection, ProducerHandler } from './connection.js';
 import { Backoff, sleep } from './backoff.js';
 import { compress, compressionValue, canCompress } from './compression.js';
 import { encodeBatch, type BatchItem } from './batch.js';
-import { encodeMetadata } from './frames.js';
+import { encodeSendFrame, type OutgoingMetadata } from './wire.js';
 import { messageIdFromData } from './message-id.js';
 import { CommandType, keyValues, long, SchemaTypeValue, u64, type Decoded } from './proto.js';
 import { PulsarClientError, type MessageId, type OutgoingMessage, type ProducerOptions } from './types.js';
@@ -19,7 +19,7 @@ interface Callback { resolve(id: MessageId): void; reject(err: Error): void }
 /** One entry awaiting its receipt: a single message, or a batch (one callback per message). */
 interface PendingSend {
   sequenceId: bigint;
-  metadata: Decoded;
+  metadata: OutgoingMetadata;
   payload: Buffer;
   callbacks: Callback[];
   deadline: number;
@@ -172,20 +172,20 @@ export class PartitionProducer implements ProducerHandler {
     if (this.batching) return this.addToBatch({ payload, properties: message.properties ?? {}, key: message.key, eventTime }, deadline);
 
     const sequenceId = this.nextSequenceId++;
-    const metadata: Decoded = { producer_name: '', sequence_id: long(sequenceId), publish_time: long(Date.now()), properties: keyValues(message.properties) };
-    if (message.key !== undefined) metadata.partition_key = message.key;
-    if (eventTime !== undefined) metadata.event_time = long(eventTime);
+    const metadata: OutgoingMetadata = { producerName: '', sequenceId, publishTime: Date.now(), properties: message.properties };
+    if (message.key !== undefined) metadata.partitionKey = message.key;
+    if (eventTime !== undefined) metadata.eventTime = eventTime;
     return new Promise<MessageId>((resolve, reject) => {
       this.pendingMessages++;
       this.enqueue({ sequenceId, metadata, payload: this.compressInto(metadata, payload), callbacks: [{ resolve, reject }], deadline });
     });
   }
 
-  private compressInto(metadata: Decoded, payload: Buffer): Buffer {
+  private compressInto(metadata: OutgoingMetadata, payload: Buffer): Buffer {
     const compression = this.options.compression ?? 'NONE';
     if (compression === 'NONE') return payload;
     metadata.compression = compressionValue(compression);
-    metadata.uncompressed_size = payload.length;
+    metadata.uncompressedSize = payload.length;
     return compress(compression, payload);
   }
 
@@ -220,9 +220,9 @@ export class PartitionProducer implements ProducerHandler {
     this.batch = undefined;
     if (!batch || batch.items.length === 0) return;
     const n = batch.items.length;
-    const metadata: Decoded = {
-      producer_name: '', sequence_id: long(batch.firstSequenceId), publish_time: long(Date.now()), properties: [],
-      num_messages_in_batch: n, highest_sequence_id: long(batch.firstSequenceId + BigInt(n - 1)),
+    const metadata: OutgoingMetadata = {
+      producerName: '', sequenceId: batch.firstSequenceId, publishTime: Date.now(),
+      numMessagesInBatch: n, highestSequenceId: batch.firstSequenceId + BigInt(n - 1),
     };
     const payload = this.compressInto(metadata, encodeBatch(batch.items));
     // Its messages were counted in pendingMessages when they joined the batch.
@@ -230,11 +230,12 @@ export class PartitionProducer implements ProducerHandler {
   }
 
   private write(p: PendingSend): void {
-    p.metadata.producer_name = this.producerName ?? '';
-    if (this.schemaVersion) p.metadata.schema_version = this.schemaVersion;
-    const send: Decoded = { producer_id: long(this.id), sequence_id: p.metadata.sequence_id, num_messages: p.callbacks.length };
-    if (p.callbacks.length > 1) send.highest_sequence_id = p.metadata.highest_sequence_id;
-    this.conn?.sendPayload({ type: CommandType.SEND, send }, encodeMetadata(p.metadata), p.payload);
+    if (!this.conn) return;
+    p.metadata.producerName = this.producerName ?? '';
+    if (this.schemaVersion) p.metadata.schemaVersion = this.schemaVersion;
+    const n = p.callbacks.length;
+    this.conn.sendFrame(encodeSendFrame({ producerId: this.id, sequenceId: p.metadata.sequenceId, numMessages: n,
+      ...(n > 1 ? { highestSequenceId: p.metadata.highestSequenceId } : {}) }, p.metadata, p.payload));
   }
 
   onSendReceipt(receipt: Decoded): void {

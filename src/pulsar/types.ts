@@ -56,7 +56,9 @@ export interface ProducerOptions {
 }
 
 export interface OutgoingMessage {
+  /** Not copied: do not modify it until the send resolves (a resend after a reconnect reads it again). */
   payload: Uint8Array | string;
+  /** Encoded on each (re)send: do not modify the object until the send resolves. */
   properties?: Record<string, string>;
   key?: string;
   eventTime?: Date | number;

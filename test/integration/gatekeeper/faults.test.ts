@@ -155,7 +155,10 @@ describe('gatekeeper under faults', () => {
       await reached(kill * step);
       if (kill === 2) {
         // Database outage for the gatekeeper alone: held messages cannot be recorded, so they are not acked.
-        const nacksBefore = metricValue(await metrics(port), 'dagpact_gatekeeper_nacks_total');
+        const before = await metrics(port);
+        const nacksBefore = metricValue(before, 'dagpact_gatekeeper_nacks_total');
+        const pausesBefore = metricValue(before, 'dagpact_gatekeeper_receive_pauses_total');
+        const refusedBefore = proxy.refused();
         proxy.cut();
         note('database cut');
         await sleep(OUTAGE_MS);
@@ -163,15 +166,26 @@ describe('gatekeeper under faults', () => {
         const health = await fetch(`http://127.0.0.1:${port}/healthz`);
         const stuck = await backlog();
         const rowsDuring = await heldRows();
+        const refusedDuring = proxy.refused() - refusedBefore;
         await sleep(1_000);
         expect(await heldRows(), 'nothing can be recorded while the database is away').toBe(rowsDuring);
         proxy.restore();
-        note(`database back: nacks +${metricValue(during, 'dagpact_gatekeeper_nacks_total') - nacksBefore}, backlog ${stuck}, healthz ${health.status}, connections refused ${proxy.refused()}`);
+        const pauses = metricValue(during, 'dagpact_gatekeeper_receive_pauses_total') - pausesBefore;
+        note(`database back: nacks +${metricValue(during, 'dagpact_gatekeeper_nacks_total') - nacksBefore}, backlog ${stuck}, healthz ${health.status}, ` +
+          `connections refused ${refusedDuring} in ${OUTAGE_MS} ms, receive pauses ${pauses}`);
+        // Backoff: each failed hold pauses receiving (100 ms doubling to 5 s), so the outage costs a few
+        // bursts of connection attempts, not one per redelivery (about 10,000 in 8 s without the pause).
+        expect(pauses, 'the consumer paused receiving').toBeGreaterThan(0);
+        expect(refusedDuring, 'the gatekeeper kept trying the database').toBeGreaterThan(0);
+        expect(refusedDuring, 'connection attempts during the outage are backed off').toBeLessThan(1_000);
         expect(health.status, 'the gatekeeper stays up through a database outage').toBe(200);
         expect(metricValue(during, 'dagpact_gatekeeper_nacks_total'), 'held messages are nacked, not acked, during the outage').toBeGreaterThan(nacksBefore);
         expect(stuck, 'unacked messages stay in the subscription during the outage').toBeGreaterThan(0);
         await waitFor('records after the database returns', async () => (await heldRows()) > rowsDuring, 60_000, 200);
         note('recording again');
+        // The messages nacked during the outage come back (redelivery count > 0) once receiving resumes.
+        await waitFor('nacked messages redelivered', async () => metricValue(await metrics(port), 'dagpact_gatekeeper_redeliveries_total') > 0, 60_000, 200);
+        note('nacked messages redelivered');
       }
       await snap();
       const pending = await backlog();
@@ -186,7 +200,22 @@ describe('gatekeeper under faults', () => {
         expect(after, 'the broker process was replaced').not.toBe(before);
         note(`broker restarted (pid ${before} → ${after})`);
       }
-      child = startGatekeeperProcess(port);
+      if (kill === 4) {
+        // A start while the database is away: the process comes up, answers /healthz 503 "starting",
+        // keeps retrying the routing table, and subscribes once the database is back.
+        proxy.cut();
+        child = startGatekeeperProcess(port);
+        await waitFor('gatekeeper listening', async () => (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status).catch(() => 0)) > 0, 60_000, 200);
+        await sleep(3_000);
+        const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+        const body = await res.json() as { status: string; topics: string[] };
+        expect(child.exitCode, output).toBeNull();
+        expect([res.status, body.status, body.topics.length], 'not ready while the database is down at start').toEqual([503, 'starting', 0]);
+        proxy.restore();
+        note('started with the database away: 503 starting until it returned');
+      } else {
+        child = startGatekeeperProcess(port);
+      }
       await healthy(port);
     }
 

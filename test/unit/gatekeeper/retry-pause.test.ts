@@ -1,0 +1,134 @@
+// Backoff while a dependency is down: which failures count as "down", the pause sequence, and the
+// consumer loop and start-up following it (with in-memory fakes of the consumer and the routing table).
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { DagpactError, errors } from '../../../src/core/errors.js';
+import { makeGatekeeper } from '../../../src/gatekeeper/gatekeeper.js';
+import type { ProcessDeps } from '../../../src/gatekeeper/process-message.js';
+import { isTransientFailure, makeReceivePause } from '../../../src/gatekeeper/retry-pause.js';
+import type { RoutingSource, SourceMessage, TopicConsumer } from '../../../src/gatekeeper/types.js';
+
+const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
+const wrapped = (cause: unknown) => new Error('Failed query: insert into "quarantine_records" ...', { cause });
+
+describe('isTransientFailure', () => {
+  it.each([
+    ['connection refused', withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED'), true],
+    ['a reset inside a drizzle query error', wrapped(withCode('read ECONNRESET', 'ECONNRESET')), true],
+    ['pg: connection terminated (message only)', wrapped(new Error('Connection terminated unexpectedly')), true],
+    ['pg: the server is starting up (57P03)', withCode('the database system is starting up', '57P03'), true],
+    ['pg: connection exception class 08', withCode('connection failure', '08006'), true],
+    ['DATABASE_UNAVAILABLE', errors.databaseUnavailable(), true],
+    ['a broker error translated by the adapter', new DagpactError('UPSTREAM_UNAVAILABLE', 'publishing to t: timeout'), true],
+    ['a unique violation (23505)', wrapped(withCode('duplicate key value', '23505')), false],
+    ['a bug', new TypeError("Cannot read properties of undefined (reading 'dagId')"), false],
+    ['INTERNAL', new DagpactError('INTERNAL', 'unexpected'), false],
+    ['not an error', 'boom', false],
+  ])('%s → %s', (_name, error, expected) => {
+    expect(isTransientFailure(error)).toBe(expected);
+  });
+});
+
+describe('receive pause', () => {
+  const noJitter = () => 0.5;
+  it.each([
+    ['failures right after each pause double it up to the cap', [0, 100, 300, 700, 1_500, 2_300], [100, 200, 400, 800, 800, 800]],
+    ['a failure during a pause starts none', [0, 50, 100], [100, 0, 200]],
+    ['a quiet period (2 × the last pause, at least 1 s) resets it', [0, 100, 300, 1_701], [100, 200, 400, 100]],
+    ['just inside the quiet period it keeps growing', [0, 100, 300, 1_700], [100, 200, 400, 800]],
+  ])('%s', (_name, failures, pauses) => {
+    const pause = makeReceivePause({ initialMs: 100, maxMs: 800, random: noJitter });
+    expect(failures.map((at) => pause.failed(at))).toEqual(pauses);
+  });
+
+  it('jitters by at most ±20 %', () => {
+    expect(makeReceivePause({ initialMs: 1_000, random: () => 0 }).failed(0)).toBe(800);
+    expect(makeReceivePause({ initialMs: 1_000, random: () => 0.999_999 }).failed(0)).toBe(1_200);
+  });
+});
+
+const log = pino({ level: 'silent' });
+const topic = 'persistent://public/default/orders';
+
+/** A consumer whose broker redelivers a nacked message at once (the worst case for a retry storm). */
+function instantRedeliveryConsumer(count: number) {
+  const queue: SourceMessage[] = Array.from({ length: count }, (_, i) => ({ topic, messageId: `1:${i}:-1:-1`, payload: new Uint8Array(), properties: {}, redeliveryCount: 0 }));
+  let closed = false;
+  const stats = { received: 0, acked: 0, nacked: 0 };
+  const consumer: TopicConsumer = {
+    topic,
+    async receive() {
+      // A real receive waits for I/O at least this long; it also lets timers run between receives.
+      await new Promise((r) => setImmediate(r));
+      while (queue.length === 0 && !closed) await new Promise((r) => setTimeout(r, 5));
+      if (closed) return undefined;
+      stats.received++;
+      return queue.shift();
+    },
+    async ack() { stats.acked++; },
+    nack(message) { stats.nacked++; queue.push({ ...message, redeliveryCount: message.redeliveryCount + 1 }); },
+    async close() { closed = true; },
+  };
+  return { consumer, stats };
+}
+
+function processWith(fail: () => Error | undefined): ProcessDeps {
+  return {
+    resolver: { resolveAndDecide: async () => { const e = fail(); if (e) throw e; return { decisions: [], pulsarWriter: undefined }; } } as unknown as ProcessDeps['resolver'],
+    sinks: {} as ProcessDeps['sinks'],
+    poisonRedeliveries: 1_000_000,
+  };
+}
+
+const routing = (table: RoutingSource['routingTable']): RoutingSource => ({ routingTable: table });
+const oneRoute = async () => ({ marker: 'm', routes: [] });
+
+describe('gatekeeper backoff', () => {
+  it.each([
+    ['the database is down', () => errors.databaseUnavailable(), true],
+    ['a message-specific bug', () => new TypeError('bug'), false],
+  ])('%s: pauses receiving = %s', async (_name, error, pauses) => {
+    const { consumer, stats } = instantRedeliveryConsumer(5);
+    const gk = makeGatekeeper({
+      environment: 'test', routing: routing(oneRoute), consumers: { subscribe: async () => consumer }, process: processWith(error),
+      subscription: 's', topics: [topic], refreshMs: 60_000, concurrency: 2, normalizeTopic: (t) => t,
+      retryPause: { initialMs: 50, maxMs: 200 }, log,
+    });
+    await gk.start();
+    await new Promise((r) => setTimeout(r, 800));
+    await gk.stop();
+    // Without a pause every nacked message comes straight back: thousands of attempts in 800 ms. With
+    // pauses of 50, 100, 200, 200, 200 ms there are a handful of bursts of at most `concurrency`.
+    if (pauses) expect(stats.received).toBeLessThan(40);
+    else expect(stats.received).toBeGreaterThan(200);
+    expect(stats.nacked, 'every attempt is nacked (nothing dropped)').toBe(stats.received);
+    expect(stats.acked).toBe(0);
+  });
+
+  it('starts while the routing table cannot be read, not ready until it can', async () => {
+    let attempts = 0;
+    const gk = makeGatekeeper({
+      environment: 'test', consumers: { subscribe: async () => instantRedeliveryConsumer(0).consumer }, process: processWith(() => undefined),
+      routing: routing(async () => { if (++attempts < 4) throw new Error('connect ECONNREFUSED', { cause: withCode('refused', 'ECONNREFUSED') }); return oneRoute(); }),
+      subscription: 's', topics: [topic], refreshMs: 60_000, concurrency: 1, normalizeTopic: (t) => t, retryPause: { initialMs: 10, maxMs: 40 }, log,
+    });
+    expect(gk.status().ready).toBe(false);
+    const started = gk.start();
+    await new Promise((r) => setTimeout(r, 5));
+    expect(gk.status().ready).toBe(false);
+    await started;
+    expect(attempts).toBe(4);
+    expect(gk.status()).toMatchObject({ ready: true, routingOk: true, topics: [topic] });
+    await gk.stop();
+  });
+
+  it('fails to start on an error that waiting will not fix', async () => {
+    const gk = makeGatekeeper({
+      environment: 'test', consumers: { subscribe: async () => instantRedeliveryConsumer(0).consumer }, process: processWith(() => undefined),
+      routing: routing(async () => { throw new Error('the database is not migrated; run "dagpact migrate" first'); }),
+      subscription: 's', refreshMs: 60_000, concurrency: 1, normalizeTopic: (t) => t, retryPause: { initialMs: 10 }, log,
+    });
+    await expect(gk.start()).rejects.toThrow(/not migrated/);
+    expect(gk.status().ready).toBe(false);
+  });
+});
