@@ -1,6 +1,6 @@
 // Settings of the gatekeeper (`dagpact gatekeeper`).
 import { ConfigError, parsers, parseSettings, type Setting, type SettingsOf } from './parse.js';
-import { commonSettings } from './server-config.js';
+import { commonSettings, triggerTopicPatternSetting } from './server-config.js';
 
 const s = <T>(setting: Setting<T>) => setting;
 const list = (raw: string) => {
@@ -23,10 +23,7 @@ export const gatekeeperSettings = {
     env: 'DAGPACT_GATEKEEPER_SUBSCRIPTION', flag: 'subscription', expects: 'a subscription name',
     parse: parsers.string, default: 'dagpact-gatekeeper',
   }),
-  triggerTopicPattern: s<string>({
-    env: 'DAGPACT_TRIGGER_TOPIC_PATTERN', flag: 'trigger-topic-pattern', expects: 'a topic name containing {dag_id}',
-    parse: (raw) => (raw.includes('{dag_id}') ? raw : undefined), default: 'persistent://public/default/dagpact-trigger-{dag_id}',
-  }),
+  triggerTopicPattern: triggerTopicPatternSetting,
   quarantineTopic: s<string>({
     env: 'DAGPACT_QUARANTINE_TOPIC', flag: 'quarantine-topic', expects: 'a topic name',
     parse: parsers.string, default: 'persistent://public/default/dagpact-quarantine',
