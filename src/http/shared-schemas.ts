@@ -21,6 +21,13 @@ export const sharedSchemas = [
   },
 ];
 
+/** A subject name as a path parameter. NUL cannot be stored by PostgreSQL, so it is refused here with a path. */
+export const subjectParam = { type: 'string', minLength: 1, maxLength: 1000, pattern: '^[^\\u0000]*$', description: 'Subject name (URL-encode "/" as %2F)' };
+/** Ids of `serial` columns (PostgreSQL integer). */
+export const serialId = { type: 'integer', minimum: 1, maximum: 2147483647 };
+/** Ids of `bigserial` columns, as far as JSON numbers stay exact. */
+export const bigserialId = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER };
+
 /** The usual error responses of a native route. */
 export function nativeErrors(...statuses: number[]) {
   return Object.fromEntries(statuses.map((s) => [s, { $ref: 'ErrorResponse#' }]));

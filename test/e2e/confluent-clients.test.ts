@@ -49,7 +49,9 @@ describe('Confluent clients against /ccompat', () => {
       expect(await r.decode(encoded)).toEqual({ id: 42, amount: 9.5 });
 
       const fresh = registry(); // no cache: the schema must come from GET /schemas/ids/{id}
-      expect(JSON.parse(JSON.stringify(await fresh.getSchema(id)))).toBeTruthy();
+      const fetched = JSON.parse(JSON.stringify(await fresh.getSchema(id))) as { name: string; fields: Array<{ name: string }> };
+      expect(fetched.name).toMatch(/Order$/);
+      expect(fetched.fields.map((f) => f.name)).toEqual(['id', 'amount']);
       expect(await fresh.decode(encoded)).toEqual({ id: 42, amount: 9.5 });
       expect(await fresh.getLatestSchemaId('orders-value')).toBe(id);
 
@@ -96,7 +98,11 @@ describe('Confluent clients against /ccompat', () => {
       expect(back.amount).toBe(3.25);
       const info = await client().getBySubjectAndId('payments-value', id);
       expect(JSON.parse(info.schema)).toMatchObject({ name: 'Order' });
-      expect(ser).toBeTruthy();
+      // Auto-registration: the serializer registers the schema it infers from the value itself.
+      const auto = await ser.serialize('auto', { sku: 'A-1', qty: 2 });
+      const autoMeta = await client().getLatestSchemaMetadata('auto-value');
+      expect(auto.readInt32BE(1)).toBe(autoMeta.id);
+      expect(await deser.deserialize('auto', auto)).toEqual({ sku: 'A-1', qty: 2 });
       const meta = await client().getLatestSchemaMetadata('payments-value');
       expect(meta.id).toBe(id);
       expect(meta.version).toBe(1);

@@ -1,11 +1,12 @@
 // JSON shapes of Confluent Schema Registry's REST API, shared by the /ccompat route files.
 import type { SchemaFormat } from '../../core/formats/types.js';
 import type { SchemaReference, StoredSchema, SubjectVersion } from '../../core/registry/types.js';
+import { subjectParam } from '../shared-schemas.js';
 
 export const CCOMPAT_MEDIA_TYPE = 'application/vnd.schemaregistry.v1+json';
 export const tags = ['ccompat'];
 
-export const subjectParam = { type: 'string', minLength: 1, maxLength: 1000, description: 'Subject name (URL-encode "/" as %2F)' };
+export { subjectParam };
 /** Versions stay strings here: "abc" must be Confluent's 42202, not a validation 400. */
 export const versionParam = { type: 'string', description: 'A version number, "latest" or -1' };
 export const subjectParams = { type: 'object', required: ['subject'], properties: { subject: subjectParam } };

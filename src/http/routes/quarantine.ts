@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { QuarantineRecord, QuarantineFilter } from '../../core/quarantine/types.js';
 import type { AppDeps } from '../deps.js';
-import { nativeErrors } from '../shared-schemas.js';
+import { bigserialId, nativeErrors } from '../shared-schemas.js';
 
 const STATUSES = ['held', 'replayed', 'discarded'];
 
@@ -87,7 +87,7 @@ function present(r: QuarantineRecord) {
   };
 }
 
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } };
+const idParams = { type: 'object', required: ['id'], properties: { id: bigserialId } };
 const replayResult = {
   type: 'object',
   required: ['outcome'],
@@ -138,7 +138,7 @@ export async function quarantineRoutes(app: FastifyInstance, deps: AppDeps) {
         properties: {
           ...filterQuery,
           limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
-          cursor: { type: 'integer', minimum: 1, description: 'next_cursor of the previous page' },
+          cursor: { ...bigserialId, description: 'next_cursor of the previous page' },
         },
       },
       response: {

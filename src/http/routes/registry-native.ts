@@ -7,16 +7,15 @@ import type { SchemaFormat } from '../../core/formats/types.js';
 import { parseVersionSelector } from '../../core/registry/content.js';
 import type { RegistryMode, SchemaReference, StoredSchema, SubjectVersion } from '../../core/registry/types.js';
 import type { AppDeps } from '../deps.js';
-import { nativeErrors } from '../shared-schemas.js';
+import { nativeErrors, serialId, subjectParam } from '../shared-schemas.js';
 
 const tags = ['registry'];
 const FORMATS = ['AVRO', 'JSON'];
 
-const subjectParam = { type: 'string', minLength: 1, maxLength: 1000, description: 'Subject name (URL-encode "/" as %2F)' };
 const versionParam = { type: 'string', pattern: '^\\s*(latest|-1|[0-9]{1,10})\\s*$', description: 'A version number, "latest" or -1' };
 const subjectParams = { type: 'object', required: ['subject'], properties: { subject: subjectParam } };
 const versionParams = { type: 'object', required: ['subject', 'version'], properties: { subject: subjectParam, version: versionParam } };
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1, maximum: 2147483647 } } };
+const idParams = { type: 'object', required: ['id'], properties: { id: serialId } };
 const deletedQuery = { type: 'object', properties: { deleted: { type: 'boolean', default: false, description: 'Include soft-deleted versions' } } };
 const permanentQuery = { type: 'object', properties: { permanent: { type: 'boolean', default: false } } };
 

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { SCOPES } from '../../core/auth.js';
 import type { AppDeps } from '../deps.js';
-import { nativeErrors } from '../shared-schemas.js';
+import { nativeErrors, serialId } from '../shared-schemas.js';
 
 const tokenRecord = {
   type: 'object',
@@ -67,7 +67,7 @@ export async function tokenRoutes(app: FastifyInstance, deps: AppDeps) {
     schema: {
       tags: ['tokens'],
       summary: 'Revoke an API token',
-      params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } },
+      params: { type: 'object', required: ['id'], properties: { id: serialId } },
       response: { 200: tokenRecord, ...nativeErrors(401, 403, 404) },
     },
   }, async (request) => {
