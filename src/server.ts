@@ -37,25 +37,35 @@ export function redactUrl(url: string): string {
 export async function startServer(config: ServerConfig) {
   const log = makeLogger(config.logLevel, 'dagpact-server');
   const database = await openConfiguredDatabase(config, log);
-  await database.migrate();
-  const audit = makeAuditLog(database.db);
-  const tokens = makeTokenService({ store: makeTokenStore(database.db), audit, adminToken: config.adminToken });
-  if (!tokens.enabled) {
-    log.warn('DAGPACT_ADMIN_TOKEN is not set: the API runs without authentication (every caller may write). Set it in any shared environment.');
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  let replay: ReturnType<typeof makeLazyForwarder> | undefined;
+  try {
+    await database.migrate();
+    const audit = makeAuditLog(database.db);
+    const tokens = makeTokenService({ store: makeTokenStore(database.db), audit, adminToken: config.adminToken });
+    if (!tokens.enabled) {
+      log.warn('DAGPACT_ADMIN_TOKEN is not set: the API runs without authentication (every caller may write). Set it in any shared environment.');
+    }
+    const pulsarAdmin = config.pulsarAdminUrl ? makePulsarAdmin({ url: config.pulsarAdminUrl, token: config.pulsarToken }) : undefined;
+    const metrics = new Registry();
+    collectDefaultMetrics({ register: metrics, prefix: 'dagpact_' });
+    // Quarantine replay forwards through Pulsar; without PULSAR_SERVICE_URL it answers 503 saying so.
+    replay = config.pulsarServiceUrl
+      ? makeLazyForwarder({ serviceUrl: config.pulsarServiceUrl, token: config.pulsarToken, triggerTopicPattern: config.triggerTopicPattern, log })
+      : undefined;
+    const services = makeServices({ database, audit, pulsarAdmin, ...(replay ? { forwarder: replay.forwarder } : {}) });
+    app = await buildApp({
+      database, tokens, audit, services, pulsarAdmin, metrics,
+      authReads: config.authReads, bodyLimitBytes: config.bodyLimitBytes, logger: log,
+    });
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    // A failed migrate, build or listen must not leave the database (or a half-built app) open.
+    await app?.close().catch((err: unknown) => log.warn({ err }, 'closing the app after a failed start failed'));
+    await replay?.close().catch((err: unknown) => log.warn({ err }, 'closing pulsar after a failed start failed'));
+    await database.close().catch((err: unknown) => log.warn({ err }, 'closing the database after a failed start failed'));
+    throw error;
   }
-  const pulsarAdmin = config.pulsarAdminUrl ? makePulsarAdmin({ url: config.pulsarAdminUrl, token: config.pulsarToken }) : undefined;
-  const metrics = new Registry();
-  collectDefaultMetrics({ register: metrics, prefix: 'dagpact_' });
-  // Quarantine replay forwards through Pulsar; without PULSAR_SERVICE_URL it answers 503 saying so.
-  const replay = config.pulsarServiceUrl
-    ? makeLazyForwarder({ serviceUrl: config.pulsarServiceUrl, token: config.pulsarToken, triggerTopicPattern: config.triggerTopicPattern, log })
-    : undefined;
-  const services = makeServices({ database, audit, pulsarAdmin, ...(replay ? { forwarder: replay.forwarder } : {}) });
-  const app = await buildApp({
-    database, tokens, audit, services, pulsarAdmin, metrics,
-    authReads: config.authReads, bodyLimitBytes: config.bodyLimitBytes, logger: log,
-  });
-  await app.listen({ host: config.host, port: config.port });
   installShutdown({
     log,
     deadlineMs: config.shutdownTimeoutMs,

@@ -39,6 +39,7 @@ export type ErrorCode =
   | 'TOKEN_NOT_FOUND'
   | 'UPSTREAM_UNAVAILABLE'
   | 'UPSTREAM_ERROR'
+  | 'UPSTREAM_REJECTED'
   | 'DATABASE_UNAVAILABLE'
   | 'NOT_READY'
   | 'INTERNAL';
@@ -89,6 +90,8 @@ export const ERROR_TABLE: Record<ErrorCode, ErrorSpec> = {
   TOKEN_NOT_FOUND: { status: 404, confluent: 404, retriable: false },
   UPSTREAM_UNAVAILABLE: { status: 503, confluent: 50003, retriable: true },
   UPSTREAM_ERROR: { status: 502, confluent: 50002, retriable: true },
+  /** The upstream answered and refused for good (e.g. a Pulsar producer fenced or a schema refused): retrying will not help. */
+  UPSTREAM_REJECTED: { status: 502, confluent: 50002, retriable: false },
   DATABASE_UNAVAILABLE: { status: 503, confluent: 50001, retriable: true },
   NOT_READY: { status: 503, confluent: 50003, retriable: true },
   INTERNAL: { status: 500, confluent: 50001, retriable: false },

@@ -4,7 +4,8 @@
 // A failure on an unavailable dependency (database, registry, broker) also pauses receiving on that
 // consumer with exponential backoff (retry-pause.ts). start() keeps retrying the first routing table
 // with backoff while the database is unreachable; status().ready turns true once it has one.
-// stop() drains: no new receives, in-flight messages finish, then consumers close.
+// stop() drains: no new receives, the routing refresh in flight ends (a consumer it subscribes after
+// stop() began is closed at once), in-flight messages finish, then consumers close.
 import type { Logger } from 'pino';
 import type { GatekeeperMetrics } from './metrics.js';
 import { processMessage, type ProcessDeps } from './process-message.js';
@@ -57,6 +58,8 @@ export function makeGatekeeper(options: GatekeeperOptions) {
   let marker: string | undefined;
   const loops = new Map<string, LoopState>();
   let refreshTimer: NodeJS.Timeout | undefined;
+  /** The refresh() running now, if any: stop() waits for it so it cannot subscribe behind stop's back. */
+  let refreshing: Promise<void> | undefined;
   let stopping = false;
   let lastRefreshOk = false;
   let ready = false;
@@ -123,6 +126,11 @@ export function makeGatekeeper(options: GatekeeperOptions) {
 
   async function subscribe(topic: string) {
     const consumer = await options.consumers.subscribe({ topic, subscription: options.subscription });
+    if (stopping) {
+      // stop() began while subscribing: it will not see this consumer, so it is closed here.
+      await consumer.close().catch((err: unknown) => log.warn({ topic, err }, 'closing consumer failed'));
+      return;
+    }
     const state: LoopState = { consumer, stopped: false, done: Promise.resolve(), pause: makeReceivePause(options.retryPause) };
     state.done = runLoop(topic, state);
     loops.set(topic, state);
@@ -161,10 +169,17 @@ export function makeGatekeeper(options: GatekeeperOptions) {
     ready = true;
   }
 
+  /** refresh(), tracked in `refreshing`. */
+  function runRefresh(): Promise<void> {
+    const run = refresh();
+    refreshing = run;
+    return run.finally(() => { if (refreshing === run) refreshing = undefined; });
+  }
+
   function schedule() {
     if (stopping) return;
     refreshTimer = setTimeout(() => {
-      refresh().catch((err: unknown) => { lastRefreshOk = false; log.warn({ err }, 'routing refresh failed; keeping the last table'); })
+      runRefresh().catch((err: unknown) => { lastRefreshOk = false; log.warn({ err }, 'routing refresh failed; keeping the last table'); })
         .finally(schedule);
     }, options.refreshMs);
   }
@@ -179,7 +194,7 @@ export function makeGatekeeper(options: GatekeeperOptions) {
       for (;;) {
         if (stopping) return;
         try {
-          await refresh();
+          await runRefresh();
           break;
         } catch (error) {
           if (!isTransientFailure(error)) throw error;
@@ -198,6 +213,8 @@ export function makeGatekeeper(options: GatekeeperOptions) {
       starting.wake?.();
       for (const state of loops.values()) state.wake?.();
       if (refreshTimer) clearTimeout(refreshTimer);
+      // A refresh inside subscribe() would otherwise add a consumer after the snapshot below.
+      await refreshing?.catch(() => undefined);
       await Promise.allSettled([...inFlight]);
       await Promise.allSettled([...loops.keys()].map(unsubscribe));
     },

@@ -26,7 +26,14 @@ export async function startGatekeeper(config: GatekeeperConfig, options: { insta
   const audit = makeAuditLog(database.db);
   const services = makeServices({ database, audit });
   const formats = makeFormats();
-  const pulsar = await openPulsarTransport({ serviceUrl: config.pulsarServiceUrl!, token: config.pulsarToken, log });
+  let pulsar: Awaited<ReturnType<typeof openPulsarTransport>>;
+  try {
+    pulsar = await openPulsarTransport({ serviceUrl: config.pulsarServiceUrl!, token: config.pulsarToken, log });
+  } catch (error) {
+    // Nothing else is open yet; the database is, and would keep the process alive.
+    await database.close().catch((err: unknown) => log.warn({ err }, 'closing the database after a failed start failed'));
+    throw error;
+  }
   const metrics = makeGatekeeperMetrics();
   const resolver = makeResolver({
     registry: services.registry, formats, brokerSchemas: pulsar.brokerSchemas,

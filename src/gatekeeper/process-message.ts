@@ -2,8 +2,11 @@
 // / reject every per-DAG decision and return only once all of them are durable. The caller acks on
 // success and nacks on a throw; after `poisonRedeliveries` failed deliveries the message is held with
 // reason PROCESSING_FAILED instead, so a message that can never be processed cannot loop forever.
+// Only a failure about the message counts: a transient one (an unavailable database, registry or
+// broker, see isTransientFailure) is always thrown, so a valid message is never held because of an outage.
 import { NO_DAG, type Decision } from './decide.js';
 import type { Resolver } from './resolve.js';
+import { isTransientFailure } from './retry-pause.js';
 import type { Sinks } from './sinks.js';
 import type { Route, SourceMessage } from './types.js';
 
@@ -34,7 +37,7 @@ export async function processMessage(deps: ProcessDeps, message: SourceMessage, 
     for (const d of decisions) deps.onDecision?.(message, d, seconds);
     return { decisions, poison: false };
   } catch (error) {
-    if (message.redeliveryCount < deps.poisonRedeliveries) throw error;
+    if (message.redeliveryCount < deps.poisonRedeliveries || isTransientFailure(error)) throw error;
     const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     const decisions: Decision[] = (routes.length ? routes.map((r) => ({ dagId: r.dagId, route: r })) : [{ dagId: NO_DAG, route: undefined }])
       .map(({ dagId, route }) => ({

@@ -29,6 +29,8 @@ export const DEFAULT_MODE: RegistryMode = 'READWRITE';
 export const MODES: readonly RegistryMode[] = ['READWRITE', 'READONLY', 'READONLY_OVERRIDE', 'IMPORT'];
 export const GLOBAL_SCOPE = '';
 const MAX_REFERENCE_DEPTH = 32;
+/** Schema ids are PostgreSQL `integer`s: nothing outside 1..2^31-1 can exist (and querying one is a database error). */
+export const MAX_SCHEMA_ID = 2_147_483_647;
 
 export function isCompatibilityLevel(value: string): value is CompatibilityLevel {
   return (COMPATIBILITY_LEVELS as readonly string[]).includes(value);
@@ -57,6 +59,8 @@ export function makeContext(deps: RegistryDeps) {
   async function storedById(id: number): Promise<StoredSchema> {
     const cached = storedCache.get(id);
     if (cached) return cached;
+    // A Confluent prefix carries an unsigned 32-bit id: one above the column's range is simply unknown.
+    if (!Number.isInteger(id) || id < 1 || id > MAX_SCHEMA_ID) throw new DagpactError('SCHEMA_NOT_FOUND', `schema ${id} does not exist`);
     const stored = await store.findSchemaById({ id });
     if (!stored) throw new DagpactError('SCHEMA_NOT_FOUND', `schema ${id} does not exist`);
     storedCache.set(id, stored);

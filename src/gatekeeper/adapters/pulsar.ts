@@ -1,13 +1,14 @@
 // Adapts dagpact's Pulsar binary-protocol client (src/pulsar/) to the narrow interfaces the gatekeeper
 // uses: ConsumerFactory (Shared subscriptions from the earliest position, receive/ack/nack, redelivery
 // count, schema version), Publisher (one cached producer per topic, resolving on SEND_RECEIPT) and
-// BrokerSchemaSource (GET_SCHEMA). Client errors become DagpactErrors; transient ones are retriable.
+// BrokerSchemaSource (GET_SCHEMA). Client errors become DagpactErrors; only transient ones are retriable.
 import type { Logger } from 'pino';
 import { DagpactError } from '../../core/errors.js';
 import {
   messageIdToString, PulsarClient, PulsarClientError,
   type Consumer, type Message, type MessageId, type Producer,
 } from '../../pulsar/index.js';
+import { isTransientFailure } from '../retry-pause.js';
 import type { BrokerSchemaSource, ConsumerFactory, OutgoingMessage, Publisher, SourceMessage, TopicConsumer } from '../types.js';
 
 export interface PulsarTransport {
@@ -17,13 +18,17 @@ export interface PulsarTransport {
   close(): Promise<void>;
 }
 
-function translate(error: unknown, what: string): DagpactError {
+export function translate(error: unknown, what: string): DagpactError {
   if (error instanceof DagpactError) return error;
   if (error instanceof PulsarClientError) {
-    // Both codes are retriable for the gatekeeper: the message is redelivered later, never lost.
-    return new DagpactError(error.retriable ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_ERROR', `${what}: ${error.message}`, { cause: error });
+    // A retriable client error is an outage (retried, never held as poison); a non-retriable one
+    // (authorization, schema refused, topic missing, producer fenced) will fail again on every
+    // delivery, so it counts toward the poison threshold.
+    return new DagpactError(error.retriable ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_REJECTED', `${what}: ${error.message}`, { cause: error });
   }
-  return new DagpactError('UPSTREAM_ERROR', `${what}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+  // Anything else: a socket error is an outage; the rest is a failure that retrying will not fix.
+  return new DagpactError(isTransientFailure(error) ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_REJECTED',
+    `${what}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
 }
 
 function toSourceMessage(message: Message): SourceMessage {

@@ -277,11 +277,13 @@ describe('gatekeeper under faults', () => {
         const row = held[dag].get(seq);
         if (forwarded > 1) duplicates += forwarded - 1;
         if (forwarded === 0 && !row) { lost.push(`${dag}:${seq}`); continue; }
-        // As the contract says: valid → forwarded; invalid → held (fa) / rejected (fb); a poison hold is the only exception.
+        // As the contract says: valid → forwarded; invalid → held (fa) / rejected (fb). Every fault here is
+        // an outage, which is retried and never counts toward poison: a valid message held as
+        // PROCESSING_FAILED (instead of forwarded) is as wrong as one held for any other reason.
         if (invalid(i) && forwarded > 0) wrong.push(`${dag}:${seq} forwarded`);
-        if (row && row.reason_code !== 'PROCESSING_FAILED') {
-          if (!invalid(i)) wrong.push(`${dag}:${seq} held as ${row.reason_code}`);
-          else if (row.reason_code !== 'PAYLOAD_INVALID' || row.disposition !== (dag === 'fa' ? 'quarantine' : 'reject')) wrong.push(`${dag}:${seq} ${row.disposition} ${row.reason_code}`);
+        if (row && !invalid(i)) wrong.push(`${dag}:${seq} held as ${row.reason_code}`);
+        else if (row && row.reason_code !== 'PROCESSING_FAILED' && (row.reason_code !== 'PAYLOAD_INVALID' || row.disposition !== (dag === 'fa' ? 'quarantine' : 'reject'))) {
+          wrong.push(`${dag}:${seq} ${row.disposition} ${row.reason_code}`);
         }
         // A record's message on its side topic: the envelope (quarantine) or the original (dead letter).
         if (row && !(row.disposition === 'reject' ? seen.dead : seen.envelopes).has(seq)) lost.push(`${dag}:${seq} (${row.disposition} topic)`);
@@ -298,6 +300,7 @@ describe('gatekeeper under faults', () => {
     ].join('\n  '));
     expect(lost.slice(0, 20), output).toEqual([]);
     expect(wrong.slice(0, 20)).toEqual([]);
+    expect(poison, 'outages are retried, never held as poison (PROCESSING_FAILED)').toBe(0);
     expect(held.fa.size).toBeGreaterThanOrEqual(TOTAL / 10);
     expect(seen.dead.size).toBeGreaterThanOrEqual(TOTAL / 10 - poison);
   }, 1_200_000);

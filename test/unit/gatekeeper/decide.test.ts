@@ -80,6 +80,8 @@ const CASES: Case[] = [
     expect: [{ outcome: 'QUARANTINE', dagId: 'orders_etl', reasonCode: 'SCHEMA_MISMATCH', via: 'confluent' }] },
   { name: 'Confluent wire format, unknown id and a payload the reader cannot read', payload: confluent(999, avroBytes(ORDER_STRING_ID, { id: 'xyz', amount: 2 })), unknownIds: [999],
     expect: [{ outcome: 'QUARANTINE', dagId: 'orders_etl', reasonCode: 'UNKNOWN_SCHEMA' }] },
+  { name: 'Confluent wire format, id above 2^31-1 (never stored; the registry answers SCHEMA_NOT_FOUND → null)', payload: confluent(3_000_000_000, avroBytes(ORDER_STRING_ID, { id: 'xyz', amount: 2 })), unknownIds: [3_000_000_000],
+    expect: [{ outcome: 'QUARANTINE', dagId: 'orders_etl', reasonCode: 'UNKNOWN_SCHEMA' }] },
   { name: 'zero first byte that is not a prefix: schema-less Avro the reader reads exactly', payload: avroBytes(ORDER_V1, { id: 0, amount: 1e-300 }), unknownIds: [confluentLikeId(avroBytes(ORDER_V1, { id: 0, amount: 1e-300 }))],
     expect: [{ outcome: 'ACCEPT', dagId: 'orders_etl', via: 'none' }] },
   { name: 'dagpact-schema-id property, JSON writer', payload: json(order), properties: { 'dagpact-schema-id': String(ID.json) }, routes: [route({ schemaId: ID.json })],
