@@ -131,10 +131,6 @@ export const errors = {
     new DagpactError('VALIDATION_FAILED', message, { details: { problems } }),
   invalidSchema: (message: string, problems: InputProblem[] = []) =>
     new DagpactError('INVALID_SCHEMA', message, { details: { problems } }),
-  notFound: (code: ErrorCode, message: string) => new DagpactError(code, message),
-  conflict: (message: string, details?: unknown) => new DagpactError('CONFLICT', message, { details }),
-  upstreamUnavailable: (what: string, cause?: unknown) =>
-    new DagpactError('UPSTREAM_UNAVAILABLE', `${what} is unavailable`, { cause }),
   databaseUnavailable: (cause?: unknown) =>
     new DagpactError('DATABASE_UNAVAILABLE', 'the database is unavailable; retry later', { cause }),
 };

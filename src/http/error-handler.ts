@@ -2,7 +2,7 @@
 // Native API body: { error_code: "SUBJECT_NOT_FOUND", message, details? }.
 // Confluent-compatible API (/ccompat): { error_code: 40401, message } as Confluent's clients expect.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DagpactError, ERROR_TABLE, type ErrorCode } from '../core/errors.js';
+import { DagpactError, ERROR_TABLE, errors, type ErrorCode } from '../core/errors.js';
 
 export function isCcompat(request: FastifyRequest): boolean {
   return request.url === '/ccompat' || request.url.startsWith('/ccompat/');
@@ -72,7 +72,7 @@ export function toDagpactError(error: unknown): DagpactError {
   }
   const db = databaseCause(error);
   if (db?.code && DATA_SQLSTATES[db.code]) return new DagpactError('BAD_REQUEST', `${DATA_SQLSTATES[db.code]}: fix the input and retry`);
-  if (db?.code) return new DagpactError('DATABASE_UNAVAILABLE', 'the database is unavailable; retry later', { cause: error });
+  if (db?.code) return errors.databaseUnavailable(error);
   const status = e?.statusCode ?? e?.status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return new DagpactError(status === 404 ? 'NOT_FOUND' : status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST', e.message);

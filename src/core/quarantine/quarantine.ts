@@ -116,8 +116,6 @@ export function makeQuarantine(deps: QuarantineDeps) {
     discardMany: (args: { filter: QuarantineFilter; limit: number; reason?: string }, actor: Principal) =>
       bulk(args.filter, args.limit, async (id) => (await discard(id, actor, args.reason)).status),
 
-    /** Whether replay can forward (Pulsar configured). */
-    canReplay: () => deps.replayer !== undefined,
   };
 }
 
