@@ -1,6 +1,7 @@
 // Batch payloads: N × [u32 size][SingleMessageMetadata][payload], carried by one entry whose
 // MessageMetadata.num_messages_in_batch = N.
-import { decodeSingleMessageMetadata, has, propertiesOf, u64 } from './proto.js';
+import { has, propertiesOf, u64 } from './proto.js';
+import { decodeIncomingSingleMetadata } from './wire-decode.js';
 import { encodeOutgoingSingleMetadata } from './wire.js';
 
 export interface BatchItem {
@@ -39,7 +40,7 @@ export function decodeBatch(payload: Buffer, count: number): BatchItem[] {
     const metaSize = payload.readUInt32BE(at);
     at += 4;
     if (metaSize > payload.length - at) throw new Error(`batch message ${i}: metadata size ${metaSize} exceeds payload`);
-    const meta = decodeSingleMessageMetadata(payload.subarray(at, at + metaSize));
+    const meta = decodeIncomingSingleMetadata(payload.subarray(at, at + metaSize));
     at += metaSize;
     const size = meta.payload_size as number;
     if (size < 0 || size > payload.length - at) throw new Error(`batch message ${i}: payload size ${size} exceeds payload`);

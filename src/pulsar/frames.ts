@@ -2,7 +2,8 @@
 // [magic 0x0e01][CRC32C][metadataSize][MessageMetadata][payload]. The decoder accumulates socket chunks
 // and reports malformed input as a value, never as an exception, so a bad frame closes one connection
 // and cannot crash the process.
-import { decodeBaseCommand, decodeMessageMetadata, encodeBaseCommand, encodeMessageMetadata, type Decoded } from './proto.js';
+import { encodeBaseCommand, encodeMessageMetadata, type Decoded } from './proto.js';
+import { decodeIncomingCommand, decodeIncomingMetadata } from './wire-decode.js';
 
 const MAGIC_CRC32C = 0x0e01;
 const MAGIC_BROKER_ENTRY_METADATA = 0x0e02;
@@ -127,7 +128,7 @@ export function decodeFrame(body: Buffer): { frame: Frame } | { error: string } 
     if (body.length < 4) return { error: 'frame too short for its command size' };
     const cmdSize = body.readUInt32BE(0);
     if (cmdSize > body.length - 4) return { error: `command size ${cmdSize} exceeds frame (${body.length - 4} bytes left)` };
-    const command = decodeBaseCommand(body.subarray(4, 4 + cmdSize));
+    const command = decodeIncomingCommand(body.subarray(4, 4 + cmdSize));
     let at = 4 + cmdSize;
     if (at === body.length) return { frame: { command } };
     if (body.length - at < 2) return { error: 'truncated payload section' };
@@ -148,7 +149,7 @@ export function decodeFrame(body: Buffer): { frame: Frame } | { error: string } 
     if (actual !== expected) return { error: `checksum mismatch (expected ${expected.toString(16)}, computed ${actual.toString(16)})` };
     const metadataSize = checked.readUInt32BE(0);
     if (metadataSize > checked.length - 4) return { error: `metadata size ${metadataSize} exceeds frame` };
-    const metadata = decodeMessageMetadata(checked.subarray(4, 4 + metadataSize));
+    const metadata = decodeIncomingMetadata(checked.subarray(4, 4 + metadataSize));
     const payload = checked.subarray(4 + metadataSize);
     return { frame: { command, metadata, payload } };
   } catch (err) {
