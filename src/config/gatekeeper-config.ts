@@ -1,6 +1,6 @@
 // Settings of the gatekeeper (`dagpact gatekeeper`).
 import { ConfigError, parsers, parseSettings, type Setting, type SettingsOf } from './parse.js';
-import { commonSettings, triggerTopicPatternSetting } from './server-config.js';
+import { commonSettings, listenSettings, triggerTopicPatternSetting } from './server-config.js';
 
 const s = <T>(setting: Setting<T>) => setting;
 const list = (raw: string) => {
@@ -53,14 +53,7 @@ export const gatekeeperSettings = {
     expects: 'a positive integer (milliseconds): the longest pause of a consumer, or between start-up attempts, while a dependency is down',
     parse: parsers.positiveInt, default: 5_000,
   }),
-  host: s<string>({
-    env: 'DAGPACT_GATEKEEPER_HOST', flag: 'host', expects: 'a host name or IP address',
-    parse: parsers.string, default: '127.0.0.1',
-  }),
-  port: s<number>({
-    env: 'DAGPACT_GATEKEEPER_PORT', flag: 'port', expects: 'an integer from 0 to 65535',
-    parse: parsers.port, default: 8082,
-  }),
+  ...listenSettings('DAGPACT_GATEKEEPER', 8082),
 };
 
 export type GatekeeperConfig = SettingsOf<typeof gatekeeperSettings>;

@@ -42,16 +42,23 @@ export const triggerTopicPatternSetting = s<string>({
   parse: (raw) => (raw.includes('{dag_id}') ? raw : undefined), default: 'persistent://public/default/dagpact-trigger-{dag_id}',
 });
 
+/** Where an HTTP listener binds: `<envPrefix>_HOST` and `<envPrefix>_PORT`, flags --host and --port. */
+export function listenSettings(envPrefix: string, defaultPort: number) {
+  return {
+    host: s<string>({
+      env: `${envPrefix}_HOST`, flag: 'host', expects: 'a host name or IP address',
+      parse: parsers.string, default: '127.0.0.1',
+    }),
+    port: s<number>({
+      env: `${envPrefix}_PORT`, flag: 'port', expects: 'an integer from 0 to 65535',
+      parse: parsers.port, default: defaultPort,
+    }),
+  };
+}
+
 export const serverSettings = {
   ...commonSettings,
-  host: s<string>({
-    env: 'DAGPACT_HOST', flag: 'host', expects: 'a host name or IP address',
-    parse: parsers.string, default: '127.0.0.1',
-  }),
-  port: s<number>({
-    env: 'DAGPACT_PORT', flag: 'port', expects: 'an integer from 0 to 65535',
-    parse: parsers.port, default: 8081,
-  }),
+  ...listenSettings('DAGPACT', 8081),
   adminToken: s<string | undefined>({
     env: 'DAGPACT_ADMIN_TOKEN', flag: 'admin-token', expects: 'a token of at least 16 characters',
     parse: (raw) => (raw.length >= 16 ? raw : undefined), default: undefined,
