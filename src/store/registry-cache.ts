@@ -18,6 +18,8 @@ export interface RegistryCacheOptions {
 export interface CachedRegistryStore extends RegistryStore {
   /** True while the cache may serve: its LISTEN is in effect. */
   readonly listening: boolean;
+  /** Change notifications received since start: lets a caller wait until a write elsewhere has been heard. */
+  readonly notificationsReceived: number;
   /** Stops listening; from then on every read goes to the database. */
   close(): Promise<void>;
 }
@@ -39,6 +41,7 @@ export function makeCachedRegistryStore(inner: RegistryStore, options: RegistryC
   // query that started before an invalidation cannot put the older state back after it.
   const generations = new Map<string, number>();
   let epoch = 0;
+  let received = 0;
 
   const generation = (key: string) => generations.get(key) ?? 0;
 
@@ -68,6 +71,7 @@ export function makeCachedRegistryStore(inner: RegistryStore, options: RegistryC
   }
 
   const listener = options.changes.listen(REGISTRY_CHANNEL, (payload) => {
+    received++;
     const change = decodeRegistryChange(payload);
     if (change.kind === 'subject') invalidateSubject(change.subject);
     else if (change.kind === 'config') invalidateConfig(change.scope);
@@ -144,6 +148,10 @@ export function makeCachedRegistryStore(inner: RegistryStore, options: RegistryC
 
     get listening() {
       return listener.connected;
+    },
+
+    get notificationsReceived() {
+      return received;
     },
 
     async close() {

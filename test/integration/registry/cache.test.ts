@@ -50,9 +50,15 @@ describe('registry read cache across two servers', () => {
   });
 
   const latestOnB = async (subject: string) => (await b.registry.getVersion({ subject, version: 'latest' })).version;
+  /** Runs a write on A and waits until B has heard its notification, so none arrives late mid-test. */
+  const heardByB = async (write: () => Promise<unknown>) => {
+    const before = b.cache.notificationsReceived;
+    await write();
+    await until(() => b.cache.notificationsReceived > before);
+  };
 
   it('B serves from its cache, and a version registered on A reaches it by NOTIFY', async () => {
-    await a.registry.register({ subject: 'orders', schema: record(1) }, actor);
+    await heardByB(() => a.registry.register({ subject: 'orders', schema: record(1) }, actor));
     expect(await latestOnB('orders')).toBe(1);
     // Proof that B caches: a change made behind the registry's back (no NOTIFY) goes unseen...
     await db.database.db.execute(sql`update subject_versions set deleted = true where subject = 'orders'`);
