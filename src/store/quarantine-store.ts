@@ -38,10 +38,11 @@ export function makeQuarantineStore(db: Db): QuarantineStore {
         ...record,
         payload: Buffer.from(record.payload),
         history: record.history,
-      }).onConflictDoNothing({ target: [q.sourceTopic, q.messageId, q.dagId] }).returning({ id: q.id });
+      }).onConflictDoNothing({ target: [q.environment, q.sourceTopic, q.messageId, q.dagId] }).returning({ id: q.id });
       if (row) return { id: row.id, inserted: true };
       const [existing] = await db.select({ id: q.id }).from(q)
-        .where(and(eq(q.sourceTopic, record.sourceTopic), eq(q.messageId, record.messageId), eq(q.dagId, record.dagId))).limit(1);
+        .where(and(eq(q.environment, record.environment), eq(q.sourceTopic, record.sourceTopic),
+          eq(q.messageId, record.messageId), eq(q.dagId, record.dagId))).limit(1);
       if (!existing) throw new Error('quarantine insert conflicted but the conflicting row is gone');
       return { id: existing.id, inserted: false };
     },

@@ -163,7 +163,9 @@ export const quarantineRecords = pgTable('quarantine_records', {
   createdAt: createdAt(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [
-  uniqueIndex('quarantine_source_dag_idx').on(t.sourceTopic, t.messageId, t.dagId),
+  // One row per (environment, source message, DAG): gatekeepers of two environments may share a database
+  // and a topic, and each holds its own copy.
+  uniqueIndex('quarantine_source_dag_env_idx').on(t.environment, t.sourceTopic, t.messageId, t.dagId),
   index('quarantine_status_idx').on(t.status, t.id),
 ]);
 

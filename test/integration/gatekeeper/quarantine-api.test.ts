@@ -113,4 +113,19 @@ describe('quarantine API', () => {
     expect(rest.json().results).toHaveLength(2);
     expect((await get('/v1/quarantine?reason=UNKNOWN_SCHEMA&status=held')).json().records).toHaveLength(0);
   });
+
+  it('keeps one record per environment for the same source message and DAG', async () => {
+    const store = makeQuarantineStore(t.db.database.db);
+    const envRecord = (environment: string) => record({ sourceTopic: 'persistent://public/default/qa-envs', messageId: 'e1', environment });
+    const prod = await store.insert({ record: envRecord('prod') });
+    const staging = await store.insert({ record: envRecord('staging') });
+    expect(prod.inserted).toBe(true);
+    expect(staging.inserted).toBe(true);
+    expect(staging.id).not.toBe(prod.id);
+    // A redelivery in either environment finds that environment's row.
+    expect(await store.insert({ record: envRecord('staging') })).toEqual({ id: staging.id, inserted: false });
+    expect(await store.insert({ record: envRecord('prod') })).toEqual({ id: prod.id, inserted: false });
+    const listed = (await get('/v1/quarantine?topic=persistent://public/default/qa-envs&environment=staging')).json<{ records: Array<{ id: number }> }>().records;
+    expect(listed.map((r) => r.id)).toEqual([staging.id]);
+  });
 });

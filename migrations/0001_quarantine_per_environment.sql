@@ -1,0 +1,2 @@
+DROP INDEX "quarantine_source_dag_idx";--> statement-breakpoint
+CREATE UNIQUE INDEX "quarantine_source_dag_env_idx" ON "quarantine_records" USING btree ("environment","source_topic","message_id","dag_id");
