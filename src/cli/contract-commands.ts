@@ -132,6 +132,14 @@ export const deployCommand: CliCommand = {
       for (const n of j.namespaces as Array<Record<string, unknown>>) {
         lines.push(`  namespace ${n.namespace}: compatibility ${n.compatibility_strategy}, schemaValidationEnforced ${n.schema_validation_enforced}`);
       }
+      for (const t of (j.topics ?? []) as Array<Record<string, unknown>>) {
+        if (t.error) lines.push(`  topic ${t.topic}: Pulsar could not describe it (${t.error})`);
+        else if (!t.exists) lines.push(`  topic ${t.topic}: not created yet (it will get its namespace's policies)`);
+        else {
+          lines.push(`  topic ${t.topic}: compatibility ${t.compatibility_strategy ?? 'unknown'}`
+            + `${t.compatibility_strategy_override ? ' (set on the topic)' : ''}, schemaValidationEnforced ${t.schema_validation_enforced}`);
+        }
+      }
       print(config.format === 'json' ? JSON.stringify(j, null, 2) : lines.join('\n'));
       return EXIT_CODES.ok;
     });

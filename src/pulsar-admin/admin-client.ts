@@ -1,5 +1,5 @@
 // A client for the parts of Pulsar's admin REST API dagpact uses: its schema registry (read, push,
-// compatibility), namespace schema policies, and a liveness probe. Errors are DagpactErrors:
+// compatibility), namespace and topic schema policies, and a liveness probe. Errors are DagpactErrors:
 // UPSTREAM_UNAVAILABLE (retriable) when the broker cannot be reached, UPSTREAM_ERROR otherwise.
 import { DagpactError } from '../core/errors.js';
 
@@ -34,6 +34,14 @@ export interface PulsarSchemaInfo {
   type: string;
   schema: string;
   properties: Record<string, string>;
+}
+
+export interface TopicSchemaPolicies {
+  /** The strategy set on the topic itself; null when the topic inherits it. */
+  strategyOverride: string | null;
+  /** The strategy the broker applies to the topic; null when it did not say. */
+  appliedStrategy: string | null;
+  schemaValidationEnforced: boolean;
 }
 
 export interface PulsarAdminOptions {
@@ -160,6 +168,29 @@ export function makePulsarAdmin(options: PulsarAdminOptions) {
     async setSchemaValidationEnforced(namespace: string, enforced: boolean): Promise<void> {
       const r = await call('POST', `/admin/v2/namespaces/${namespace}/schemaValidationEnforced`, enforced);
       if (!ok(r)) fail(`setting schemaValidationEnforced of ${namespace}`, r);
+    },
+
+    /**
+     * The topic's own schema policies: the compatibility strategy set on the topic (null when none is), the
+     * strategy and `schemaValidationEnforced` the broker applies to it (topic, else namespace, else broker
+     * setting). Undefined when the topic does not exist: topic policies need an existing topic.
+     */
+    async getTopicSchemaPolicies(topic: string): Promise<TopicSchemaPolicies | undefined> {
+      const t = parseTopicName(topic);
+      const path = `/admin/v2/${t.persistent ? 'persistent' : 'non-persistent'}/${t.tenant}/${t.namespace}/${encodeURIComponent(t.topic)}`;
+      const override = await call('GET', `${path}/schemaCompatibilityStrategy`);
+      if (override.status === 404) return undefined;
+      if (!ok(override)) fail(`reading the schema strategy of ${topic}`, override);
+      const applied = await call('GET', `${path}/schemaCompatibilityStrategy?applied=true`);
+      if (!ok(applied)) fail(`reading the applied schema strategy of ${topic}`, applied);
+      const enforced = await call('GET', `${path}/schemaValidationEnforced?applied=true`);
+      if (!ok(enforced)) fail(`reading schemaValidationEnforced of ${topic}`, enforced);
+      const strategy = (j: unknown) => (typeof j === 'string' && j.trim() && j !== 'UNDEFINED' ? j.replace(/"/g, '') : null);
+      return {
+        strategyOverride: strategy(override.json),
+        appliedStrategy: strategy(applied.json),
+        schemaValidationEnforced: enforced.json === true || enforced.json === 'true',
+      };
     },
 
     async createPartitionedTopic(topic: string, partitions: number): Promise<void> {

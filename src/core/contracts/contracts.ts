@@ -26,11 +26,27 @@ export interface PushedSchema { topic: string; subject: string; version: number;
 /** `schemaValidationEnforced` is null when Pulsar could not describe the namespace (compatibilityStrategy says why). */
 export interface NamespacePolicy { namespace: string; compatibilityStrategy: string; schemaValidationEnforced: boolean | null }
 
+/**
+ * How Pulsar treats one of the contract's topics. `exists` false: the topic is not created yet, so it has
+ * no policies of its own and will get its namespace's (see `namespaces`). `error` says why Pulsar could not
+ * describe it (the other fields are then null).
+ */
+export interface TopicPolicy {
+  topic: string;
+  exists: boolean;
+  strategyOverride: string | null;
+  appliedStrategy: string | null;
+  schemaValidationEnforced: boolean | null;
+  error?: string;
+}
+
 export interface DeployResult {
   deployment: DeploymentRecord;
   pushed: PushedSchema[];
   /** The Pulsar namespaces of the contract's topics and how they enforce schemas (when Pulsar is configured). */
   namespaces: NamespacePolicy[];
+  /** Each of the contract's topics: a strategy set on the topic overrides its namespace's. */
+  topics: TopicPolicy[];
 }
 
 const ENV_PATTERN = /^[A-Za-z0-9_.-]{1,100}$/;
@@ -125,6 +141,19 @@ export function makeContracts(deps: ContractsDeps) {
     }));
   }
 
+  async function topicPolicies(topics: string[]): Promise<TopicPolicy[]> {
+    if (!deps.pulsar) return [];
+    return Promise.all([...new Set(topics)].sort().map(async (topic): Promise<TopicPolicy> => {
+      try {
+        const p = await deps.pulsar!.getTopicSchemaPolicies(topic);
+        if (!p) return { topic, exists: false, strategyOverride: null, appliedStrategy: null, schemaValidationEnforced: null };
+        return { topic, exists: true, ...p };
+      } catch (error) {
+        return { topic, exists: false, strategyOverride: null, appliedStrategy: null, schemaValidationEnforced: null, error: (error as Error).message };
+      }
+    }));
+  }
+
   /** Pushes the contract's schemas to their topics: produced first, then consumed topics it does not produce. */
   async function pushSchemas(version: DagVersionRecord): Promise<PushedSchema[]> {
     const pulsar = deps.pulsar;
@@ -182,7 +211,8 @@ export function makeContracts(deps: ContractsDeps) {
       details: { deployment_id: deployment.id, version: args.version, check_id: deployment.checkId, forced: deployment.forced, reason, pushed: pushed.map((p) => p.topic) },
     });
     const topics = [...version.contract.consumes, ...version.contract.produces].map((e) => e.topic);
-    return { deployment, pushed, namespaces: await namespacePolicies(topics) };
+    const [namespaces, topicList] = await Promise.all([namespacePolicies(topics), topicPolicies(topics)]);
+    return { deployment, pushed, namespaces, topics: topicList };
   }
 
   async function undeploy(args: { dagId: string; environment: string; reason?: string }, actor: Principal): Promise<DeploymentRecord> {

@@ -167,4 +167,6 @@ export interface PulsarSchemas {
   postSchema(topic: string, schema: { type: string; schema: string }): Promise<number>;
   getSchemaCompatibilityStrategy(namespace: string): Promise<string>;
   getSchemaValidationEnforced(namespace: string): Promise<boolean>;
+  getTopicSchemaPolicies(topic: string): Promise<
+    { strategyOverride: string | null; appliedStrategy: string | null; schemaValidationEnforced: boolean } | undefined>;
 }

@@ -46,7 +46,7 @@ export async function deploymentRoutes(app: FastifyInstance, deps: AppDeps) {
       },
       response: {
         201: {
-          type: 'object', required: ['deployment', 'pushed', 'namespaces'],
+          type: 'object', required: ['deployment', 'pushed', 'namespaces', 'topics'],
           properties: {
             deployment: deploymentView,
             pushed: {
@@ -61,6 +61,22 @@ export async function deploymentRoutes(app: FastifyInstance, deps: AppDeps) {
               items: {
                 type: 'object', required: ['namespace', 'compatibility_strategy', 'schema_validation_enforced'],
                 properties: { namespace: { type: 'string' }, compatibility_strategy: { type: 'string' }, schema_validation_enforced: { type: 'boolean', nullable: true } },
+              },
+            },
+            topics: {
+              type: 'array',
+              description: 'Each contract topic as Pulsar treats it: a strategy set on the topic overrides its namespace\'s. '
+                + 'A topic that does not exist yet has no policies of its own (exists: false).',
+              items: {
+                type: 'object', required: ['topic', 'exists', 'compatibility_strategy_override', 'compatibility_strategy', 'schema_validation_enforced'],
+                properties: {
+                  topic: { type: 'string' },
+                  exists: { type: 'boolean' },
+                  compatibility_strategy_override: { type: 'string', nullable: true, description: 'The strategy set on the topic itself; null when it inherits' },
+                  compatibility_strategy: { type: 'string', nullable: true, description: 'The strategy the broker applies to the topic' },
+                  schema_validation_enforced: { type: 'boolean', nullable: true },
+                  error: { type: 'string', description: 'Why Pulsar could not describe the topic' },
+                },
               },
             },
           },
@@ -78,6 +94,10 @@ export async function deploymentRoutes(app: FastifyInstance, deps: AppDeps) {
       deployment: present(result.deployment),
       pushed: result.pushed.map((p) => ({ topic: p.topic, subject: p.subject, version: p.version, schema_id: p.schemaId, pulsar_version: p.pulsarVersion })),
       namespaces: result.namespaces.map((n) => ({ namespace: n.namespace, compatibility_strategy: n.compatibilityStrategy, schema_validation_enforced: n.schemaValidationEnforced })),
+      topics: result.topics.map((t) => ({
+        topic: t.topic, exists: t.exists, compatibility_strategy_override: t.strategyOverride, compatibility_strategy: t.appliedStrategy,
+        schema_validation_enforced: t.schemaValidationEnforced, ...(t.error ? { error: t.error } : {}),
+      })),
     };
   });
 

@@ -83,6 +83,10 @@ describe('three DAGs on one topic', () => {
     expect(body.deployment).toMatchObject({ dag_id: 'ingest_orders', version: '1', forced: false });
     expect(body.pushed).toEqual([expect.objectContaining({ topic: T, subject: 'orders-value', version: 1 })]);
     expect(body.namespaces).toEqual([{ namespace: NS, compatibility_strategy: 'BACKWARD', schema_validation_enforced: true }]);
+    // Pushing a schema does not create the topic, so it has no policies of its own yet.
+    expect(body.topics).toEqual([{
+      topic: T, exists: false, compatibility_strategy_override: null, compatibility_strategy: null, schema_validation_enforced: null,
+    }]);
     const onTopic = await pulsar.getSchema(T);
     expect(onTopic?.type).toBe('AVRO');
     expect(JSON.parse(onTopic!.schema)).toEqual(O1);
@@ -249,5 +253,28 @@ describe('three DAGs on one topic', () => {
     expect(res.json()).toMatchObject({ id: c.id, dag_id: 'ingest_orders', version: '1', environment: ENV, passed: c.passed });
     expect(res.json().findings).toEqual(c.findings);
     expect((await t.app.inject({ method: 'GET', url: '/v1/checks/999999' })).json().error_code).toBe('CHECK_NOT_FOUND');
+  });
+
+  it('a deploy reports a strategy set on the topic itself, and a topic not created yet', async () => {
+    expect((await fetch(`${ADMIN_URL}/admin/v2/persistent/${NS}/orders`, { method: 'PUT' })).status).toBeLessThan(300);
+    const set = await fetch(`${ADMIN_URL}/admin/v2/persistent/${NS}/orders/schemaCompatibilityStrategy`, {
+      method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify('FULL_TRANSITIVE'),
+    });
+    expect(set.status).toBeLessThan(300);
+    const deadline = Date.now() + 15_000;
+    while ((await pulsar.getTopicSchemaPolicies(T))?.strategyOverride !== 'FULL_TRANSITIVE' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const unborn = `persistent://${NS}/not-yet`;
+    const manifest = { dag_id: 'fan_out', version: '1', consumes: [{ topic: T, subject: 'orders-value', version: 3 }], produces: [{ topic: unborn, subject: 'orders-value', version: 3 }] };
+    await register(manifest);
+    const checked = await check(manifest);
+    expect(checked.passed, JSON.stringify(errorsOf(checked))).toBe(true);
+    const { status, body } = await deploy('fan_out', '1');
+    expect(status, JSON.stringify(body)).toBe(201);
+    expect(body.topics).toEqual([
+      { topic: unborn, exists: false, compatibility_strategy_override: null, compatibility_strategy: null, schema_validation_enforced: null },
+      { topic: T, exists: true, compatibility_strategy_override: 'FULL_TRANSITIVE', compatibility_strategy: 'FULL_TRANSITIVE', schema_validation_enforced: true },
+    ]);
   });
 });

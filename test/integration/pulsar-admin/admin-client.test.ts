@@ -39,4 +39,36 @@ describe('Pulsar admin API (real broker)', () => {
     const dead = makePulsarAdmin({ url: 'http://127.0.0.1:1', timeoutMs: 2000 });
     await expect(dead.ping()).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retriable: true });
   });
+
+  it("reads a topic's own schema policies: none before the topic exists, the namespace's until one is set on the topic", async () => {
+    const ns = `public/tp-${randomBytes(4).toString('hex')}`;
+    await admin.createNamespace(ns);
+    await admin.setSchemaCompatibilityStrategy(ns, 'BACKWARD_TRANSITIVE');
+    const topic = `persistent://${ns}/events`;
+    expect(await admin.getTopicSchemaPolicies(topic)).toBeUndefined();
+
+    // A schema alone does not create the topic; topic policies need the topic.
+    await admin.postSchema(topic, { type: 'AVRO', schema: userV1 });
+    expect(await admin.getTopicSchemaPolicies(topic)).toBeUndefined();
+    expect((await fetch(`${adminUrl}/admin/v2/persistent/${ns}/events`, { method: 'PUT' })).status).toBeLessThan(300);
+    expect(await admin.getTopicSchemaPolicies(topic)).toEqual({
+      strategyOverride: null, appliedStrategy: 'BACKWARD_TRANSITIVE', schemaValidationEnforced: false,
+    });
+
+    // Topic policies travel through a system topic, so the broker applies them shortly after the PUT.
+    const set = await fetch(`${adminUrl}/admin/v2/persistent/${ns}/events/schemaCompatibilityStrategy`, {
+      method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify('FORWARD'),
+    });
+    expect(set.status).toBeLessThan(300);
+    const deadline = Date.now() + 15_000;
+    let policies = await admin.getTopicSchemaPolicies(topic);
+    while (policies?.strategyOverride !== 'FORWARD' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      policies = await admin.getTopicSchemaPolicies(topic);
+    }
+    expect(policies).toEqual({ strategyOverride: 'FORWARD', appliedStrategy: 'FORWARD', schemaValidationEnforced: false });
+    // ...and the broker judges schemas on the topic by it: FORWARD refuses a new schema the old one cannot read.
+    const verdict = await admin.testCompatibility(topic, { type: 'AVRO', schema: userBroken });
+    expect(verdict).toMatchObject({ compatible: false });
+  });
 });
