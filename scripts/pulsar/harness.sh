@@ -184,6 +184,11 @@ dbStorage_writeCacheMaxSizeMb=32
 dbStorage_readAheadCacheMaxSizeMb=32
 dbStorage_rocksDB_blockCacheSize=16777216
 journalMaxSizeMB=256
+# The bookie reads this file too. BookKeeper's own default frame limit (5,242,880) is below the broker's
+# maxMessageSize plus its frame padding, so without this an entry of a message near 5 MB (a full chunk of
+# a chunked message, for one) is refused by the bookie and the send times out. Pulsar's bookkeeper.conf
+# ships the same value.
+nettyMaxFrameSizeBytes=5253120
 allowAutoTopicCreation=true
 allowAutoTopicCreationType=non-partitioned
 brokerDeleteInactiveTopicsEnabled=false

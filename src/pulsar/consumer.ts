@@ -95,23 +95,20 @@ export class PartitionConsumer implements ConsumerHandler {
     try {
       messages = this.unpack(command, metadata, payload);
     } catch (err) {
-      // An entry we cannot decode stays unacknowledged; log loudly and give its permits back.
-      this.client.log.error({ topic: this.topic, err: (err as Error).message }, 'pulsar: dropping a message that cannot be decoded');
-      this.consumed(has(metadata, 'num_messages_in_batch') ? (metadata.num_messages_in_batch as number) : 1);
-      return;
+      // Delivered as one raw message saying why, so the application can hold it (the gatekeeper quarantines
+      // it) and acknowledge it: dropping it here would leave it unacknowledged and unseen.
+      const reason = (err as Error).message;
+      this.client.log.warn({ topic: this.topic, reason }, 'pulsar: delivering an entry that cannot be unpacked as raw bytes');
+      messages = [this.rawEntry(command, metadata, payload, reason)];
+      // A batch took one permit per message in it; the raw entry gives back one when it is taken.
+      const inBatch = has(metadata, 'num_messages_in_batch') ? (metadata.num_messages_in_batch as number) : 1;
+      if (inBatch > 1) this.consumed(inBatch - 1);
     }
     this.parent.enqueue(messages, this);
   }
 
-  private unpack(command: Decoded, metadata: Decoded, payload: Buffer): Message[] {
-    if (((metadata.num_chunks_from_msg as number) ?? 0) > 1) {
-      throw new Error('chunked messages are not supported by this client');
-    }
-    const compression = compressionName((metadata.compression as number) ?? 0);
-    if (!compression) throw new Error(`unknown compression ${metadata.compression}`);
-    const body = compression === 'NONE' ? payload : decompress(compression, payload, metadata.uncompressed_size as number);
-    const idData = command.message_id as Decoded;
-    const base = {
+  private baseOf(command: Decoded, metadata: Decoded) {
+    return {
       topic: this.topic,
       publishTime: new Date(Number(u64(metadata.publish_time))),
       redeliveryCount: (command.redelivery_count as number) ?? 0,
@@ -119,6 +116,33 @@ export class PartitionConsumer implements ConsumerHandler {
       schemaVersion: has(metadata, 'schema_version') && (metadata.schema_version as Uint8Array).length > 0
         ? new Uint8Array(metadata.schema_version as Uint8Array) : undefined,
     };
+  }
+
+  private rawEntry(command: Decoded, metadata: Decoded, payload: Buffer, reason: string): Message {
+    const msg: Message = {
+      ...this.baseOf(command, metadata), messageId: messageIdFromData(command.message_id as Decoded, this.partition),
+      payload: Buffer.from(payload), properties: propertiesOf(metadata.properties), sequenceId: u64(metadata.sequence_id), undecodable: reason,
+    };
+    if (has(metadata, 'partition_key')) msg.key = metadata.partition_key as string;
+    return msg;
+  }
+
+  private unpack(command: Decoded, metadata: Decoded, payload: Buffer): Message[] {
+    const chunks = (metadata.num_chunks_from_msg as number) ?? 0;
+    if (chunks > 1) {
+      throw new Error(`chunk ${((metadata.chunk_id as number) ?? 0) + 1} of ${chunks} of chunked message ${String(metadata.uuid)}: this client does not `
+        + 'reassemble chunks (Pulsar supports chunking only on Exclusive and Failover subscriptions); produce without chunking');
+    }
+    const compression = compressionName((metadata.compression as number) ?? 0);
+    if (!compression) throw new Error(`unknown compression ${metadata.compression}`);
+    let body: Buffer;
+    try {
+      body = compression === 'NONE' ? payload : decompress(compression, payload, metadata.uncompressed_size as number);
+    } catch (err) {
+      throw new Error(`the ${compression}-compressed payload does not decompress: ${(err as Error).message}`);
+    }
+    const idData = command.message_id as Decoded;
+    const base = this.baseOf(command, metadata);
     const partition = this.partition;
     if (!has(metadata, 'num_messages_in_batch')) {
       const msg: Message = { ...base, messageId: messageIdFromData(idData, partition), payload: body,

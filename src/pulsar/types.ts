@@ -87,6 +87,13 @@ export interface Message {
   schemaVersion?: Uint8Array;
   producerName: string;
   sequenceId: bigint;
+  /**
+   * Set when the entry could not be unpacked (a chunk of a chunked message, an unknown compression, a
+   * payload that does not decompress, a corrupt batch): why, in one sentence. The message is then the whole
+   * entry as stored (`payload` raw, possibly compressed or batched; `messageId` without a batch index;
+   * properties from its metadata), so that acknowledging it settles the entry and nothing is dropped unseen.
+   */
+  undecodable?: string;
 }
 
 export interface ConsumerOptions {

@@ -12,6 +12,10 @@ Usage:
   pulsar_interop.py consume PLAN.json   PLAN = {"service_url", "topic", "subscription", "count", "timeout_ms"}
       Prints {"messages": [{"payload_b64", "properties", "key", "schema_version_hex"}]} with what it received
       (earliest position).
+  pulsar_interop.py produce-chunked PLAN.json   PLAN = {"service_url", "topic", "size"}
+      Sends one schema-less message of `size` bytes (byte i = i % 251) from a producer with chunking on and
+      batching off, so a message larger than the broker's maxMessageSize is split into chunks. Prints
+      {"message_id": "..."}.
 """
 import base64
 import json
@@ -85,6 +89,13 @@ def consume(client, plan):
     return {"messages": out}
 
 
+def produce_chunked(client, plan):
+    producer = client.create_producer(plan["topic"], chunking_enabled=True, batching_enabled=False)
+    msg_id = producer.send(bytes(i % 251 for i in range(plan["size"])))
+    producer.close()
+    return {"message_id": str(msg_id)}
+
+
 def main():
     command, plan_path = sys.argv[1], sys.argv[2]
     plan = json.load(open(plan_path))
@@ -98,6 +109,8 @@ def main():
                 print(json.dumps(produce_case(client, case)), flush=True)
         elif command == "consume":
             print(json.dumps(consume(client, plan)), flush=True)
+        elif command == "produce-chunked":
+            print(json.dumps(produce_chunked(client, plan)), flush=True)
         else:
             raise SystemExit("unknown command " + command)
     finally:

@@ -38,7 +38,7 @@ export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, ti
 }
 
 /** Runs test/python/pulsar_interop.py with a JSON plan; returns the JSON lines it printed. */
-export async function python(command: 'produce' | 'consume', plan: unknown): Promise<unknown[]> {
+export async function python(command: 'produce' | 'consume' | 'produce-chunked', plan: unknown): Promise<unknown[]> {
   const dir = mkdtempSync(path.join(tmpdir(), 'dagpact-pulsar-'));
   const planFile = path.join(dir, 'plan.json');
   writeFileSync(planFile, JSON.stringify(plan));
