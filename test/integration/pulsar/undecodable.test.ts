@@ -35,7 +35,7 @@ function corruptCompression(producer: Producer, garbage: Buffer): void {
 describe('entries the client cannot unpack', () => {
   it('a chunked message from the Python client arrives as raw chunks that say so, and acking them settles them', async () => {
     const topic = uniqueName('chunked');
-    const consumer = await client.subscribe({ topic, subscription: 'gk', subscriptionType: 'Shared', initialPosition: 'Earliest' });
+    const consumer = await client.subscribe({ topic, subscription: 'gk', subscriptionType: 'Shared', initialPosition: 'earliest' });
     const size = 7 * 1024 * 1024; // above the broker's 5 MB maxMessageSize: two chunks
     const [sent] = await python('produce-chunked', { service_url: serviceUrl(), topic, size }) as Array<{ message_id: string }>;
     expect(sent!.message_id).toBeTruthy();
