@@ -78,7 +78,7 @@ export async function runCheck(deps: CheckDeps, args: { manifest: Manifest; envi
   };
   const pulsarVerdict = async (topic: string, r: ResolvedEntry): Promise<PulsarVerdict & { missing?: boolean }> => {
     try {
-      const v = await deps.pulsar!.testCompatibility(topic, { type: r.format, schema: r.text });
+      const v = await deps.pulsar!.testCompatibility(topic, { type: r.format, schema: r.pulsarText });
       return { compatible: v.compatible, strategy: v.strategy, ...(v.reason ? { reason: shortReason(v.reason) } : {}) };
     } catch (error) {
       // 4xx from Pulsar (its tenant or namespace does not exist): a verdict about the topic, not an outage.
@@ -90,7 +90,7 @@ export async function runCheck(deps: CheckDeps, args: { manifest: Manifest; envi
   };
 
   const resolve = (list: Manifest['consumes'], direction: 'consumes' | 'produces') =>
-    Promise.all(list.map((entry, i) => resolveEntry(registry, entry, `$.${direction}[${i}]`)));
+    Promise.all(list.map((entry, i) => resolveEntry(registry, formats, entry, `$.${direction}[${i}]`)));
   const consumed = await resolve(manifest.consumes, 'consumes');
   const produced = await resolve(manifest.produces, 'produces');
   for (const [direction, list] of [['consume', consumed], ['produce', produced]] as const) {

@@ -8,7 +8,7 @@ import type { Registry } from '../registry/types.js';
 import { runCheck } from './check.js';
 import { contractHash, contractIdentity, diffIdentities, type ContractIdentity } from './identity.js';
 import { parseManifest, readManifestText, topicParts } from './manifest.js';
-import { pinEntries } from './resolve.js';
+import { pinEntries, textForPulsar } from './resolve.js';
 import type {
   ActiveVersion, CheckFinding, CheckRecord, ContractStore, DagVersionRecord, DeploymentRecord, PulsarSchemas,
 } from './types.js';
@@ -83,8 +83,8 @@ export function makeContracts(deps: ContractsDeps) {
     const existing = await store.findDagVersion({ dagId: manifest.dagId, version: manifest.version });
     if (existing) return conflictOr(existing);
 
-    const consumes = await pinEntries(registry, manifest.consumes.map((entry, i) => ({ entry, at: `$.consumes[${i}]` })), actor);
-    const produces = await pinEntries(registry, manifest.produces.map((entry, i) => ({ entry, at: `$.produces[${i}]` })), actor);
+    const consumes = await pinEntries(registry, deps.formats, manifest.consumes.map((entry, i) => ({ entry, at: `$.consumes[${i}]` })), actor);
+    const produces = await pinEntries(registry, deps.formats, manifest.produces.map((entry, i) => ({ entry, at: `$.produces[${i}]` })), actor);
     const result = await store.insertDagVersion({
       dagId: manifest.dagId, version: manifest.version, airflowVersionNumber: manifest.airflowVersionNumber,
       contract: { consumes, produces, declared: identity }, contractHash: hash, createdBy: actor.name,
@@ -166,7 +166,9 @@ export function makeContracts(deps: ContractsDeps) {
     for (const e of entries) {
       const stored = await registry.getSchemaById({ id: e.schemaId });
       try {
-        const pulsarVersion = await pulsar.postSchema(e.topic, { type: e.format, schema: stored.schema });
+        const schema = stored.references.length
+          ? textForPulsar(deps.formats, e.format, await registry.parsedById({ id: e.schemaId }), stored.schema, true) : stored.schema;
+        const pulsarVersion = await pulsar.postSchema(e.topic, { type: e.format, schema });
         pushed.push({ topic: e.topic, subject: e.subject, version: e.version, schemaId: e.schemaId, pulsarVersion });
       } catch (error) {
         const status = (error as DagpactError).details as { status?: number; reason?: string } | undefined;

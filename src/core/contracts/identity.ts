@@ -11,6 +11,7 @@ export interface EntryIdentity {
   version?: number | 'latest';
   schema?: unknown;
   schemaType?: string;
+  references?: Array<{ name: string; subject: string; version: number }>;
   on_mismatch?: string;
   trigger_topic?: string;
 }
@@ -39,7 +40,8 @@ function entryIdentity(e: ManifestEntry): EntryIdentity {
   if (e.kind === 'ref') return { ...common, version: e.version };
   let schema: unknown = e.schema;
   try { schema = JSON.parse(e.schema); } catch { /* validated earlier; keep the text */ }
-  return { ...common, schema, schemaType: e.schemaType };
+  // References only when there are some, so contracts registered before they existed keep their hash.
+  return { ...common, schema, schemaType: e.schemaType, ...(e.references.length ? { references: e.references } : {}) };
 }
 
 const byTopic = (a: EntryIdentity, b: EntryIdentity) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0);

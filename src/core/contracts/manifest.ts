@@ -47,6 +47,8 @@ function problemsOf(errs: ErrorObject[]): InputProblem[] {
       p = { path: `${base}.${missing}`, message: `is required${hint}` };
     } else if (e.keyword === 'additionalProperties') {
       p = { path: `${base}.${String(params.additionalProperty)}`, message: 'is not a manifest field' };
+    } else if (e.keyword === 'not' && /consumes|produces/.test(base) && e.schemaPath.includes('/else/')) {
+      p = { path: `${base}.references`, message: 'can only be given with an inline schema (a registered subject version carries its own references)' };
     } else if (e.keyword === 'not' && /consumes|produces/.test(base)) {
       p = { path: `${base}.version`, message: 'must not be given with an inline schema (an inline schema is registered and pinned)' };
     } else if (e.keyword === 'enum') {
@@ -92,7 +94,7 @@ export function readManifestText(text: string): unknown {
 
 type RawEntry = {
   topic: string; subject?: string; version?: number | 'latest'; schema?: unknown; schemaType?: SchemaFormat;
-  on_mismatch?: OnMismatch; trigger_topic?: string;
+  references?: Array<{ name: string; subject: string; version: number }>; on_mismatch?: OnMismatch; trigger_topic?: string;
 };
 type RawManifest = {
   dag_id: string; version: string; airflow_version_number?: number; on_mismatch?: OnMismatch;
@@ -117,7 +119,8 @@ function entryOf(raw: RawEntry, direction: 'consumes' | 'produces', index: numbe
     schema = JSON.stringify(raw.schema);
   }
   return {
-    kind: 'inline', topic, subject: raw.subject ?? `${topicParts(topic).local}-value`, schema, schemaType: raw.schemaType!, ...consume,
+    kind: 'inline', topic, subject: raw.subject ?? `${topicParts(topic).local}-value`, schema, schemaType: raw.schemaType!,
+    references: (raw.references ?? []).map((r) => ({ name: r.name, subject: r.subject, version: r.version })), ...consume,
   };
 }
 

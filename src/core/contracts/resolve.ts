@@ -2,7 +2,7 @@
 // an inline schema by parsing it (check: nothing is stored) or by registering it (registration).
 import type { Principal } from '../auth.js';
 import { DagpactError, isDagpactError, type InputProblem } from '../errors.js';
-import type { ParsedSchema, SchemaFormat } from '../formats/types.js';
+import type { FormatProvider, ParsedSchema, SchemaFormat } from '../formats/types.js';
 import type { Registry } from '../registry/types.js';
 import { invalidManifest } from './manifest.js';
 import type { ContractEntry, ManifestEntry } from './types.js';
@@ -15,6 +15,8 @@ export interface ResolvedEntry {
   format: SchemaFormat;
   parsed: ParsedSchema;
   text: string;
+  /** What to send to Pulsar, which has no references: `text`, or with its references written in. */
+  pulsarText: string;
   /** Set when the schema is registered under the subject (always for references). */
   schemaId?: number;
   version?: number;
@@ -25,15 +27,33 @@ export type Resolution = { ok: true; resolved: ResolvedEntry } | { ok: false; at
 function prefixed(at: string, error: unknown): InputProblem[] {
   const problems = isDagpactError(error) ? ((error.details as { problems?: InputProblem[] } | undefined)?.problems ?? []) : [];
   if (!problems.length) return [{ path: `${at}.schema`, message: (error as Error).message }];
-  return problems.map((p) => ({ path: `${at}.schema${p.path.replace(/^[$#]/, '')}`, message: p.message }));
+  // The registry names a bad reference `$.references[i]`: in a manifest that is the entry's own field.
+  return problems.map((p) => ({
+    path: /^\$\.references\b/.test(p.path) ? `${at}${p.path.slice(1)}` : `${at}.schema${p.path.replace(/^[$#]/, '')}`,
+    message: p.message,
+  }));
 }
 
+/** The schema text for Pulsar: as written unless it has references, which Pulsar cannot resolve. */
+export function textForPulsar(formats: Formats, format: SchemaFormat, parsed: ParsedSchema, text: string, referenced: boolean): string {
+  return referenced ? formats.get(format).selfContained?.(parsed) ?? text : text;
+}
+
+type Formats = { get(format: SchemaFormat): FormatProvider };
+
 /** Resolves without side effects; failures are returned, not thrown (the check reports them). */
-export async function resolveEntry(registry: Registry, entry: ManifestEntry, at: string): Promise<Resolution> {
+export async function resolveEntry(registry: Registry, formats: Formats, entry: ManifestEntry, at: string): Promise<Resolution> {
   if (entry.kind === 'ref') {
     try {
       const v = await registry.getVersion({ subject: entry.subject, version: entry.version });
-      return { ok: true, resolved: { entry, at, subject: v.subject, format: v.format, parsed: await registry.parsedById({ id: v.id }), text: v.schema, schemaId: v.id, version: v.version } };
+      const parsed = await registry.parsedById({ id: v.id });
+      return {
+        ok: true,
+        resolved: {
+          entry, at, subject: v.subject, format: v.format, parsed, text: v.schema, schemaId: v.id, version: v.version,
+          pulsarText: textForPulsar(formats, v.format, parsed, v.schema, v.references.length > 0),
+        },
+      };
     } catch (error) {
       if (isDagpactError(error) && error.status === 404) {
         const problems = [{ path: `${at}.${error.code === 'SUBJECT_NOT_FOUND' ? 'subject' : 'version'}`, message: error.message }];
@@ -44,7 +64,7 @@ export async function resolveEntry(registry: Registry, entry: ManifestEntry, at:
   }
   let parsed: ParsedSchema;
   try {
-    parsed = await registry.parse({ schema: entry.schema, format: entry.schemaType });
+    parsed = await registry.parse({ schema: entry.schema, format: entry.schemaType, references: entry.references });
   } catch (error) {
     if (isDagpactError(error) && (error.code === 'INVALID_SCHEMA' || error.code === 'VALIDATION_FAILED')) {
       return { ok: false, at, entry, problems: prefixed(at, error), message: `the inline schema is invalid: ${error.message}` };
@@ -53,12 +73,19 @@ export async function resolveEntry(registry: Registry, entry: ManifestEntry, at:
   }
   let known: { id: number; version: number } | undefined;
   try {
-    const v = await registry.lookup({ subject: entry.subject, schema: entry.schema, format: entry.schemaType });
+    const v = await registry.lookup({ subject: entry.subject, schema: entry.schema, format: entry.schemaType, references: entry.references });
     known = { id: v.id, version: v.version };
   } catch (error) {
     if (!(isDagpactError(error) && error.status === 404)) throw error;
   }
-  return { ok: true, resolved: { entry, at, subject: entry.subject, format: entry.schemaType, parsed, text: entry.schema, ...(known ? { schemaId: known.id, version: known.version } : {}) } };
+  return {
+    ok: true,
+    resolved: {
+      entry, at, subject: entry.subject, format: entry.schemaType, parsed, text: entry.schema,
+      pulsarText: textForPulsar(formats, entry.schemaType, parsed, entry.schema, entry.references.length > 0),
+      ...(known ? { schemaId: known.id, version: known.version } : {}),
+    },
+  };
 }
 
 /**
@@ -66,8 +93,8 @@ export async function resolveEntry(registry: Registry, entry: ManifestEntry, at:
  * their subject (its compatibility level applies: 409 INCOMPATIBLE_SCHEMA). Unresolvable references
  * and invalid inline schemas fail the whole registration with INVALID_MANIFEST before anything is stored.
  */
-export async function pinEntries(registry: Registry, entries: Array<{ entry: ManifestEntry; at: string }>, actor: Principal): Promise<ContractEntry[]> {
-  const resolutions = await Promise.all(entries.map(({ entry, at }) => resolveEntry(registry, entry, at)));
+export async function pinEntries(registry: Registry, formats: Formats, entries: Array<{ entry: ManifestEntry; at: string }>, actor: Principal): Promise<ContractEntry[]> {
+  const resolutions = await Promise.all(entries.map(({ entry, at }) => resolveEntry(registry, formats, entry, at)));
   const problems = resolutions.flatMap((r) => (r.ok ? [] : r.problems));
   if (problems.length) throw invalidManifest(problems);
   const out: ContractEntry[] = [];
@@ -78,7 +105,7 @@ export async function pinEntries(registry: Registry, entries: Array<{ entry: Man
     let version = resolved.version;
     if (entry.kind === 'inline' && (schemaId === undefined || version === undefined)) {
       try {
-        const reg = await registry.register({ subject: entry.subject, schema: entry.schema, format: entry.schemaType }, actor);
+        const reg = await registry.register({ subject: entry.subject, schema: entry.schema, format: entry.schemaType, references: entry.references }, actor);
         schemaId = reg.id; version = reg.version;
       } catch (error) {
         if (isDagpactError(error) && error.code === 'INCOMPATIBLE_SCHEMA') {

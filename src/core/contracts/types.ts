@@ -1,6 +1,7 @@
 // The contracts module's vocabulary: manifests as written by CI, contracts as stored (subjects and
 // versions resolved), checks with their findings, deployments, and the store and Pulsar ports the
 // core needs. No transport and no SQL here.
+import type { SchemaReference } from '../registry/types.js';
 import type { SchemaFormat } from '../formats/types.js';
 
 export type Direction = 'consume' | 'produce';
@@ -9,7 +10,11 @@ export type OnMismatch = 'quarantine' | 'reject';
 /** A manifest entry after validation and normalization (topics in full form, defaults applied). */
 export type ManifestEntry =
   | { kind: 'ref'; topic: string; subject: string; version: number | 'latest'; onMismatch?: OnMismatch; triggerTopic?: string }
-  | { kind: 'inline'; topic: string; subject: string; schema: string; schemaType: SchemaFormat; onMismatch?: OnMismatch; triggerTopic?: string };
+  | {
+    kind: 'inline'; topic: string; subject: string; schema: string; schemaType: SchemaFormat; onMismatch?: OnMismatch; triggerTopic?: string;
+    /** Registered schemas the inline schema uses (Confluent's references); empty when it uses none. */
+    references: SchemaReference[];
+  };
 
 export interface Manifest {
   dagId: string;

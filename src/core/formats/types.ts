@@ -56,4 +56,9 @@ export interface FormatProvider {
    * the reader (JSON). Never throws for bad payloads: returns the problems.
    */
   checkPayload(payload: Uint8Array, writer: ParsedSchema, reader?: ParsedSchema): PayloadCheck;
+  /**
+   * The schema as one document with what its references define written in, for a registry that has no
+   * references (Pulsar's). Undefined when the format cannot do that; callers then send the text as is.
+   */
+  selfContained?(schema: ParsedSchema): string;
 }

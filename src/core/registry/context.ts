@@ -79,7 +79,7 @@ export function makeContext(deps: RegistryDeps) {
       const found = ref.version === -1 ? versions.at(-1) : versions.find((v) => v.version === ref.version);
       if (!found) {
         throw errors.invalidSchema(`reference "${ref.name}" points to subject "${ref.subject}" version ${ref.version}, which does not exist; register it first`,
-          [{ path, message: 'refers to a version that does not exist' }]);
+          [{ path, message: `refers to subject "${ref.subject}" version ${ref.version}, which does not exist` }]);
       }
       pinned.push({ name: ref.name, subject: ref.subject, version: found.version });
     }
@@ -99,7 +99,7 @@ export function makeContext(deps: RegistryDeps) {
         const target = versions.find((v) => v.version === ref.version);
         if (!target) {
           throw errors.invalidSchema(`reference "${ref.name}" points to subject "${ref.subject}" version ${ref.version}, which no longer exists`,
-            [{ path: '$.references', message: 'refers to a version that does not exist' }]);
+            [{ path: '$.references', message: `refers to subject "${ref.subject}" version ${ref.version}, which no longer exists` }]);
         }
         await visit(target.references, depth + 1, [...chain, key]);
         if (!seen.has(ref.name)) {

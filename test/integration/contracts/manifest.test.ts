@@ -25,6 +25,8 @@ describe('POST /v1/dags: malformed manifests', () => {
     ['a version that is not a number or latest', { dag_id: 'd', version: '1', consumes: [{ topic: 'o', subject: 'orders-value', version: 'newest' }] }, '$.consumes[0].version'],
     ['an inline schema without schemaType', { dag_id: 'd', version: '1', produces: [{ topic: 'o', schema: orderV1 }] }, '$.produces[0].schemaType'],
     ['an unknown field', { dag_id: 'd', version: '1', produces: [{ topic: 'o', subject: 's', version: 1, partitions: 3 }] }, '$.produces[0].partitions'],
+    ['references without an inline schema', { dag_id: 'd', version: '1', produces: [{ topic: 'o', subject: 's', version: 1, references: [{ name: 'a.B', subject: 'b', version: 1 }] }] }, '$.produces[0].references'],
+    ['a reference without a version', { dag_id: 'd', version: '1', produces: [{ topic: 'o', schemaType: 'AVRO', schema: orderV1, references: [{ name: 'a.B', subject: 'b' }] }] }, '$.produces[0].references[0].version'],
     ['YAML text without dag_id', 'version: "1"\nconsumes:\n  - topic: o\n    subject: s\n    version: 1\n', '$.dag_id'],
   ];
   it.each(cases)('%s → 422 naming %s', async (_name, manifest, path) => {
@@ -39,6 +41,15 @@ describe('POST /v1/dags: malformed manifests', () => {
     const { status, body } = await post('/v1/dags', { manifest: { dag_id: 'd', version: '1', consumes: [{ topic: 'o', subject: 'no-such-subject', version: 1 }] } });
     expect(status).toBe(422);
     expect(body.details.problems[0].path).toBe('$.consumes[0].subject');
+  });
+
+  it('an inline schema whose reference names a subject that does not exist → 422 naming the reference', async () => {
+    const shipment = record('Shipment', [{ name: 'to', type: 'shop.Nowhere' }]);
+    const { status, body } = await post('/v1/dags', { manifest: { dag_id: 'd', version: '1', produces: [{ topic: 'o', schemaType: 'AVRO', schema: shipment, references: [{ name: 'shop.Nowhere', subject: 'no-such-subject', version: 1 }] }] } });
+    expect(status, JSON.stringify(body)).toBe(422);
+    expect(body.error_code).toBe('INVALID_MANIFEST');
+    expect(body.details.problems[0].path).toBe('$.produces[0].references[0]');
+    expect(body.message, body.message).toMatch(/no-such-subject/);
   });
 
   it('an inline schema that is not valid Avro → 422 inside $.produces[0].schema', async () => {

@@ -277,4 +277,31 @@ describe('three DAGs on one topic', () => {
       { topic: T, exists: true, compatibility_strategy_override: 'FULL_TRANSITIVE', compatibility_strategy: 'FULL_TRANSITIVE', schema_validation_enforced: true },
     ]);
   });
+
+  it('an inline schema with references: dagpact resolves them, and Pulsar (which has no references) gets the schema with them written in', async () => {
+    const address = { type: 'record', name: 'Address', namespace: 'shop', fields: [{ name: 'city', type: 'string' }, { name: 'zip', type: 'string', default: '' }] };
+    expect((await post('/v1/subjects/address-value/versions', { schema: JSON.stringify(address), format: 'AVRO' })).status).toBe(201);
+    const topic = `persistent://${NS}/shipments`;
+    const shipment = { type: 'record', name: 'Shipment', namespace: 'shop', fields: [{ name: 'id', type: 'string' }, { name: 'to', type: 'shop.Address' }] };
+    const manifest = {
+      dag_id: 'ship_with_refs', version: '1',
+      produces: [{ topic, subject: 'shipments-value', schemaType: 'AVRO', schema: shipment, references: [{ name: 'shop.Address', subject: 'address-value', version: 1 }] }],
+    };
+    expect((await post('/v1/dags', { manifest })).status).toBe(201);
+    const checked = await check(manifest);
+    expect(checked.passed, JSON.stringify(errorsOf(checked))).toBe(true);
+    expect(ofKind(checked, 'writer-vs-pulsar-topic')[0]!.pulsar).toMatchObject({ compatible: true });
+
+    const { status, body } = await deploy('ship_with_refs', '1', { push_schemas: true });
+    expect(status, JSON.stringify(body)).toBe(201);
+    const onTopic = await pulsar.getSchema(topic);
+    const pushed = JSON.parse(onTopic!.schema);
+    expect(pushed.name).toBe('shop.Shipment');
+    expect(pushed.fields[1].type).toMatchObject({ type: 'record', name: 'shop.Address', fields: [{ name: 'city', type: 'string' }, { name: 'zip', type: 'string', default: '' }] });
+
+    // The registry stored the schema as written, with its reference.
+    const stored = await t.app.inject({ method: 'GET', url: '/ccompat/subjects/shipments-value/versions/1' });
+    expect(JSON.parse(stored.json().schema)).toEqual(shipment);
+    expect(stored.json().references).toEqual([{ name: 'shop.Address', subject: 'address-value', version: 1 }]);
+  });
 });

@@ -114,4 +114,14 @@ describe('contract identity', () => {
     const b = parseManifest({ ...base, produces: [{ topic: 'x', schema: JSON.stringify(record, null, 4), schemaType: 'AVRO' }] });
     expect(contractHash(contractIdentity(a))).toBe(contractHash(contractIdentity(b)));
   });
+  it('includes an inline schema\'s references only when it has some, so older contracts keep their hash', () => {
+    const plain = parseManifest({ ...base, produces: [{ topic: 'x', schema: record, schemaType: 'AVRO' }] });
+    const empty = parseManifest({ ...base, produces: [{ topic: 'x', schema: record, schemaType: 'AVRO', references: [] }] });
+    const referenced = parseManifest({ ...base, produces: [{ topic: 'x', schema: record, schemaType: 'AVRO', references: [{ name: 'a.B', subject: 'b', version: 1 }] }] });
+    expect(contractIdentity(plain).produces[0]).not.toHaveProperty('references');
+    expect(contractHash(contractIdentity(empty))).toBe(contractHash(contractIdentity(plain)));
+    expect(diffIdentities(contractIdentity(plain), contractIdentity(referenced))).toEqual([
+      { path: '$.produces[topic=persistent://public/default/x].references', change: 'changed', after: [{ name: 'a.B', subject: 'b', version: 1 }] },
+    ]);
+  });
 });

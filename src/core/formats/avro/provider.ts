@@ -158,5 +158,7 @@ export function makeAvroProvider(options: AvroProviderOptions = {}): FormatProvi
     parse,
     backwardIssues: (reader, writer) => resolutionIssues(nativeOf(reader).root, nativeOf(writer).root, dialect),
     checkPayload,
+    // avsc writes each named type in full where it is first used, keeping defaults, docs and aliases.
+    selfContained: (schema) => JSON.stringify(nativeOf(schema).type.schema({ exportAttrs: true })),
   };
 }
