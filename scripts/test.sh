@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite: brings up the real PostgreSQL and the real Pulsar broker (installing what is
-# missing), the test-only Python venv, builds the project, runs every vitest project, and ends with a
-# plain `N passed, N failed` line. Services this script started are stopped at the end unless
-# DAGPACT_KEEP_SERVICES=1. Extra arguments go to vitest (e.g. `npm test -- --project unit`).
+# The whole test suite: brings up the real PostgreSQL, the real Pulsar broker and Apache Airflow 3's
+# API server (installing what is missing), the test-only Python venv, builds the project, runs every
+# vitest project, and ends with a plain `N passed, N failed` line. Services this script started are
+# stopped at the end unless DAGPACT_KEEP_SERVICES=1. Extra arguments go to vitest (e.g. `npm test -- --project unit`).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -29,6 +29,14 @@ echo "== pulsar"
 bash scripts/pulsar/harness.sh status 2>/dev/null || started+=(pulsar)
 eval "$(bash scripts/pulsar/harness.sh start)"
 export TEST_PULSAR_SERVICE_URL="$PULSAR_SERVICE_URL" TEST_PULSAR_ADMIN_URL="$PULSAR_ADMIN_URL"
+
+echo "== airflow (API server only; its own venv .venv-airflow)"
+bash scripts/airflow/harness.sh status 2>/dev/null || started+=(airflow)
+# On the test PostgreSQL server (Airflow on SQLite locks up under concurrent triggers; see the harness).
+# Only the tests get the connection (TEST_AIRFLOW_*): AIRFLOW_* would configure every dagpact process.
+airflow_db="postgresql+psycopg2://${TEST_DATABASE_URL#postgres://}"
+airflow_env="$(AIRFLOW_DATABASE_URL="${airflow_db%/*}/dagpact_airflow" bash scripts/airflow/harness.sh start)"
+eval "$(sed 's/^export AIRFLOW_/export TEST_AIRFLOW_/' <<<"$airflow_env")"
 
 echo "== build"
 npm run build --silent

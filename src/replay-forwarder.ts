@@ -4,8 +4,13 @@
 import type { Logger } from 'pino';
 import { openPulsarTransport, type PulsarTransport } from './gatekeeper/adapters/pulsar.js';
 import type { Forwarder } from './gatekeeper/adapters/replayer.js';
+import type { DagTrigger, ForwardTarget } from './gatekeeper/airflow-sink.js';
 
-export function makeLazyForwarder(args: { serviceUrl: string; token?: string; triggerTopicPattern: string; log: Logger }): { forwarder: Forwarder; close(): Promise<void> } {
+export function makeLazyForwarder(args: {
+  serviceUrl: string; token?: string; triggerTopicPattern: string; log: Logger;
+  /** The DAGs whose replays trigger an Airflow DAG run instead of a trigger-topic message. */
+  target?: ForwardTarget; airflow?: DagTrigger;
+}): { forwarder: Forwarder; close(): Promise<void> } {
   let transport: Promise<PulsarTransport> | undefined;
   const open = (): Promise<PulsarTransport> => {
     if (!transport) {
@@ -18,6 +23,8 @@ export function makeLazyForwarder(args: { serviceUrl: string; token?: string; tr
   return {
     forwarder: {
       triggerTopicPattern: args.triggerTopicPattern,
+      ...(args.target ? { target: args.target } : {}),
+      ...(args.airflow ? { airflow: args.airflow } : {}),
       publisher: {
         send: async (topic, message) => (await open()).publisher.send(topic, message),
         close: async () => undefined,

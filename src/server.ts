@@ -1,6 +1,7 @@
 // The API server's composition root: config in, a listening server out.
 import { pino, type Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
+import { airflowClientFromSettings } from './airflow/client.js';
 import type { ServerConfig } from './config/server-config.js';
 import { makeTokenService } from './core/auth.js';
 import { buildApp } from './http/app.js';
@@ -50,8 +51,15 @@ export async function startServer(config: ServerConfig) {
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics, prefix: 'dagpact_' });
     // Quarantine replay forwards through Pulsar; without PULSAR_SERVICE_URL it answers 503 saying so.
+    // DAGs forwarded to Airflow (DAGPACT_FORWARD_TO=airflow) are replayed as Airflow DAG runs; the client
+    // gets its token on first use, so the server starts while Airflow is down.
+    const airflow = airflowClientFromSettings(config);
     replay = config.pulsarServiceUrl
-      ? makeLazyForwarder({ serviceUrl: config.pulsarServiceUrl, token: config.pulsarToken, triggerTopicPattern: config.triggerTopicPattern, log })
+      ? makeLazyForwarder({
+        serviceUrl: config.pulsarServiceUrl, token: config.pulsarToken, triggerTopicPattern: config.triggerTopicPattern, log,
+        target: { forwardTo: config.forwardTo, ...(config.airflowDags ? { airflowDags: config.airflowDags } : {}) },
+        ...(airflow ? { airflow } : {}),
+      })
       : undefined;
     const services = makeServices({ database, audit, pulsarAdmin, ...(replay ? { forwarder: replay.forwarder } : {}) });
     app = await buildApp({

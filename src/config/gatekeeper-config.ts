@@ -1,4 +1,5 @@
 // Settings of the gatekeeper (`dagpact gatekeeper`).
+import { airflowSettings, checkAirflowSettings } from './airflow-settings.js';
 import { ConfigError, parsers, parseSettings, type Setting, type SettingsOf } from './parse.js';
 import { commonSettings, listenSettings, triggerTopicPatternSetting } from './server-config.js';
 
@@ -24,6 +25,7 @@ export const gatekeeperSettings = {
     parse: parsers.string, default: 'dagpact-gatekeeper',
   }),
   triggerTopicPattern: triggerTopicPatternSetting,
+  ...airflowSettings,
   quarantineTopic: s<string>({
     env: 'DAGPACT_QUARANTINE_TOPIC', flag: 'quarantine-topic', expects: 'a topic name',
     parse: parsers.string, default: 'persistent://public/default/dagpact-quarantine',
@@ -62,5 +64,6 @@ export function parseGatekeeperConfig(env: Record<string, string | undefined>, f
   const config = parseSettings(gatekeeperSettings, env, flags);
   if (!config.environment) throw new ConfigError('DAGPACT_ENVIRONMENT (--environment) is required: the environment whose deployments route messages');
   if (!config.pulsarServiceUrl) throw new ConfigError('PULSAR_SERVICE_URL (--pulsar-service-url) is required: the broker to consume from');
+  checkAirflowSettings(config);
   return config;
 }

@@ -1,4 +1,5 @@
 // Settings of the API server (`dagpact serve`).
+import { airflowSettings, checkAirflowSettings } from './airflow-settings.js';
 import { parsers, parseSettings, type Setting, type SettingsOf } from './parse.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -68,6 +69,8 @@ export const serverSettings = {
     parse: parsers.boolean, default: false,
   }),
   triggerTopicPattern: triggerTopicPatternSetting,
+  // Quarantine replay forwards like the gatekeeper does: the same DAGs go to Airflow.
+  ...airflowSettings,
   bodyLimitBytes: s<number>({
     env: 'DAGPACT_BODY_LIMIT_BYTES', flag: 'body-limit-bytes', expects: 'a positive integer (bytes)',
     parse: parsers.positiveInt, default: 8 * 1024 * 1024,
@@ -77,5 +80,7 @@ export const serverSettings = {
 export type ServerConfig = SettingsOf<typeof serverSettings>;
 
 export function parseServerConfig(env: Record<string, string | undefined>, flags?: Map<string, string>): ServerConfig {
-  return parseSettings(serverSettings, env, flags);
+  const config = parseSettings(serverSettings, env, flags);
+  checkAirflowSettings(config);
+  return config;
 }

@@ -38,6 +38,12 @@ export interface Decision {
   /** Compatibility issues behind a SCHEMA_MISMATCH, or payload problems behind PAYLOAD_INVALID. */
   issues?: Array<{ path: string; message: string; rule?: string }>;
   writer: { via: WriterVia; schemaId?: number };
+  /**
+   * ACCEPT only: the payload as the DAG reads it — Avro decoded with the writer schema and resolved
+   * into the contract's reader schema (defaults filled in), JSON parsed — as plain JSON values
+   * (longs beyond 2^53 as strings, bytes as base64). What a sink that needs a value (Airflow's conf) sends.
+   */
+  value?: unknown;
 }
 
 /** Verdicts of "can reader read writer", keyed by `readerId<writerId`; a Map satisfies it. */
@@ -141,13 +147,13 @@ function decideForRoute(input: DecisionInput, route: Route, id: Identified): Dec
       return fail('PAYLOAD_INVALID', `the payload does not match its writer schema ${id.schemaId}: ` +
         check.problems.map((p) => `${p.path}: ${p.message}`).join('; '), check.problems);
     }
-    return { outcome: 'ACCEPT', dagId: route.dagId, route, writer: writerRef };
+    return { outcome: 'ACCEPT', dagId: route.dagId, route, writer: writerRef, value: check.value };
   }
 
   // An explicit property naming a schema the registry does not know is wrong whatever the payload.
   // A Confluent-looking prefix may be a schema-less Avro payload's first bytes: the payload decides.
   const check = id.unknown?.via === 'property' ? undefined : provider.checkPayload(id.body, reader);
-  if (check?.ok) return { outcome: 'ACCEPT', dagId: route.dagId, route, writer: writerRef };
+  if (check?.ok) return { outcome: 'ACCEPT', dagId: route.dagId, route, writer: writerRef, value: check.value };
   if (id.unknown) {
     const claim = id.unknown.via === 'property'
       ? `its ${SCHEMA_ID_PROPERTY} property names schema ${Number.isFinite(id.unknown.schemaId) ? id.unknown.schemaId : '(not a number)'}`

@@ -2,8 +2,12 @@
 // shared graceful shutdown out. Nothing below this file reads process.env. The database may be down
 // at start: the HTTP listener (/healthz answering 503 "starting") and the signal handlers come first,
 // then the migrations check and the first routing table are retried with backoff until they answer.
+import type { Logger } from 'pino';
 import { Registry as PromRegistry } from 'prom-client';
+import { airflowClientFromSettings, type AirflowClient } from '../airflow/client.js';
 import type { GatekeeperConfig } from '../config/gatekeeper-config.js';
+import { ConfigError } from '../config/parse.js';
+import { DagpactError } from '../core/errors.js';
 import { makeFormats } from '../core/formats/index.js';
 import { makeQuarantineStore } from '../store/quarantine-store.js';
 import { fullTopicName } from '../pulsar-admin/admin-client.js';
@@ -20,8 +24,30 @@ import { makeGatekeeperMetrics } from './metrics.js';
 import { BoundedCache, makeResolver } from './resolve.js';
 import { makeSinks } from './sinks.js';
 
+/**
+ * The Airflow client when accepted messages go to Airflow. Its URL and credentials are checked once
+ * here: a refusal stops start-up with one line; an Airflow that does not answer yet only warns (the
+ * forwards wait for it like for any unavailable dependency: nacked, redelivered, paused).
+ */
+async function openAirflow(config: GatekeeperConfig, log: Logger): Promise<AirflowClient | undefined> {
+  const client = airflowClientFromSettings(config);
+  if (!client) return undefined;
+  try {
+    await client.check();
+    log.info({ airflow: client.baseUrl, dags: config.airflowDags ?? 'all' }, 'forwarding accepted messages to Airflow');
+  } catch (error) {
+    if (error instanceof DagpactError && error.retriable) {
+      log.warn({ airflow: client.baseUrl, err: error.message }, 'Airflow does not answer yet; forwards to it wait until it does');
+    } else {
+      throw new ConfigError(`AIRFLOW_URL ${client.baseUrl}: ${(error as Error).message}`);
+    }
+  }
+  return client;
+}
+
 export async function startGatekeeper(config: GatekeeperConfig, options: { installSignals?: boolean } = {}) {
   const log = makeLogger(config.logLevel, 'dagpact-gatekeeper');
+  const airflow = await openAirflow(config, log);
   const database = await openConfiguredDatabase(config, log);
   const audit = makeAuditLog(database.db);
   const services = makeServices({ database, audit });
@@ -45,7 +71,9 @@ export async function startGatekeeper(config: GatekeeperConfig, options: { insta
     config: {
       environment: config.environment, triggerTopicPattern: config.triggerTopicPattern,
       quarantineTopic: config.quarantineTopic, deadLetterTopic: config.deadLetterTopic,
+      forwardTo: config.forwardTo, ...(config.airflowDags ? { airflowDags: config.airflowDags } : {}),
     },
+    ...(airflow ? { airflow } : {}),
   });
   const routing = makeRoutingSource({ services, database });
   let migrationsChecked = false;
@@ -94,7 +122,11 @@ export async function startGatekeeper(config: GatekeeperConfig, options: { insta
     throw error;
   }
   log.info({ environment: config.environment, port: http.port, topics: gatekeeper.status().topics }, 'gatekeeper running');
-  const forwarder: Forwarder = { publisher: pulsar.publisher, triggerTopicPattern: config.triggerTopicPattern, brokerSchemas: pulsar.brokerSchemas };
+  const forwarder: Forwarder = {
+    publisher: pulsar.publisher, triggerTopicPattern: config.triggerTopicPattern, brokerSchemas: pulsar.brokerSchemas,
+    target: { forwardTo: config.forwardTo, ...(config.airflowDags ? { airflowDags: config.airflowDags } : {}) },
+    ...(airflow ? { airflow } : {}),
+  };
   return {
     gatekeeper, http, log, metrics, forwarder,
     /** Drain and close everything (tests; the CLI relies on the signal handlers). */

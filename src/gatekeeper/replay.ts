@@ -1,8 +1,11 @@
 // Replaying a held message: the same resolve + decide as the live gatekeeper, against the routing
-// table as it is now, then a forward to each accepting DAG's trigger topic. Used by the quarantine
-// service (API server) when Pulsar is configured.
+// table as it is now, then a forward to each accepting DAG's trigger topic, or a DAG run in Airflow
+// for the DAGs that go there (with the same deterministic run id as a live forward, so a replay can
+// never create a second run). Used by the quarantine service (API server) when Pulsar is configured.
+import { DagpactError } from '../core/errors.js';
 import type { QuarantineRecord } from '../core/quarantine/types.js';
 import type { ReplayOutcome, Replayer } from '../core/quarantine/quarantine.js';
+import { forwardsToAirflow, triggerForDecision, type DagTrigger, type ForwardTarget } from './airflow-sink.js';
 import { NO_DAG } from './decide.js';
 import { claimedSchemaIds } from './identify.js';
 import type { Resolver } from './resolve.js';
@@ -26,7 +29,10 @@ export function makeReplayer(deps: {
   publisher: Publisher;
   triggerTopicPattern: string;
   normalizeTopic(topic: string): string;
+  target?: ForwardTarget;
+  airflow?: DagTrigger;
 }): Replayer {
+  const target: ForwardTarget = deps.target ?? { forwardTo: 'topic' };
   return {
     async plan(record: QuarantineRecord): Promise<{ run(): Promise<ReplayOutcome> }> {
       const table = await deps.routing.routingTable({ environment: record.environment });
@@ -53,6 +59,17 @@ export function makeReplayer(deps: {
           let last: ReplayOutcome | undefined;
           for (const d of decisions) {
             const route = d.route!;
+            if (forwardsToAirflow(route.dagId, target)) {
+              if (!deps.airflow) throw new DagpactError('UPSTREAM_UNAVAILABLE', `replaying to Airflow needs AIRFLOW_URL on this server (${route.dagId} is forwarded to Airflow)`);
+              const source = {
+                topic: record.sourceTopic, messageId: record.messageId, payload: record.payload, properties: record.properties,
+                redeliveryCount: 0, ...(record.messageKey ? { key: record.messageKey } : {}),
+                ...(record.publishTime ? { publishTime: record.publishTime } : {}), ...(record.eventTime ? { eventTime: record.eventTime } : {}),
+              };
+              const run = await triggerForDecision({ airflow: deps.airflow, environment: record.environment }, source, d, record.id);
+              last = { outcome: 'forwarded', dagVersion: route.dagVersion, triggerTopic: `airflow:${route.dagId}`, forwardedMessageId: run.dagRunId };
+              continue;
+            }
             const triggerTopic = triggerTopicFor(route, deps.triggerTopicPattern);
             const sent = await deps.publisher.send(triggerTopic, {
               payload: record.payload,

@@ -1,7 +1,10 @@
-// Where decisions go. ACCEPT → the DAG's trigger topic; QUARANTINE → a DB record, then a JSON envelope
+// Where decisions go. ACCEPT → the DAG's trigger topic, or a DAG run through Airflow's REST API for
+// the DAGs configured to go there (airflow-sink.ts); QUARANTINE → a DB record, then a JSON envelope
 // on the quarantine topic; REJECT → a DB record, then the original message on the dead-letter topic.
-// Every function resolves only once its effects are durable (send receipt, committed row).
+// Every function resolves only once its effects are durable (send receipt, committed row, Airflow's
+// 2xx or 409 for a run that exists already).
 import type { QuarantineStore } from '../core/quarantine/types.js';
+import { forwardsToAirflow, triggerForDecision, type DagTrigger, type ForwardTarget } from './airflow-sink.js';
 import { NO_DAG, type Decision } from './decide.js';
 import type { PulsarWriter } from './resolve.js';
 import { schemaVersionText } from './identify.js';
@@ -22,7 +25,7 @@ export const PROP = {
 
 export const ENVELOPE_VERSION = 1;
 
-export interface SinkConfig {
+export interface SinkConfig extends Partial<ForwardTarget> {
   environment: string;
   triggerTopicPattern: string;
   quarantineTopic: string;
@@ -47,11 +50,18 @@ export function forwardProperties(message: Pick<SourceMessage, 'topic' | 'messag
   };
 }
 
-export function makeSinks(deps: { publisher: Publisher; store: QuarantineStore; config: SinkConfig }) {
+export function makeSinks(deps: { publisher: Publisher; store: QuarantineStore; config: SinkConfig; airflow?: DagTrigger }) {
   const { publisher, store, config } = deps;
+  const target: ForwardTarget = { forwardTo: config.forwardTo ?? 'topic', ...(config.airflowDags ? { airflowDags: config.airflowDags } : {}) };
+  if (target.forwardTo === 'airflow' && !deps.airflow) throw new Error('makeSinks(): forwardTo airflow needs an Airflow client');
 
+  /** Resolves with the forward's id: the trigger topic's message id, or the Airflow DAG run id. */
   async function forward(message: SourceMessage, decision: Decision): Promise<string> {
     const route = decision.route!;
+    if (forwardsToAirflow(route.dagId, target)) {
+      const run = await triggerForDecision({ airflow: deps.airflow!, environment: config.environment }, message, decision);
+      return run.dagRunId;
+    }
     const topic = triggerTopicFor(route, config.triggerTopicPattern);
     const sent = await publisher.send(topic, {
       payload: message.payload,

@@ -1,10 +1,12 @@
 // Builds the quarantine service's Replayer for the API server from its forwarder (a Pulsar producer
-// pool, present when PULSAR_SERVICE_URL is configured).
+// pool, present when PULSAR_SERVICE_URL is configured, and the Airflow client when accepted messages
+// of some DAGs go to Airflow).
 import type { FormatProvider, SchemaFormat } from '../../core/formats/types.js';
 import type { Replayer } from '../../core/quarantine/quarantine.js';
 import type { Registry } from '../../core/registry/types.js';
 import { fullTopicName } from '../../pulsar-admin/admin-client.js';
 import type { Database } from '../../store/db.js';
+import type { DagTrigger, ForwardTarget } from '../airflow-sink.js';
 import { makeReplayer } from '../replay.js';
 import { BoundedCache, makeResolver } from '../resolve.js';
 import type { BrokerSchemaSource, Publisher, RoutingSource } from '../types.js';
@@ -16,6 +18,10 @@ export interface Forwarder {
   triggerTopicPattern: string;
   brokerSchemas?: BrokerSchemaSource;
   routing?: RoutingSource;
+  /** Where each DAG's accepted messages go (default: every DAG to its trigger topic). */
+  target?: ForwardTarget;
+  /** Required when `target` sends DAGs to Airflow. */
+  airflow?: DagTrigger;
 }
 
 export function makeQuarantineReplayer(deps: {
@@ -34,5 +40,7 @@ export function makeQuarantineReplayer(deps: {
     publisher: deps.forwarder.publisher,
     triggerTopicPattern: deps.forwarder.triggerTopicPattern,
     normalizeTopic: fullTopicName,
+    ...(deps.forwarder.target ? { target: deps.forwarder.target } : {}),
+    ...(deps.forwarder.airflow ? { airflow: deps.forwarder.airflow } : {}),
   });
 }
