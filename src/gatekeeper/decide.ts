@@ -18,6 +18,8 @@ export type ReasonCode =
   | 'UNKNOWN_SCHEMA'
   | 'PAYLOAD_INVALID'
   | 'NO_ACTIVE_VERSION'
+  /** The broker delivered an entry the client could not unpack (a chunk, a corrupt compressed payload): held raw. */
+  | 'UNDECODABLE_MESSAGE'
   /** Set outside decide(): a message that kept failing (poison) and was held after N redeliveries. */
   | 'PROCESSING_FAILED';
 
@@ -53,7 +55,7 @@ export interface VerdictCache {
 }
 
 export interface DecisionInput {
-  message: { topic: string; payload: Uint8Array; properties: Record<string, string> };
+  message: { topic: string; payload: Uint8Array; properties: Record<string, string>; undecodable?: string };
   /** The routes of the message's topic in the environment (one per DAG). */
   routes: readonly Route[];
   /**
@@ -170,6 +172,16 @@ function decideForRoute(input: DecisionInput, route: Route, id: Identified): Dec
 
 /** One decision per DAG bound to the message's topic (or one NO_ACTIVE_VERSION decision when none is). */
 export function decide(input: DecisionInput): Decision[] {
+  const why = input.message.undecodable;
+  if (why !== undefined) {
+    // Nothing can be said about a payload that could not be unpacked: every DAG holds it, raw.
+    const reason = `the entry could not be unpacked (${why}); its raw bytes are kept. Fix the producer and publish the message again`;
+    const hold = (policy: MismatchPolicy, dagId: string, route?: Route): Decision => ({
+      outcome: policy === 'reject' ? 'REJECT' : 'QUARANTINE', dagId, ...(route ? { route } : {}),
+      reasonCode: 'UNDECODABLE_MESSAGE', reason, writer: { via: 'none' },
+    });
+    return input.routes.length === 0 ? [hold(input.noRoutePolicy, NO_DAG)] : input.routes.map((r) => hold(r.onMismatch, r.dagId, r));
+  }
   const id = identify(input);
   if (input.routes.length === 0) {
     return [{

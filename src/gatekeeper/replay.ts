@@ -46,6 +46,8 @@ export function makeReplayer(deps: {
       const message = {
         topic: record.sourceTopic, payload: record.payload, properties: record.properties,
         schemaVersion: pulsarWriterOverride ? undefined : versionBytes(record.pulsarSchemaVersion),
+        // Held raw because it could not be unpacked: its bytes are not a message, so it stays held.
+        ...(record.reasonCode === 'UNDECODABLE_MESSAGE' ? { undecodable: record.reason } : {}),
       };
       const { decisions } = await deps.resolver.resolveAndDecide({ message, routes, pulsarWriterOverride });
       const held = decisions.find((d) => d.outcome !== 'ACCEPT');

@@ -77,7 +77,7 @@ export function makeResolver(deps: ResolveDeps) {
 
   /** Resolves what the message claims and decides for each route. Throws on transient failures. */
   async function resolveAndDecide(args: {
-    message: { topic: string; payload: Uint8Array; properties: Record<string, string>; schemaVersion?: Uint8Array };
+    message: { topic: string; payload: Uint8Array; properties: Record<string, string>; schemaVersion?: Uint8Array; undecodable?: string };
     routes: readonly Route[];
     pulsarWriterOverride?: PulsarWriter;
   }): Promise<{ decisions: Decision[]; pulsarWriter: PulsarWriter }> {

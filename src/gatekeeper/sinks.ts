@@ -21,9 +21,18 @@ export const PROP = {
   reasonCode: 'dagpact-reason-code',
   reason: 'dagpact-reason',
   recordId: 'dagpact-quarantine-record-id',
+  payloadOmitted: 'dagpact-payload-omitted',
 } as const;
 
-export const ENVELOPE_VERSION = 1;
+/** 2: `payload_size` added; `payload_base64` is null for payloads above ENVELOPE_PAYLOAD_MAX. */
+export const ENVELOPE_VERSION = 2;
+/**
+ * Payloads carried inline by the quarantine envelope (base64 adds a third) and by the dead-letter copy
+ * (which adds properties). Above these the message would not fit the broker's 5 MB limit, the send would
+ * fail on every delivery and the message would never settle; the record in the database holds the bytes.
+ */
+export const ENVELOPE_PAYLOAD_MAX = 1024 * 1024;
+export const DEAD_LETTER_PAYLOAD_MAX = 4 * 1024 * 1024;
 
 export interface SinkConfig extends Partial<ForwardTarget> {
   environment: string;
@@ -97,8 +106,9 @@ export function makeSinks(deps: { publisher: Publisher; store: QuarantineStore; 
       },
     });
     if (disposition === 'reject') {
+      const omit = message.payload.length > DEAD_LETTER_PAYLOAD_MAX;
       await publisher.send(config.deadLetterTopic, {
-        payload: message.payload,
+        payload: omit ? new Uint8Array(0) : message.payload,
         key: message.key,
         eventTime: message.eventTime,
         properties: {
@@ -107,6 +117,7 @@ export function makeSinks(deps: { publisher: Publisher; store: QuarantineStore; 
           [PROP.dagId]: decision.dagId, ...(decision.route ? { [PROP.dagVersion]: decision.route.dagVersion } : {}),
           [PROP.reasonCode]: decision.reasonCode ?? '', [PROP.reason]: (decision.reason ?? '').slice(0, 1000),
           [PROP.recordId]: String(id),
+          ...(omit ? { [PROP.payloadOmitted]: `${message.payload.length} bytes, kept in quarantine record ${id} (GET /v1/quarantine/${id})` } : {}),
         },
       });
     } else {
@@ -154,6 +165,7 @@ export function envelope(message: SourceMessage, decision: Decision, recordId: n
     reason_code: decision.reasonCode ?? 'PROCESSING_FAILED',
     reason: decision.reason ?? '',
     issues: (decision.issues ?? []).slice(0, 50).map((i) => ({ path: i.path, message: i.message, ...(i.rule ? { rule: i.rule } : {}) })),
-    payload_base64: Buffer.from(message.payload).toString('base64'),
+    payload_size: message.payload.length,
+    payload_base64: message.payload.length <= ENVELOPE_PAYLOAD_MAX ? Buffer.from(message.payload).toString('base64') : null,
   };
 }

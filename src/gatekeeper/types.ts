@@ -45,6 +45,8 @@ export interface SourceMessage {
   redeliveryCount: number;
   publishTime?: Date;
   eventTime?: Date;
+  /** Set when the client could not unpack the entry (a chunk, a corrupt compressed payload): why. `payload` is then the raw entry. */
+  undecodable?: string;
 }
 
 /** A schema as the broker's own registry holds it (GET_SCHEMA). */

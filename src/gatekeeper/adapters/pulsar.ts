@@ -43,6 +43,7 @@ function toSourceMessage(message: Message): SourceMessage {
   if (message.key !== undefined) out.key = message.key;
   if (message.schemaVersion !== undefined) out.schemaVersion = message.schemaVersion;
   if (message.eventTime !== undefined) out.eventTime = message.eventTime;
+  if (message.undecodable !== undefined) out.undecodable = message.undecodable;
   return out;
 }
 

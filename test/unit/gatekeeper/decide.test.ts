@@ -52,6 +52,8 @@ interface Case {
   routes?: Route[];
   pulsarWriter?: DecisionInput['pulsarWriter'];
   noRoutePolicy?: 'quarantine' | 'reject';
+  /** The client could not unpack the entry: why. */
+  undecodable?: string;
   /** Ids the registry does not know (looked up → null). */
   unknownIds?: number[];
   expect: Array<Pick<Decision, 'outcome' | 'dagId'> & { reasonCode?: string; via?: string; schemaId?: number }>;
@@ -112,6 +114,15 @@ const CASES: Case[] = [
     expect: [{ outcome: 'QUARANTINE', dagId: NO_DAG, reasonCode: 'NO_ACTIVE_VERSION' }] },
   { name: 'no active version under a reject policy → reject', payload: json(order), routes: [], noRoutePolicy: 'reject',
     expect: [{ outcome: 'REJECT', dagId: NO_DAG, reasonCode: 'NO_ACTIVE_VERSION' }] },
+  { name: 'an entry the client could not unpack is held by every DAG, each under its policy, even if its bytes would pass',
+    payload: avroBytes(ORDER_V1, order), pulsarWriter: { schemaId: ID.v1 }, undecodable: 'chunk 1 of 3 of chunked message u-1',
+    routes: [route({ dagId: 'billing' }), route({ dagId: 'audit', onMismatch: 'reject' })],
+    expect: [
+      { outcome: 'QUARANTINE', dagId: 'billing', reasonCode: 'UNDECODABLE_MESSAGE', via: 'none' },
+      { outcome: 'REJECT', dagId: 'audit', reasonCode: 'UNDECODABLE_MESSAGE' },
+    ] },
+  { name: 'an entry the client could not unpack on a topic no DAG consumes', payload: new Uint8Array([9, 9]), routes: [], undecodable: 'unknown compression 9',
+    expect: [{ outcome: 'QUARANTINE', dagId: NO_DAG, reasonCode: 'UNDECODABLE_MESSAGE' }] },
   { name: 'three DAGs on one topic are decided each on its own contract', payload: avroBytes(ORDER_V1, order), pulsarWriter: { schemaId: ID.v1 },
     routes: [
       route({ dagId: 'billing', schemaId: ID.v1 }),
@@ -140,7 +151,7 @@ function run(c: Case, verdicts = new Map()) {
   const schemas = new Map<number, ParsedSchema | null>(Object.entries(SCHEMAS).map(([k, v]) => [Number(k), v]));
   for (const id of c.unknownIds ?? []) schemas.set(id, null);
   return decide({
-    message: { topic: TOPIC, payload: c.payload, properties: c.properties ?? {} },
+    message: { topic: TOPIC, payload: c.payload, properties: c.properties ?? {}, ...(c.undecodable ? { undecodable: c.undecodable } : {}) },
     routes: c.routes ?? [route()],
     pulsarWriter: c.pulsarWriter,
     schemas, formats, verdicts,
