@@ -36,7 +36,10 @@ const OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'
 function databaseCause(error: unknown): { code?: string; message?: string } | undefined {
   for (let e = error as { code?: unknown; cause?: unknown; message?: string } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
     if (typeof e.code === 'string' && (e.code in DATA_SQLSTATES || OUTAGE_CODES.has(e.code))) return { code: e.code, message: e.message };
-    if (typeof e.message === 'string' && /Connection terminated|connection timeout/i.test(e.message)) return { code: '08006', message: e.message };
+    // pg's own wording: a lost connection, a connect that timed out, a pool with no free client in time.
+    if (typeof e.message === 'string' && /Connection terminated|connection timeout|timeout exceeded when trying to connect/i.test(e.message)) {
+      return { code: '08006', message: e.message };
+    }
   }
   return undefined;
 }
