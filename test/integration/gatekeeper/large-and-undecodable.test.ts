@@ -7,11 +7,11 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGatekeeperConfig } from '../../../src/config/gatekeeper-config.js';
 import { startGatekeeper } from '../../../src/gatekeeper/main.js';
-import { PulsarClient, type Producer } from '../../../src/pulsar/index.js';
+import { PulsarClient } from '../../../src/pulsar/index.js';
 import { buildTestApp, adminHeaders, type TestApp } from '../../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../../support/db.js';
 import { freePort } from '../../support/server-process.js';
-import { python } from '../pulsar/support.js';
+import { corruptCompression, python } from '../pulsar/support.js';
 import { createNamespace, deploy, drain, seedDagVersion, SERVICE_URL, waitFor } from './support.js';
 
 const EVENT = { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] };
@@ -25,18 +25,6 @@ let ns: string;
 let client: PulsarClient;
 let gk: Awaited<ReturnType<typeof startGatekeeper>>;
 const topic = (name: string) => `persistent://${ns}/${name}`;
-
-/** Makes a producer write `garbage` as the payload of LZ4-compressed entries: what a buggy producer would store. */
-function corruptCompression(producer: Producer, garbage: Buffer): void {
-  const parts = (producer as unknown as { parts: Array<{ compressInto: (m: { compression?: number; uncompressedSize?: number }, p: Buffer) => Buffer }> }).parts;
-  for (const part of parts) {
-    part.compressInto = (metadata, payload) => {
-      metadata.compression = 1; // LZ4
-      metadata.uncompressedSize = payload.length;
-      return garbage;
-    };
-  }
-}
 
 interface Row { dag_id: string; reason_code: string; disposition: string; size: number; message_id: string }
 

@@ -5,21 +5,11 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PulsarClient, type Message } from '../../../src/pulsar/index.js';
-import { admin, python, serviceUrl, uniqueName } from './support.js';
+import { admin, python, receiveAll, serviceUrl, uniqueName } from './support.js';
 
 let client: PulsarClient;
 beforeAll(() => { client = new PulsarClient({ serviceUrl: serviceUrl() }); });
 afterAll(async () => { await client.close(); });
-
-async function receiveAll(consumer: { receive(t?: number): Promise<Message | undefined> }, n: number, timeoutMs = 10_000): Promise<Message[]> {
-  const out: Message[] = [];
-  while (out.length < n) {
-    const m = await consumer.receive(timeoutMs);
-    if (!m) break;
-    out.push(m);
-  }
-  return out;
-}
 
 describe('negative acknowledgement', () => {
   it('redelivers a nacked message after the delay with a growing redelivery count', async () => {

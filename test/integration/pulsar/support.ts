@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Message, Producer } from '../../../src/pulsar/index.js';
 import { packageRoot } from '../../../src/support/package-root.js';
 
 export const root = packageRoot();
@@ -87,4 +88,30 @@ export async function startOwnBroker(args: { name: string; brokerPort: number; w
     restart: async () => { await call('restart', { PULSAR_WIPE: '' }); },
     stop: async () => { await call('stop'); },
   };
+}
+
+/** Receives up to n messages, stopping at the first wait longer than timeoutMs. */
+export async function receiveAll(consumer: { receive(t?: number): Promise<Message | undefined> }, n: number, timeoutMs = 10_000): Promise<Message[]> {
+  const out: Message[] = [];
+  while (out.length < n) {
+    const m = await consumer.receive(timeoutMs);
+    if (!m) break;
+    out.push(m);
+  }
+  return out;
+}
+
+/**
+ * Makes a producer write `garbage` as the payload of LZ4-compressed entries: what a buggy producer would
+ * store (the broker does not look inside payloads). Reaches into the producer's partitions on purpose.
+ */
+export function corruptCompression(producer: Producer, garbage: Buffer): void {
+  const parts = (producer as unknown as { parts: Array<{ compressInto: (m: { compression?: number; uncompressedSize?: number }, p: Buffer) => Buffer }> }).parts;
+  for (const part of parts) {
+    part.compressInto = (metadata, payload) => {
+      metadata.compression = 1; // LZ4
+      metadata.uncompressedSize = payload.length;
+      return garbage;
+    };
+  }
 }

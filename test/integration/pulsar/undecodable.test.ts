@@ -3,34 +3,12 @@
 // saying why, so an application can hold it and acknowledge it; nothing is dropped unseen, and the
 // consumer's flow control keeps going.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PulsarClient, type Message, type Producer } from '../../../src/pulsar/index.js';
-import { python, serviceUrl, uniqueName } from './support.js';
+import { PulsarClient } from '../../../src/pulsar/index.js';
+import { corruptCompression, python, receiveAll, serviceUrl, uniqueName } from './support.js';
 
 let client: PulsarClient;
 beforeAll(() => { client = new PulsarClient({ serviceUrl: serviceUrl() }); });
 afterAll(async () => { await client.close(); });
-
-async function receiveAll(consumer: { receive(t?: number): Promise<Message | undefined> }, n: number, timeoutMs = 15_000): Promise<Message[]> {
-  const out: Message[] = [];
-  while (out.length < n) {
-    const m = await consumer.receive(timeoutMs);
-    if (!m) break;
-    out.push(m);
-  }
-  return out;
-}
-
-/** Makes a producer write `garbage` as the payload of LZ4-compressed entries: what a buggy producer would store. */
-function corruptCompression(producer: Producer, garbage: Buffer): void {
-  const parts = (producer as unknown as { parts: Array<{ compressInto: (m: { compression?: number; uncompressedSize?: number }, p: Buffer) => Buffer }> }).parts;
-  for (const part of parts) {
-    part.compressInto = (metadata, payload) => {
-      metadata.compression = 1; // LZ4
-      metadata.uncompressedSize = payload.length;
-      return garbage;
-    };
-  }
-}
 
 describe('entries the client cannot unpack', () => {
   it('a chunked message from the Python client arrives as raw chunks that say so, and acking them settles them', async () => {
@@ -39,7 +17,7 @@ describe('entries the client cannot unpack', () => {
     const size = 7 * 1024 * 1024; // above the broker's 5 MB maxMessageSize: two chunks
     const [sent] = await python('produce-chunked', { service_url: serviceUrl(), topic, size }) as Array<{ message_id: string }>;
     expect(sent!.message_id).toBeTruthy();
-    const chunks = await receiveAll(consumer, 2);
+    const chunks = await receiveAll(consumer, 2, 15_000);
     expect(chunks).toHaveLength(2);
     expect(chunks.map((c) => c.undecodable)).toEqual([
       expect.stringMatching(/^chunk 1 of 2 of chunked message .*does not reassemble chunks/),
@@ -73,7 +51,7 @@ describe('entries the client cannot unpack', () => {
     // More good messages than the receiver queue holds: flow control must keep granting permits.
     for (let i = 0; i < 12; i++) await good.send({ payload: `after ${i}` });
 
-    const got = await receiveAll(consumer, 15);
+    const got = await receiveAll(consumer, 15, 15_000);
     expect(got).toHaveLength(15);
     const raw = got.filter((m) => m.undecodable);
     expect(raw).toHaveLength(2);
