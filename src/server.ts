@@ -61,7 +61,9 @@ export async function startServer(config: ServerConfig) {
         ...(airflow ? { airflow } : {}),
       })
       : undefined;
-    const services = makeServices({ database, audit, pulsarAdmin, ...(replay ? { forwarder: replay.forwarder } : {}) });
+    const services = makeServices({
+      database, audit, pulsarAdmin, ...(replay ? { forwarder: replay.forwarder } : {}), ...(airflow ? { airflow } : {}),
+    });
     app = await buildApp({
       database, tokens, audit, services, pulsarAdmin, metrics,
       authReads: config.authReads, bodyLimitBytes: config.bodyLimitBytes, logger: log,

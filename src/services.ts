@@ -12,12 +12,15 @@ import { makeQuarantine, type QuarantineService } from './core/quarantine/quaran
 import { makeQuarantineStore } from './store/quarantine-store.js';
 import { makeQuarantineReplayer, type Forwarder } from './gatekeeper/adapters/replayer.js';
 import { makeContracts, type ContractsService } from './core/contracts/contracts.js';
+import type { AirflowDagVersions } from './core/contracts/types.js';
 import { makeContractStore } from './store/contract-store.js';
 
 export interface ServiceDeps {
   database: Database;
   audit: AuditLog;
   pulsarAdmin?: PulsarAdmin;
+  /** Airflow's REST API (AIRFLOW_URL): checks compare a manifest's airflow_version_number with it. */
+  airflow?: AirflowDagVersions;
   /** Pulsar producers for quarantine replay; absent when PULSAR_SERVICE_URL is not configured. */
   forwarder?: Forwarder;
 }
@@ -36,6 +39,7 @@ export function makeServices(deps: ServiceDeps): Services {
   });
   const contracts = makeContracts({
     store: makeContractStore(deps.database.db), registry, formats: makeFormats(), audit: deps.audit, pulsar: deps.pulsarAdmin,
+    ...(deps.airflow ? { airflow: deps.airflow } : {}),
   });
   return { registry, quarantine, contracts };
 }

@@ -1,4 +1,5 @@
 // A real app (buildApp) over a real test database, for app.inject() tests.
+import type { AirflowDagVersions } from '../../src/core/contracts/types.js';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { makeTokenService } from '../../src/core/auth.js';
@@ -16,12 +17,14 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function buildTestApp(options: { adminToken?: string | null; authReads?: boolean; pulsarAdmin?: PulsarAdmin; db?: TestDatabase } = {}): Promise<TestApp> {
+export async function buildTestApp(options: {
+  adminToken?: string | null; authReads?: boolean; pulsarAdmin?: PulsarAdmin; db?: TestDatabase; airflow?: AirflowDagVersions;
+} = {}): Promise<TestApp> {
   const db = options.db ?? (await createTestDatabase());
   const audit = makeAuditLog(db.database.db);
   const adminToken = options.adminToken === null ? undefined : (options.adminToken ?? TEST_ADMIN_TOKEN);
   const tokens = makeTokenService({ store: makeTokenStore(db.database.db), audit, adminToken });
-  const services = makeServices({ database: db.database, audit, pulsarAdmin: options.pulsarAdmin });
+  const services = makeServices({ database: db.database, audit, pulsarAdmin: options.pulsarAdmin, ...(options.airflow ? { airflow: options.airflow } : {}) });
   const app = await buildApp({
     database: db.database, tokens, audit, services, pulsarAdmin: options.pulsarAdmin,
     metrics: new Registry(), authReads: options.authReads ?? false,

@@ -10,6 +10,7 @@ import type { Registry, SubjectVersion } from '../registry/types.js';
 import { topicParts } from './manifest.js';
 import { resolveEntry, type ResolvedEntry } from './resolve.js';
 import type {
+  AirflowDagVersions,
   ActiveVersion, CheckFinding, Direction, FindingKind, Manifest, PulsarSchemas, PulsarVerdict, SchemaSide, TopicCheck,
 } from './types.js';
 
@@ -17,6 +18,8 @@ export interface CheckDeps {
   registry: Registry;
   formats: { get(format: SchemaFormat): FormatProvider };
   pulsar?: PulsarSchemas;
+  /** Airflow's REST API; with it, a manifest's airflow_version_number is compared with Airflow's versions. */
+  airflow?: AirflowDagVersions;
 }
 
 /** Pulsar answers an incompatible schema with a stack trace; keep the message. */
@@ -214,6 +217,11 @@ export async function runCheck(deps: CheckDeps, args: { manifest: Manifest; envi
       add(`${topic}: drift between registry and Pulsar`, topic, direction, 'drift', await drift(r, direction));
     }
   }
+  if (deps.airflow && manifest.airflowVersionNumber !== undefined) {
+    const topic = `airflow:${manifest.dagId}`;
+    add(`${manifest.dagId}: airflow_version_number vs Airflow`, topic, 'consume', 'airflow-dag-version',
+      await airflowVersion(deps.airflow, manifest.dagId, manifest.airflowVersionNumber, topic));
+  }
   return checks;
 
   /** The subject the registry holds the topic's writer schemas in: this manifest's or an active producer's, else `<topic>-value`. */
@@ -258,4 +266,44 @@ export async function runCheck(deps: CheckDeps, args: { manifest: Manifest; envi
     }
     return [];
   }
+}
+
+/**
+ * What Airflow says of the DAG version the manifest names. Only warnings: CI usually checks before the
+ * DAG's code reaches Airflow, so Airflow lagging behind is expected then; it matters at deploy time.
+ */
+export async function airflowVersion(airflow: AirflowDagVersions, dagId: string, wanted: number, topic: string): Promise<CheckFinding[]> {
+  const base = { kind: 'airflow-dag-version' as const, topic, direction: 'consume' as const };
+  let versions: Array<{ version_number: number; bundle_version: string | null }>;
+  try {
+    versions = await airflow.listDagVersions({ dagId });
+  } catch (error) {
+    const unknownDag = isDagpactError(error) && (error.details as { status?: number } | undefined)?.status === 404;
+    return [{
+      ...base, severity: 'warning', rule: unknownDag ? 'AIRFLOW_DAG_UNKNOWN' : 'AIRFLOW_UNAVAILABLE',
+      message: unknownDag
+        ? `Airflow at ${airflow.baseUrl} has no DAG ${dagId}: its file is not deployed or not parsed yet`
+        : `Airflow at ${airflow.baseUrl} could not be asked for the versions of ${dagId}: ${(error as Error).message}`,
+    }];
+  }
+  const latest = versions.at(-1);
+  const bundle = (v: { bundle_version: string | null }) => (v.bundle_version ? ` (bundle version ${v.bundle_version})` : '');
+  if (!latest) {
+    return [{ ...base, severity: 'warning', rule: 'AIRFLOW_DAG_UNKNOWN', message: `Airflow has no version of ${dagId} yet: its file is not deployed or not parsed yet` }];
+  }
+  const named = versions.find((v) => v.version_number === wanted);
+  if (!named) {
+    return [{
+      ...base, severity: 'warning', rule: 'AIRFLOW_VERSION_UNKNOWN',
+      message: `Airflow has versions 1..${latest.version_number} of ${dagId}, not ${wanted}: deploy the DAG's code to Airflow, then check airflow_version_number`,
+    }];
+  }
+  if (named !== latest) {
+    return [{
+      ...base, severity: 'warning', rule: 'AIRFLOW_VERSION_NOT_LATEST',
+      message: `Airflow runs version ${latest.version_number} of ${dagId}${bundle(latest)}, not ${wanted}${bundle(named)}: ` +
+        'the code Airflow runs is not the one this contract describes',
+    }];
+  }
+  return [{ ...base, severity: 'info', message: `Airflow runs version ${wanted} of ${dagId}${bundle(named)}, the one this contract describes` }];
 }

@@ -10,7 +10,7 @@ import { contractHash, contractIdentity, diffIdentities, type ContractIdentity }
 import { parseManifest, readManifestText, topicParts } from './manifest.js';
 import { pinEntries, textForPulsar } from './resolve.js';
 import type {
-  ActiveVersion, CheckFinding, CheckRecord, ContractStore, DagVersionRecord, DeploymentRecord, PulsarSchemas,
+  ActiveVersion, AirflowDagVersions, CheckFinding, CheckRecord, ContractStore, DagVersionRecord, DeploymentRecord, PulsarSchemas,
 } from './types.js';
 
 export interface ContractsDeps {
@@ -20,6 +20,8 @@ export interface ContractsDeps {
   audit: AuditLog;
   /** Pulsar's admin API; without it checks skip Pulsar and deploys cannot push schemas. */
   pulsar?: PulsarSchemas;
+  /** Airflow's REST API (AIRFLOW_URL); with it checks compare airflow_version_number with Airflow's versions. */
+  airflow?: AirflowDagVersions;
 }
 
 export interface PushedSchema { topic: string; subject: string; version: number; schemaId: number; pulsarVersion: number }
@@ -105,7 +107,7 @@ export function makeContracts(deps: ContractsDeps) {
       throw errors.badRequest('this server has no Pulsar admin API configured (PULSAR_ADMIN_URL); run the check with "pulsar": false or configure it');
     }
     const active = await store.activeVersions({ environment });
-    const checks = await runCheck({ registry, formats: deps.formats, pulsar: deps.pulsar }, { manifest, environment, active, pulsar: usePulsar });
+    const checks = await runCheck({ registry, formats: deps.formats, pulsar: deps.pulsar, ...(deps.airflow ? { airflow: deps.airflow } : {}) }, { manifest, environment, active, pulsar: usePulsar });
     const document = typeof args.manifest === 'string' ? readManifestText(args.manifest) : args.manifest;
     const passed = checks.every((c) => c.status === 'passed');
     const record = await store.insertCheck({

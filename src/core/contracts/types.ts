@@ -70,7 +70,8 @@ export type FindingKind =
   | 'writer-vs-subject-level'
   | 'writer-vs-pulsar-topic'
   | 'drift'
-  | 'resolution';
+  | 'resolution'
+  | 'airflow-dag-version';
 
 /** Which schema a finding speaks of: a subject version, a DAG version's contract, or Pulsar's topic. */
 export interface SchemaSide {
@@ -163,6 +164,13 @@ export interface ContractStore {
   listDeployments(args: { environment?: string; dagId?: string; limit: number }): Promise<DeploymentRecord[]>;
   /** The latest deployment per DAG in the environment, when it names a version (not an undeploy). */
   activeVersions(args: { environment: string }): Promise<ActiveVersion[]>;
+}
+
+/** The part of Airflow's REST API the check uses (the Airflow client satisfies it). */
+export interface AirflowDagVersions {
+  readonly baseUrl: string;
+  /** Airflow's versions of a DAG, oldest first; throws when Airflow cannot answer. */
+  listDagVersions(args: { dagId: string }): Promise<Array<{ version_number: number; bundle_version: string | null }>>;
 }
 
 /** The parts of Pulsar's admin API the contracts module uses (PulsarAdmin satisfies it). */
