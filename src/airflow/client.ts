@@ -214,9 +214,11 @@ export function makeAirflowClient(options: AirflowClientOptions) {
 
 export type AirflowClient = ReturnType<typeof makeAirflowClient>;
 
-/** The client the settings describe, or undefined when nothing is forwarded to Airflow. */
+/** The client the settings describe, or undefined without AIRFLOW_URL. */
 export function airflowClientFromSettings(settings: AirflowSettings): AirflowClient | undefined {
-  if (settings.forwardTo !== 'airflow' || !settings.airflowUrl) return undefined;
+  // With AIRFLOW_URL set there is a client whatever DAGPACT_FORWARD_TO says: a manifest's forward_to may
+  // send one DAG to Airflow, and the API server's checks read DAG versions from it.
+  if (!settings.airflowUrl) return undefined;
   return makeAirflowClient({
     baseUrl: settings.airflowUrl, timeoutMs: settings.airflowTimeoutMs,
     ...(settings.airflowUsername !== undefined && settings.airflowPassword !== undefined ? { username: settings.airflowUsername, password: settings.airflowPassword } : {}),

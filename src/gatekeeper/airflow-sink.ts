@@ -19,8 +19,10 @@ export interface ForwardTarget {
   airflowDags?: readonly string[];
 }
 
-export function forwardsToAirflow(dagId: string, target: ForwardTarget): boolean {
-  return target.forwardTo === 'airflow' && (target.airflowDags === undefined || target.airflowDags.includes(dagId));
+/** Whether a route's accepted messages become Airflow DAG runs: its manifest's forward_to, else the gatekeeper's setting. */
+export function forwardsToAirflow(route: { dagId: string; forwardTo?: 'topic' | 'airflow' }, target: ForwardTarget): boolean {
+  if (route.forwardTo) return route.forwardTo === 'airflow';
+  return target.forwardTo === 'airflow' && (target.airflowDags === undefined || target.airflowDags.includes(route.dagId));
 }
 
 const clean = (text: string, max: number) => text.replace(/[^A-Za-z0-9_.~:+-]+/g, '_').slice(0, max);

@@ -34,7 +34,7 @@ async function openAirflow(config: GatekeeperConfig, log: Logger): Promise<Airfl
   if (!client) return undefined;
   try {
     await client.check();
-    log.info({ airflow: client.baseUrl, dags: config.airflowDags ?? 'all' }, 'forwarding accepted messages to Airflow');
+    log.info({ airflow: client.baseUrl, forwardTo: config.forwardTo, dags: config.airflowDags ?? 'all' }, 'Airflow answers: DAGs that forward to it (DAGPACT_FORWARD_TO, or forward_to: airflow in a manifest) get DAG runs');
   } catch (error) {
     if (error instanceof DagpactError && error.retriable) {
       log.warn({ airflow: client.baseUrl, err: error.message }, 'Airflow does not answer yet; forwards to it wait until it does');

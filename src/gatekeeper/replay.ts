@@ -61,7 +61,7 @@ export function makeReplayer(deps: {
           let last: ReplayOutcome | undefined;
           for (const d of decisions) {
             const route = d.route!;
-            if (forwardsToAirflow(route.dagId, target)) {
+            if (forwardsToAirflow(route, target)) {
               if (!deps.airflow) throw new DagpactError('UPSTREAM_UNAVAILABLE', `replaying to Airflow needs AIRFLOW_URL on this server (${route.dagId} is forwarded to Airflow)`);
               const source = {
                 topic: record.sourceTopic, messageId: record.messageId, payload: record.payload, properties: record.properties,

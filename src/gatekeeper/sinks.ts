@@ -3,6 +3,7 @@
 // on the quarantine topic; REJECT → a DB record, then the original message on the dead-letter topic.
 // Every function resolves only once its effects are durable (send receipt, committed row, Airflow's
 // 2xx or 409 for a run that exists already).
+import { DagpactError } from '../core/errors.js';
 import type { QuarantineStore } from '../core/quarantine/types.js';
 import { forwardsToAirflow, triggerForDecision, type DagTrigger, type ForwardTarget } from './airflow-sink.js';
 import { NO_DAG, type Decision } from './decide.js';
@@ -67,8 +68,13 @@ export function makeSinks(deps: { publisher: Publisher; store: QuarantineStore; 
   /** Resolves with the forward's id: the trigger topic's message id, or the Airflow DAG run id. */
   async function forward(message: SourceMessage, decision: Decision): Promise<string> {
     const route = decision.route!;
-    if (forwardsToAirflow(route.dagId, target)) {
-      const run = await triggerForDecision({ airflow: deps.airflow!, environment: config.environment }, message, decision);
+    if (forwardsToAirflow(route, target)) {
+      if (!deps.airflow) {
+        // Permanent: every delivery would fail the same way, so it is held (PROCESSING_FAILED) after the poison limit.
+        throw new DagpactError('UPSTREAM_REJECTED', `${route.dagId}@${route.dagVersion} forwards ${route.topic} to Airflow (forward_to: airflow in its manifest), `
+          + 'but this gatekeeper has no AIRFLOW_URL');
+      }
+      const run = await triggerForDecision({ airflow: deps.airflow, environment: config.environment }, message, decision);
       return run.dagRunId;
     }
     const topic = triggerTopicFor(route, config.triggerTopicPattern);

@@ -18,6 +18,8 @@ export interface Route {
   onMismatch: MismatchPolicy;
   /** The binding's trigger topic; null → the configured pattern. */
   triggerTopic: string | null;
+  /** The binding's forward target from its manifest; undefined → the gatekeeper's DAGPACT_FORWARD_TO / DAGPACT_AIRFLOW_DAGS. */
+  forwardTo?: 'topic' | 'airflow';
   /** The DAG version's `airflow_version_number` from its manifest, when it gave one (provenance in a DAG run's conf). */
   airflowVersionNumber?: number | null;
 }

@@ -53,6 +53,7 @@ export function makeContractStore(db: Db): ContractStore {
           await tx.insert(contractBindings).values(bindings.map((b) => ({
             dagVersionId: row.id, direction: b.direction, topic: b.topic, subject: b.subject, subjectVersion: b.version,
             schemaId: b.schemaId, onMismatch: b.onMismatch ?? 'quarantine', triggerTopic: b.triggerTopic ?? null,
+            forwardTo: b.forwardTo ?? null,
           })));
         }
         return { record: toVersion(row), created: true };

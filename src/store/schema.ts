@@ -110,6 +110,8 @@ export const contractBindings = pgTable('contract_bindings', {
   schemaId: integer('schema_id').notNull().references(() => schemas.id),
   onMismatch: text('on_mismatch').notNull().default('quarantine'),
   triggerTopic: text('trigger_topic'),
+  /** Consumed topics: where accepted messages go ('topic' or 'airflow'); null = the gatekeeper's setting. */
+  forwardTo: text('forward_to'),
 }, (t) => [index('contract_bindings_topic_idx').on(t.topic, t.direction)]);
 
 /** Deployment history: the latest row per (environment, dag) is what is active there. */

@@ -14,6 +14,7 @@ export interface EntryIdentity {
   references?: Array<{ name: string; subject: string; version: number }>;
   on_mismatch?: string;
   trigger_topic?: string;
+  forward_to?: string;
 }
 
 export interface ContractIdentity {
@@ -36,6 +37,7 @@ function entryIdentity(e: ManifestEntry): EntryIdentity {
   const common = {
     topic: e.topic, subject: e.subject,
     ...(e.onMismatch ? { on_mismatch: e.onMismatch } : {}), ...(e.triggerTopic ? { trigger_topic: e.triggerTopic } : {}),
+    ...(e.forwardTo ? { forward_to: e.forwardTo } : {}),
   };
   if (e.kind === 'ref') return { ...common, version: e.version };
   let schema: unknown = e.schema;

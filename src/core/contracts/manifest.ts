@@ -8,7 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { packageRoot } from '../../support/package-root.js';
 import { DagpactError, type InputProblem } from '../errors.js';
 import type { SchemaFormat } from '../formats/types.js';
-import type { Manifest, ManifestEntry, OnMismatch } from './types.js';
+import type { ForwardTo, Manifest, ManifestEntry, OnMismatch } from './types.js';
 
 let validator: ValidateFunction | undefined;
 
@@ -95,6 +95,7 @@ export function readManifestText(text: string): unknown {
 type RawEntry = {
   topic: string; subject?: string; version?: number | 'latest'; schema?: unknown; schemaType?: SchemaFormat;
   references?: Array<{ name: string; subject: string; version: number }>; on_mismatch?: OnMismatch; trigger_topic?: string;
+  forward_to?: ForwardTo;
 };
 type RawManifest = {
   dag_id: string; version: string; airflow_version_number?: number; on_mismatch?: OnMismatch;
@@ -103,8 +104,15 @@ type RawManifest = {
 
 function entryOf(raw: RawEntry, direction: 'consumes' | 'produces', index: number, defaultOnMismatch: OnMismatch | undefined, problems: InputProblem[]): ManifestEntry {
   const topic = normalizeTopic(raw.topic);
+  if (raw.forward_to === 'airflow' && raw.trigger_topic) {
+    problems.push({ path: `$.${direction}[${index}].trigger_topic`, message: 'is not used with forward_to: airflow (accepted messages become DAG runs); remove one of them' });
+  }
   const consume = direction === 'consumes'
-    ? { onMismatch: raw.on_mismatch ?? defaultOnMismatch ?? 'quarantine' as OnMismatch, ...(raw.trigger_topic ? { triggerTopic: normalizeTopic(raw.trigger_topic) } : {}) }
+    ? {
+      onMismatch: raw.on_mismatch ?? defaultOnMismatch ?? 'quarantine' as OnMismatch,
+      ...(raw.trigger_topic ? { triggerTopic: normalizeTopic(raw.trigger_topic) } : {}),
+      ...(raw.forward_to ? { forwardTo: raw.forward_to } : {}),
+    }
     : {};
   if (raw.schema === undefined) {
     return { kind: 'ref', topic, subject: raw.subject!, version: raw.version!, ...consume };

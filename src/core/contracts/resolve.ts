@@ -119,6 +119,7 @@ export async function pinEntries(registry: Registry, formats: Formats, entries: 
       declared: entry.kind === 'inline' ? 'inline' : entry.version,
       ...(entry.onMismatch ? { onMismatch: entry.onMismatch } : {}),
       ...(entry.onMismatch ? { triggerTopic: entry.triggerTopic ?? null } : {}),
+      ...(entry.forwardTo ? { forwardTo: entry.forwardTo } : {}),
     });
   }
   return out;

@@ -6,12 +6,15 @@ import type { SchemaFormat } from '../formats/types.js';
 
 export type Direction = 'consume' | 'produce';
 export type OnMismatch = 'quarantine' | 'reject';
+/** Where a consumed topic's accepted messages go; unset = the gatekeeper's DAGPACT_FORWARD_TO. */
+export type ForwardTo = 'topic' | 'airflow';
 
 /** A manifest entry after validation and normalization (topics in full form, defaults applied). */
 export type ManifestEntry =
-  | { kind: 'ref'; topic: string; subject: string; version: number | 'latest'; onMismatch?: OnMismatch; triggerTopic?: string }
+  | { kind: 'ref'; topic: string; subject: string; version: number | 'latest'; onMismatch?: OnMismatch; triggerTopic?: string; forwardTo?: ForwardTo }
   | {
     kind: 'inline'; topic: string; subject: string; schema: string; schemaType: SchemaFormat; onMismatch?: OnMismatch; triggerTopic?: string;
+    forwardTo?: ForwardTo;
     /** Registered schemas the inline schema uses (Confluent's references); empty when it uses none. */
     references: SchemaReference[];
   };
@@ -35,6 +38,7 @@ export interface ContractEntry {
   declared: number | 'latest' | 'inline';
   onMismatch?: OnMismatch;
   triggerTopic?: string | null;
+  forwardTo?: ForwardTo;
 }
 
 export interface Contract {

@@ -23,6 +23,7 @@ const bindingView = {
     declared: { anyOf: [{ type: 'integer' }, { type: 'string' }], description: 'What the manifest said: a number, "latest" or "inline"' },
     on_mismatch: { type: 'string', enum: ['quarantine', 'reject'] },
     trigger_topic: { type: 'string', nullable: true },
+    forward_to: { type: 'string', enum: ['topic', 'airflow'], description: 'Where accepted messages go; absent = the gatekeeper\'s DAGPACT_FORWARD_TO' },
   },
 };
 
@@ -41,6 +42,7 @@ export const dagVersionView = {
 const presentBinding = (b: ContractEntry) => ({
   topic: b.topic, subject: b.subject, version: b.version, schema_id: b.schemaId, format: b.format, declared: b.declared,
   ...(b.onMismatch ? { on_mismatch: b.onMismatch, trigger_topic: b.triggerTopic ?? null } : {}),
+  ...(b.forwardTo ? { forward_to: b.forwardTo } : {}),
 });
 
 export function presentDagVersion(v: DagVersionRecord) {

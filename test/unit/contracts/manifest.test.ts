@@ -69,6 +69,9 @@ describe('parseManifest: malformed manifests name the field', () => {
     ['unknown field', { ...base, consumes: [{ topic: 'a', subject: 's', version: 1, colour: 'red' }] }, '$.consumes[0].colour', /not a manifest field/],
     ['bad on_mismatch', { ...base, consumes: [{ topic: 'a', subject: 's', version: 1, on_mismatch: 'drop' }] }, '$.consumes[0].on_mismatch', /quarantine, reject/],
     ['trigger_topic on produces', { ...base, produces: [{ topic: 'a', subject: 's', version: 1, trigger_topic: 't' }] }, '$.produces[0].trigger_topic', /not a manifest field/],
+    ['forward_to on produces', { ...base, produces: [{ topic: 'a', subject: 's', version: 1, forward_to: 'airflow' }] }, '$.produces[0].forward_to', /not a manifest field/],
+    ['an unknown forward_to', { ...base, consumes: [{ topic: 'a', subject: 's', version: 1, forward_to: 'kafka' }] }, '$.consumes[0].forward_to', /topic, airflow/],
+    ['forward_to airflow with a trigger_topic', { ...base, consumes: [{ topic: 'a', subject: 's', version: 1, forward_to: 'airflow', trigger_topic: 't' }] }, '$.consumes[0].trigger_topic', /not used with forward_to: airflow/],
     ['duplicate topic', { ...base, consumes: [{ topic: 'a', subject: 's', version: 1 }, { topic: 'persistent://public/default/a', subject: 's', version: 2 }] }, '$.consumes[1].topic', /again/],
     ['nothing consumed or produced', { ...base }, '$.consumes', /at least one/],
     ['inline schema text that is not JSON', { ...base, produces: [{ topic: 'a', schema: 'record {', schemaType: 'AVRO' }] }, '$.produces[0].schema', /not JSON/],
@@ -113,6 +116,15 @@ describe('contract identity', () => {
     const a = parseManifest({ ...base, produces: [{ topic: 'x', schema: record, schemaType: 'AVRO' }] });
     const b = parseManifest({ ...base, produces: [{ topic: 'x', schema: JSON.stringify(record, null, 4), schemaType: 'AVRO' }] });
     expect(contractHash(contractIdentity(a))).toBe(contractHash(contractIdentity(b)));
+  });
+  it('includes a binding\'s forward_to only when it is given', () => {
+    const plain = parseManifest({ ...base, consumes: [{ topic: 'a', subject: 's', version: 1 }] });
+    const airflow = parseManifest({ ...base, consumes: [{ topic: 'a', subject: 's', version: 1, forward_to: 'airflow' }] });
+    expect(airflow.consumes[0]).toMatchObject({ forwardTo: 'airflow' });
+    expect(contractIdentity(plain).consumes[0]).not.toHaveProperty('forward_to');
+    expect(diffIdentities(contractIdentity(plain), contractIdentity(airflow))).toEqual([
+      { path: '$.consumes[topic=persistent://public/default/a].forward_to', change: 'changed', after: 'airflow' },
+    ]);
   });
   it('includes an inline schema\'s references only when it has some, so older contracts keep their hash', () => {
     const plain = parseManifest({ ...base, produces: [{ topic: 'x', schema: record, schemaType: 'AVRO' }] });

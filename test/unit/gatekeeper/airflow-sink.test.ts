@@ -47,12 +47,16 @@ describe('dagRunIdFor', () => {
 
 describe('forwardsToAirflow', () => {
   it.each([
-    [{ forwardTo: 'topic' as const }, 'orders_etl', false],
-    [{ forwardTo: 'airflow' as const }, 'orders_etl', true],
-    [{ forwardTo: 'airflow' as const, airflowDags: ['fraud'] }, 'orders_etl', false],
-    [{ forwardTo: 'airflow' as const, airflowDags: ['fraud', 'orders_etl'] }, 'orders_etl', true],
-  ])('%j sends %s to Airflow: %s', (target, dagId, expected) => {
-    expect(forwardsToAirflow(dagId, target)).toBe(expected);
+    [{ forwardTo: 'topic' as const }, 'orders_etl', undefined, false],
+    [{ forwardTo: 'airflow' as const }, 'orders_etl', undefined, true],
+    [{ forwardTo: 'airflow' as const, airflowDags: ['fraud'] }, 'orders_etl', undefined, false],
+    [{ forwardTo: 'airflow' as const, airflowDags: ['fraud', 'orders_etl'] }, 'orders_etl', undefined, true],
+    // The binding's forward_to (from its manifest) wins over the gatekeeper's setting, both ways.
+    [{ forwardTo: 'topic' as const }, 'orders_etl', 'airflow' as const, true],
+    [{ forwardTo: 'airflow' as const }, 'orders_etl', 'topic' as const, false],
+    [{ forwardTo: 'airflow' as const, airflowDags: ['fraud'] }, 'orders_etl', 'airflow' as const, true],
+  ])('%j sends %s (binding forward_to %s) to Airflow: %s', (target, dagId, forwardTo, expected) => {
+    expect(forwardsToAirflow({ dagId, ...(forwardTo ? { forwardTo } : {}) }, target)).toBe(expected);
   });
 });
 

@@ -1,0 +1,1 @@
+ALTER TABLE "contract_bindings" ADD COLUMN "forward_to" text;
