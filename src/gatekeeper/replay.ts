@@ -46,8 +46,9 @@ export function makeReplayer(deps: {
       const message = {
         topic: record.sourceTopic, payload: record.payload, properties: record.properties,
         schemaVersion: pulsarWriterOverride ? undefined : versionBytes(record.pulsarSchemaVersion),
-        // Held raw because it could not be unpacked: its bytes are not a message, so it stays held.
-        ...(record.reasonCode === 'UNDECODABLE_MESSAGE' ? { undecodable: record.reason } : {}),
+        // Held raw because it could not be unpacked: its bytes are not a message, so it stays held. (The
+        // record's reason already says why; repeating it inside the new reason would nest it.)
+        ...(record.reasonCode === 'UNDECODABLE_MESSAGE' ? { undecodable: 'as when it was held' } : {}),
       };
       const { decisions } = await deps.resolver.resolveAndDecide({ message, routes, pulsarWriterOverride });
       const held = decisions.find((d) => d.outcome !== 'ACCEPT');
