@@ -5,13 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AirflowClient } from '../../../src/airflow/client.js';
-import { parseGatekeeperConfig } from '../../../src/config/gatekeeper-config.js';
-import { startGatekeeper } from '../../../src/gatekeeper/main.js';
+import type { startGatekeeper } from '../../../src/gatekeeper/main.js';
 import { PulsarClient } from '../../../src/pulsar/index.js';
 import { adminHeaders, buildTestApp, type TestApp } from '../../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../../support/db.js';
-import { freePort } from '../../support/server-process.js';
-import { createNamespace, drain, SERVICE_URL, waitFor } from '../gatekeeper/support.js';
+import { createNamespace, drain, SERVICE_URL, startTestGatekeeper, waitFor } from '../gatekeeper/support.js';
 import { airflowClient, airflowConnection, DAGS } from './support.js';
 
 const ENV = `fwd-${randomBytes(4).toString('hex')}`;
@@ -48,15 +46,13 @@ beforeAll(async () => {
   await registerCheckDeploy({ dag_id: 'plain_consumer', version: '1', consumes: [consume] });
 
   const c = await airflowConnection();
-  const port = await freePort();
-  gk = await startGatekeeper(parseGatekeeperConfig({
-    DATABASE_URL: db.url, PULSAR_SERVICE_URL: SERVICE_URL, DAGPACT_ENVIRONMENT: ENV, DAGPACT_LOG_LEVEL: 'warn',
-    DAGPACT_GATEKEEPER_PORT: String(port), DAGPACT_ROUTING_REFRESH_MS: '500',
-    DAGPACT_QUARANTINE_TOPIC: topic('quarantine'), DAGPACT_DEAD_LETTER_TOPIC: topic('dead-letter'),
-    DAGPACT_TRIGGER_TOPIC_PATTERN: `persistent://${ns}/trigger-{dag_id}`,
-    AIRFLOW_URL: c.url, AIRFLOW_USERNAME: c.username, AIRFLOW_PASSWORD: c.password, // DAGPACT_FORWARD_TO left at topic
-  }), { installSignals: false });
-  await waitFor('gatekeeper subscribed', async () => (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.json() as Promise<{ topics: string[] }>)).topics.length === 1, 60_000, 200);
+  gk = await startTestGatekeeper({
+    databaseUrl: db.url!, environment: ENV, ns, subscribedTo: 1,
+    env: {
+      DAGPACT_TRIGGER_TOPIC_PATTERN: `persistent://${ns}/trigger-{dag_id}`,
+      AIRFLOW_URL: c.url, AIRFLOW_USERNAME: c.username, AIRFLOW_PASSWORD: c.password, // DAGPACT_FORWARD_TO left at topic
+    },
+  });
   client = new PulsarClient({ serviceUrl: SERVICE_URL });
 }, 900_000);
 

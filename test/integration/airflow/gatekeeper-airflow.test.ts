@@ -11,16 +11,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AirflowClient, DagRun } from '../../../src/airflow/client.js';
 import { parseGatekeeperConfig } from '../../../src/config/gatekeeper-config.js';
 import { dagRunIdFor } from '../../../src/gatekeeper/airflow-sink.js';
-import { startGatekeeper } from '../../../src/gatekeeper/main.js';
+import type { startGatekeeper } from '../../../src/gatekeeper/main.js';
 import { makeTokenService } from '../../../src/core/auth.js';
 import { buildApp } from '../../../src/http/app.js';
 import { makeServices } from '../../../src/services.js';
 import { makeAuditLog, makeTokenStore } from '../../../src/store/token-store.js';
 import { adminHeaders, buildTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../../support/db.js';
-import { freePort } from '../../support/server-process.js';
 import {
-  ADMIN_URL, createNamespace, deploy, metricValue, produce, quarantineCounts, runCli, seedDagVersion, SERVICE_URL, waitFor,
+  ADMIN_URL, createNamespace, deploy, metricValue, produce, quarantineCounts, runCli, seedDagVersion, SERVICE_URL, startTestGatekeeper, waitFor,
 } from '../gatekeeper/support.js';
 import { airflowClient, airflowConnection, DAGS } from './support.js';
 
@@ -47,14 +46,13 @@ async function register(subject: string, schema: object) {
 
 async function startAirflowGatekeeper() {
   const c = await airflowConnection();
-  const config = parseGatekeeperConfig({
-    DATABASE_URL: db.url, PULSAR_SERVICE_URL: SERVICE_URL, DAGPACT_ENVIRONMENT: ENV, DAGPACT_LOG_LEVEL: 'warn',
-    DAGPACT_GATEKEEPER_PORT: String(await freePort()), DAGPACT_ROUTING_REFRESH_MS: '500',
-    DAGPACT_QUARANTINE_TOPIC: topic('quarantine'), DAGPACT_DEAD_LETTER_TOPIC: topic('dead-letter'),
-    DAGPACT_GATEKEEPER_SUBSCRIPTION: SUBSCRIPTION,
-    DAGPACT_FORWARD_TO: 'airflow', AIRFLOW_URL: c.url, AIRFLOW_USERNAME: c.username, AIRFLOW_PASSWORD: c.password,
+  return startTestGatekeeper({
+    databaseUrl: db.url!, environment: ENV, ns,
+    env: {
+      DAGPACT_GATEKEEPER_SUBSCRIPTION: SUBSCRIPTION,
+      DAGPACT_FORWARD_TO: 'airflow', AIRFLOW_URL: c.url, AIRFLOW_USERNAME: c.username, AIRFLOW_PASSWORD: c.password,
+    },
   });
-  return startGatekeeper(config, { installSignals: false });
 }
 
 /** This run's DAG runs of a DAG (run ids start with dagpact__<ENV>__). */

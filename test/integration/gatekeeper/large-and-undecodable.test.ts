@@ -5,14 +5,12 @@
 // database and its source acknowledged; none may loop, be dropped, or block the valid message behind it.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseGatekeeperConfig } from '../../../src/config/gatekeeper-config.js';
-import { startGatekeeper } from '../../../src/gatekeeper/main.js';
+import type { startGatekeeper } from '../../../src/gatekeeper/main.js';
 import { PulsarClient } from '../../../src/pulsar/index.js';
 import { buildTestApp, adminHeaders, type TestApp } from '../../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../../support/db.js';
-import { freePort } from '../../support/server-process.js';
 import { corruptCompression, python } from '../pulsar/support.js';
-import { createNamespace, deploy, drain, seedDagVersion, SERVICE_URL, waitFor } from './support.js';
+import { createNamespace, deploy, drain, seedDagVersion, SERVICE_URL, startTestGatekeeper, waitFor } from './support.js';
 
 const EVENT = { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] };
 const ENV = 'prod';
@@ -41,13 +39,7 @@ beforeAll(async () => {
   const audit = await seedDagVersion(d, { dagId: 'audit', version: 'v1', consumes: [{ ...binding, onMismatch: 'reject', triggerTopic: topic('trigger-audit') }] });
   await deploy(d, { environment: ENV, dagId: 'ingest', dagVersionId: ingest });
   await deploy(d, { environment: ENV, dagId: 'audit', dagVersionId: audit });
-  const port = await freePort();
-  gk = await startGatekeeper(parseGatekeeperConfig({
-    DATABASE_URL: db.url, PULSAR_SERVICE_URL: SERVICE_URL, DAGPACT_ENVIRONMENT: ENV, DAGPACT_LOG_LEVEL: 'warn',
-    DAGPACT_GATEKEEPER_PORT: String(port), DAGPACT_ROUTING_REFRESH_MS: '500',
-    DAGPACT_QUARANTINE_TOPIC: topic('quarantine'), DAGPACT_DEAD_LETTER_TOPIC: topic('dead-letter'),
-  }), { installSignals: false });
-  await waitFor('gatekeeper subscribed', async () => (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.json() as Promise<{ topics: string[] }>)).topics.length === 1, 60_000, 200);
+  gk = await startTestGatekeeper({ databaseUrl: db.url!, environment: ENV, ns, subscribedTo: 1 });
   client = new PulsarClient({ serviceUrl: SERVICE_URL });
 }, 180_000);
 

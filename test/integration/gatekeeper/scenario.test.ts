@@ -5,8 +5,7 @@
 // the active version mid-stream — and replay after the fix forwards held messages exactly once.
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseGatekeeperConfig } from '../../../src/config/gatekeeper-config.js';
-import { startGatekeeper } from '../../../src/gatekeeper/main.js';
+import type { startGatekeeper } from '../../../src/gatekeeper/main.js';
 import { Registry } from 'prom-client';
 import { makeTokenService } from '../../../src/core/auth.js';
 import type { Forwarder } from '../../../src/gatekeeper/adapters/replayer.js';
@@ -15,9 +14,8 @@ import { makeServices } from '../../../src/services.js';
 import { makeAuditLog, makeTokenStore } from '../../../src/store/token-store.js';
 import { adminHeaders, buildTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../../support/db.js';
-import { freePort } from '../../support/server-process.js';
 import {
-  createNamespace, deploy, drain, metricValue, produce, quarantineCounts, runCli, seedDagVersion, SERVICE_URL, waitFor, type Drained,
+  createNamespace, deploy, drain, metricValue, produce, quarantineCounts, runCli, seedDagVersion, startTestGatekeeper, waitFor, type Drained,
 } from './support.js';
 
 const ORDER_V1 = { type: 'record', name: 'Order', namespace: 'shop', fields: [{ name: 'id', type: 'long' }, { name: 'amount', type: 'double' }] };
@@ -62,13 +60,9 @@ beforeAll(async () => {
   // A deployment elsewhere must not route here.
   await deploy(d, { environment: 'staging', dagId: 'orders_etl', dagVersionId: null });
 
-  const config = parseGatekeeperConfig({
-    DATABASE_URL: db.url, PULSAR_SERVICE_URL: SERVICE_URL, DAGPACT_ENVIRONMENT: ENV, DAGPACT_LOG_LEVEL: 'warn',
-    DAGPACT_GATEKEEPER_PORT: String(await freePort()), DAGPACT_ROUTING_REFRESH_MS: '500',
-    DAGPACT_QUARANTINE_TOPIC: topic('quarantine'), DAGPACT_DEAD_LETTER_TOPIC: topic('dead-letter'),
-    DAGPACT_TRIGGER_TOPIC_PATTERN: `persistent://${ns}/default-trigger-{dag_id}`,
+  gk = await startTestGatekeeper({
+    databaseUrl: db.url!, environment: ENV, ns, env: { DAGPACT_TRIGGER_TOPIC_PATTERN: `persistent://${ns}/default-trigger-{dag_id}` },
   });
-  gk = await startGatekeeper(config, { installSignals: false });
 }, 180_000);
 
 afterAll(async () => {

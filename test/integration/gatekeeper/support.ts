@@ -1,5 +1,6 @@
 // Shared helpers of the gatekeeper integration tests: a unique namespace on the real broker, the
-// Python clients (producer and drain), and DAG versions / deployments seeded in the test database.
+// Python clients (producer and drain), DAG versions / deployments seeded in the test database, and an
+// in-process gatekeeper.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -7,8 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { sql } from 'drizzle-orm';
+import { parseGatekeeperConfig } from '../../../src/config/gatekeeper-config.js';
+import { startGatekeeper } from '../../../src/gatekeeper/main.js';
 import type { Db } from '../../../src/store/db.js';
 import { contractBindings, dagVersions, dags, deployments } from '../../../src/store/schema.js';
+import { freePort } from '../../support/server-process.js';
 
 const run = promisify(execFile);
 export const PYTHON = process.env.DAGPACT_TEST_PYTHON ?? '.venv/bin/python';
@@ -145,4 +149,23 @@ export function metricValue(text: string, name: string, labels: Record<string, s
     if (Object.entries(labels).every(([k, v]) => have[k] === v)) total += Number(m[3]);
   }
   return total;
+}
+
+/**
+ * A gatekeeper in this process for `environment` on the test broker: its own HTTP port, warn-level logs,
+ * the routing table re-read every 500 ms, quarantine and dead-letter topics in `ns`; `env` adds or
+ * overrides settings. With `subscribedTo`, resolves once it has subscribed to that many topics.
+ */
+export async function startTestGatekeeper(args: { databaseUrl: string; environment: string; ns: string; subscribedTo?: number; env?: Record<string, string> }) {
+  const gk = await startGatekeeper(parseGatekeeperConfig({
+    DATABASE_URL: args.databaseUrl, PULSAR_SERVICE_URL: SERVICE_URL, DAGPACT_ENVIRONMENT: args.environment, DAGPACT_LOG_LEVEL: 'warn',
+    DAGPACT_GATEKEEPER_PORT: String(await freePort()), DAGPACT_ROUTING_REFRESH_MS: '500',
+    DAGPACT_QUARANTINE_TOPIC: `persistent://${args.ns}/quarantine`, DAGPACT_DEAD_LETTER_TOPIC: `persistent://${args.ns}/dead-letter`,
+    ...args.env,
+  }), { installSignals: false });
+  if (args.subscribedTo !== undefined) {
+    await waitFor('gatekeeper subscribed', async () => (await fetch(`http://127.0.0.1:${gk.http.port}/healthz`)
+      .then((r) => r.json() as Promise<{ topics: string[] }>)).topics.length === args.subscribedTo, 60_000, 200);
+  }
+  return gk;
 }
