@@ -23,11 +23,14 @@ bash scripts/python/venv.sh
 
 echo "== postgres"
 bash scripts/postgres/harness.sh status 2>/dev/null || started+=(postgres)
-eval "$(bash scripts/postgres/harness.sh start)"
+# A failed start stops the run here (set -e sees the assignment; `eval "$(...)"` alone would not).
+pg_env="$(bash scripts/postgres/harness.sh start)"
+eval "$pg_env"
 
 echo "== pulsar"
 bash scripts/pulsar/harness.sh status 2>/dev/null || started+=(pulsar)
-eval "$(bash scripts/pulsar/harness.sh start)"
+pulsar_env="$(bash scripts/pulsar/harness.sh start)"
+eval "$pulsar_env"
 export TEST_PULSAR_SERVICE_URL="$PULSAR_SERVICE_URL" TEST_PULSAR_ADMIN_URL="$PULSAR_ADMIN_URL"
 
 echo "== airflow (API server only; its own venv .venv-airflow)"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs a PostgreSQL server for tests on 127.0.0.1 from Debian's `postgresql` package, installing the
-# package when it is missing. Its cluster lives in .tmp/postgres (owned by the `postgres` user).
+# package when it is missing. Its cluster lives in .tmp/postgres (owned by the `postgres` user), or,
+# when the checkout is in a directory the `postgres` user cannot enter (a `mktemp -d` one, mode 700), in
+# /var/tmp/dagpact-postgres/<hash of the checkout's path>.
 #
 #   harness.sh start   install if needed, init the cluster once, start it; prints `export TEST_DATABASE_URL=...`
 #   harness.sh stop    stop it
@@ -11,9 +13,18 @@ set -euo pipefail
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 port="${PG_PORT:-55432}"
-data="$root/.tmp/postgres/data"
-logf="$root/.tmp/postgres/server.log"
 log() { echo "postgres-harness: $*" >&2; }
+
+# The server runs as `postgres` (when this script runs as root), so its directory must be one that user
+# can reach. Decided once the package (and so the user) is there.
+set_state() {
+  state="$root/.tmp/postgres"
+  if [[ "$(id -u)" == "0" ]] && id postgres >/dev/null 2>&1 && ! (cd / && runuser -u postgres -- test -x "$root"); then
+    state="/var/tmp/dagpact-postgres/$(printf '%s' "$root" | sha256sum | cut -c1-12)"
+  fi
+  data="$state/data"
+  logf="$state/server.log"
+}
 
 find_bindir() {
   local d
@@ -34,16 +45,19 @@ ensure_installed() {
 }
 
 as_pg() {
-  if [[ "$(id -u)" == "0" ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+  # From /: the postgres user may not be allowed into the current directory.
+  if [[ "$(id -u)" == "0" ]]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 url() { echo "postgres://postgres@127.0.0.1:$port/postgres"; }
 
 start() {
   ensure_installed
+  set_state
   local bin; bin="$(find_bindir)"
-  mkdir -p "$root/.tmp/postgres"
-  if [[ "$(id -u)" == "0" ]]; then chown postgres "$root/.tmp/postgres"; fi
+  mkdir -p "$state"
+  if [[ "$(id -u)" == "0" ]]; then chown postgres "$state"; fi
+  [[ "$state" == "$root/.tmp/postgres" ]] || log "the postgres user cannot enter $root; the cluster lives in $state"
   if [[ ! -f "$data/PG_VERSION" ]]; then
     log "initialising a cluster in $data"
     as_pg "$bin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
@@ -57,6 +71,7 @@ start() {
 
 stop() {
   local bin; bin="$(find_bindir)" || return 0
+  set_state
   [[ -f "$data/postmaster.pid" ]] || { log "not running"; return 0; }
   as_pg "$bin/pg_ctl" -D "$data" -m fast -w stop >&2 || true
 }
