@@ -1,6 +1,11 @@
 // Benchmark: the gatekeeper (identify + compatibility + payload check + forward, ack after receipt)
 // against a plain forwarder on the same Pulsar client (dagpact's src/pulsar/) that forwards without
-// checking. Same broker, same messages (Avro in Confluent wire format, one registered schema).
+// checking. Same broker, same messages. Three gatekeeper paths:
+//  - pulsar-same: the producer declares an AVRO schema on the broker (the Pulsar-native path: the writer
+//    is identified by each message's schema_version) that is the contract's reader schema: no re-encoding;
+//  - pulsar-reencode: the broker schema differs from the reader (fields reordered, one more with a
+//    default): each forward is resolved into the reader schema and encoded again;
+//  - confluent: Avro in Confluent wire format, the writer registered in dagpact.
 //
 // Two measurements, each run ROUNDS times alternating plain / gatekeeper, medians reported:
 //  - throughput: N messages are put on the source topic first (a backlog), then the forwarder or the
@@ -14,7 +19,7 @@
 // Env: PULSAR_SERVICE_URL (default pulsar://127.0.0.1:6650), PULSAR_ADMIN_URL (default http://127.0.0.1:8080),
 // DATABASE_URL (default: a fresh database on TEST_DATABASE_URL's server, dropped afterwards),
 // BENCH_MESSAGES (default 20000), BENCH_ROUNDS (default 3), BENCH_LATENCY_RATE (default 500 msg/s),
-// BENCH_LATENCY_MESSAGES (default 2500).
+// BENCH_LATENCY_MESSAGES (default 2500), BENCH_PATHS (default pulsar-same,pulsar-reencode,confluent).
 import avro from 'avsc';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -36,6 +41,10 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const LAT_RATE = Number(process.env.BENCH_LATENCY_RATE ?? 500);
 const LAT_N = Number(process.env.BENCH_LATENCY_MESSAGES ?? 2_500);
 const ORDER = { type: 'record', name: 'Order', namespace: 'bench', fields: [{ name: 'id', type: 'long' }, { name: 'sku', type: 'string' }, { name: 'amount', type: 'double' }] };
+/** A compatible writer the reader (ORDER) reads only through resolution: reordered, one more field with a default. */
+const ORDER_WRITER = { type: 'record', name: 'Order', namespace: 'bench', fields: [{ name: 'amount', type: 'double' }, { name: 'id', type: 'long' }, { name: 'note', type: 'string', default: '' }, { name: 'sku', type: 'string' }] };
+const PATHS = (process.env.BENCH_PATHS ?? 'pulsar-same,pulsar-reencode,confluent').split(',').map((p) => p.trim()) as Path[];
+type Path = 'pulsar-same' | 'pulsar-reencode' | 'confluent';
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -70,7 +79,9 @@ function collect(target: TopicConsumer, count: number): Promise<Array<{ at: numb
   })();
 }
 
-async function sendAll(load: PulsarTransport, topic: string, run: string, count: number, payloadFor: (i: number) => Uint8Array, ratePerSecond?: number) {
+interface Load { payloadFor(i: number): Uint8Array; schema?: { type: 'AVRO'; definition: string } }
+
+async function sendAll(load: PulsarTransport, topic: string, run: string, count: number, source: Load, ratePerSecond?: number) {
   const inflight: Promise<unknown>[] = [];
   const start = performance.now();
   for (let i = 0; i < count; i++) {
@@ -79,14 +90,16 @@ async function sendAll(load: PulsarTransport, topic: string, run: string, count:
       const wait = due - performance.now();
       if (wait > 1) await sleep(wait);
     }
-    inflight.push(load.publisher.send(topic, { payload: payloadFor(i), properties: { run, seq: String(i), t0: String(performance.now()) } }));
+    inflight.push(load.publisher.send(topic, { payload: source.payloadFor(i), properties: { run, seq: String(i), t0: String(performance.now()) }, ...(source.schema ? { schema: source.schema } : {}) }));
     if (inflight.length >= 500) await Promise.all(inflight.splice(0));
   }
   await Promise.all(inflight);
 }
 
-async function throughput(args: { load: PulsarTransport; source: string; target: TopicConsumer; run: string; payloadFor: (i: number) => Uint8Array; start(): Promise<Stage> }) {
-  await sendAll(args.load, args.source, args.run, N, args.payloadFor);
+interface Setup { load: PulsarTransport; source: string; target: TopicConsumer; run: string; messages: Load; start(): Promise<Stage> }
+
+async function throughput(args: Setup) {
+  await sendAll(args.load, args.source, args.run, N, args.messages);
   const arrivals = collect(args.target, N);
   const stage = await args.start();
   const got = await arrivals;
@@ -94,11 +107,11 @@ async function throughput(args: { load: PulsarTransport; source: string; target:
   return (N - 1) / ((got.at(-1)!.at - got[0]!.at) / 1000);
 }
 
-async function latency(args: { load: PulsarTransport; source: string; target: TopicConsumer; run: string; payloadFor: (i: number) => Uint8Array; start(): Promise<Stage> }) {
+async function latency(args: Setup) {
   const stage = await args.start();
   await sleep(500);
   const arrivals = collect(args.target, LAT_N);
-  await sendAll(args.load, args.source, args.run, LAT_N, args.payloadFor, LAT_RATE);
+  await sendAll(args.load, args.source, args.run, LAT_N, args.messages, LAT_RATE);
   const got = await arrivals;
   await stage.stop();
   const ms = got.map((g) => g.at - g.t0).sort((a, b) => a - b);
@@ -140,10 +153,17 @@ async function main() {
   const topic = (name: string) => `persistent://${ns}/${name}`;
   const { id: schemaId } = await services.registry.register({ subject: 'bench-orders-value', schema: JSON.stringify(ORDER) }, { id: 'bench', name: 'bench', scopes: ['admin' as const] });
   const type = avro.Type.forSchema(ORDER as never);
+  const writerType = avro.Type.forSchema(ORDER_WRITER as never);
   const prefix = Buffer.alloc(5); prefix.writeUInt32BE(schemaId, 1);
-  const payloadFor = (i: number) => new Uint8Array(Buffer.concat([prefix, type.toBuffer({ id: i, sku: `SKU-${i % 100}`, amount: i / 3 })]));
+  const value = (i: number) => ({ id: i, sku: `SKU-${i % 100}`, amount: i / 3, note: '' });
+  const loads: Record<Path, Load> = {
+    confluent: { payloadFor: (i) => new Uint8Array(Buffer.concat([prefix, type.toBuffer(value(i))])) },
+    'pulsar-same': { payloadFor: (i) => new Uint8Array(type.toBuffer(value(i))), schema: { type: 'AVRO', definition: JSON.stringify(ORDER) } },
+    'pulsar-reencode': { payloadFor: (i) => new Uint8Array(writerType.toBuffer(value(i))), schema: { type: 'AVRO', definition: JSON.stringify(ORDER_WRITER) } },
+  };
 
-  const dv = await seedDagVersion(db.db, { dagId: 'bench', version: '1', consumes: [{ topic: topic('gk-source'), subject: 'bench-orders-value', subjectVersion: 1, schemaId, triggerTopic: topic('gk-target') }] });
+  const consumes = PATHS.map((path) => ({ topic: topic(`gk-${path}-source`), subject: 'bench-orders-value', subjectVersion: 1, schemaId, triggerTopic: topic(`gk-${path}-target`) }));
+  const dv = await seedDagVersion(db.db, { dagId: 'bench', version: '1', consumes });
   await deploy(db.db, { environment: 'bench', dagId: 'bench', dagVersionId: dv });
   const config = parseGatekeeperConfig({
     DATABASE_URL: database.url, PULSAR_SERVICE_URL: SERVICE_URL, DAGPACT_ENVIRONMENT: 'bench', DAGPACT_LOG_LEVEL: 'warn', DAGPACT_GATEKEEPER_PORT: '0',
@@ -155,7 +175,7 @@ async function main() {
     return {
       async stop() {
         const text = await gk.metrics.registry.getSingleMetricAsString('dagpact_gatekeeper_messages_total');
-        accepted += Number(/outcome="ACCEPT"[^}]*\}\s+(\d+)/.exec(text)?.[1] ?? 0);
+        for (const m of text.matchAll(/outcome="ACCEPT"[^}]*\}\s+(\d+)/g)) accepted += Number(m[1]);
         await gk.stop();
       },
     };
@@ -163,53 +183,54 @@ async function main() {
 
   const load = await openPulsarTransport({ serviceUrl: SERVICE_URL, log });
   // Subscribe the readers of the target topics before anything is forwarded to them.
-  const plainTarget = await load.consumers.subscribe({ topic: topic('plain-target'), subscription: 'bench' });
-  const gkTarget = await load.consumers.subscribe({ topic: topic('gk-target'), subscription: 'bench' });
-  const plain = { load, source: topic('plain-source'), target: plainTarget, payloadFor, start: () => startPlain(topic('plain-source'), topic('plain-target'), log) };
+  const plain: Setup = { load, source: topic('plain-source'), target: await load.consumers.subscribe({ topic: topic('plain-target'), subscription: 'bench' }), run: '', messages: loads['pulsar-same'],
+    start: () => startPlain(topic('plain-source'), topic('plain-target'), log) };
   const route: Route = { topic: topic('gk-source'), dagId: 'bench', dagVersion: '1', dagVersionId: dv, subject: 'bench-orders-value', subjectVersion: 1, schemaId, onMismatch: 'quarantine', triggerTopic: topic('gk-target') };
-  const plainProps = { load, source: topic('props-source'), target: await load.consumers.subscribe({ topic: topic('props-target'), subscription: 'bench' }), payloadFor,
+  const plainProps: Setup = { load, source: topic('props-source'), target: await load.consumers.subscribe({ topic: topic('props-target'), subscription: 'bench' }), run: '', messages: loads['pulsar-same'],
     start: () => startPlain(topic('props-source'), topic('props-target'), log, (m) => {
       const { seq: _s, t0: _t, run: _r, ...added }: Record<string, string> = forwardProperties(m, route, schemaId);
       return added;
     }) };
-  const gated = { load, source: topic('gk-source'), target: gkTarget, payloadFor, start: startGk };
+  const gated = {} as Record<Path, Setup>;
+  for (const path of PATHS) {
+    gated[path] = { load, source: topic(`gk-${path}-source`), target: await load.consumers.subscribe({ topic: topic(`gk-${path}-target`), subscription: 'bench' }), run: '', messages: loads[path], start: startGk };
+  }
 
   // Warm-up (JIT, producers, subscriptions), not reported.
-  await latency({ ...plain, run: 'warm' }); await latency({ ...gated, run: 'warm' });
-  await latency({ ...plainProps, run: 'warm' });
-  const rates = { plain: [] as number[], props: [] as number[], gk: [] as number[] };
-  const lat = { plain: [] as Array<{ p50: number; p99: number }>, props: [] as Array<{ p50: number; p99: number }>, gk: [] as Array<{ p50: number; p99: number }> };
+  await latency({ ...plain, run: 'warm' }); await latency({ ...plainProps, run: 'warm' });
+  for (const path of PATHS) await latency({ ...gated[path], run: 'warm' });
+  type Lat = { p50: number; p99: number };
+  const names = ['plain', 'props', ...PATHS] as const;
+  const rates = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<string, number[]>;
+  const lat = Object.fromEntries(names.map((n) => [n, [] as Lat[]])) as Record<string, Lat[]>;
+  const setups: Record<string, Setup> = { plain, props: plainProps, ...gated };
   for (let r = 0; r < ROUNDS; r++) {
-    rates.plain.push(await throughput({ ...plain, run: `t${r}` }));
-    rates.props.push(await throughput({ ...plainProps, run: `t${r}` }));
-    rates.gk.push(await throughput({ ...gated, run: `t${r}` }));
-    lat.plain.push(await latency({ ...plain, run: `l${r}` }));
-    lat.props.push(await latency({ ...plainProps, run: `l${r}` }));
-    lat.gk.push(await latency({ ...gated, run: `l${r}` }));
-    console.error(`round ${r + 1}: plain ${rates.plain[r]!.toFixed(0)}, plain+props ${rates.props[r]!.toFixed(0)}, gatekeeper ${rates.gk[r]!.toFixed(0)} msg/s; ` +
-      `p50 ${lat.plain[r]!.p50.toFixed(2)} / ${lat.props[r]!.p50.toFixed(2)} / ${lat.gk[r]!.p50.toFixed(2)} ms; p99 ${lat.plain[r]!.p99.toFixed(2)} / ${lat.props[r]!.p99.toFixed(2)} / ${lat.gk[r]!.p99.toFixed(2)} ms`);
+    for (const n of names) rates[n]!.push(await throughput({ ...setups[n]!, run: `t${r}` }));
+    for (const n of names) lat[n]!.push(await latency({ ...setups[n]!, run: `l${r}` }));
+    console.error(`round ${r + 1}: ` + names.map((n) => `${n} ${rates[n]![r]!.toFixed(0)} msg/s p50 ${lat[n]![r]!.p50.toFixed(2)} p99 ${lat[n]![r]!.p99.toFixed(2)} ms`).join('; '));
   }
-  const expected = LAT_N + ROUNDS * (N + LAT_N);
+  const expected = PATHS.length * (LAT_N + ROUNDS * (N + LAT_N));
   if (accepted !== expected) throw new Error(`the gatekeeper accepted ${accepted} messages, expected ${expected}: the benchmark did not measure what it claims`);
 
-  await plainTarget.close(); await plainProps.target.close(); await gkTarget.close(); await load.close();
+  for (const setup of Object.values(setups)) await setup.target.close();
+  await load.close();
   await db.close(); await database.drop();
   await fetch(`${ADMIN_URL}/admin/v2/namespaces/${ns}?force=true`, { method: 'DELETE' }).catch(() => undefined);
 
-  const m = {
-    plainRate: median(rates.plain), gkRate: median(rates.gk),
-    plainP50: median(lat.plain.map((l) => l.p50)), gkP50: median(lat.gk.map((l) => l.p50)),
-    plainP99: median(lat.plain.map((l) => l.p99)), gkP99: median(lat.gk.map((l) => l.p99)),
-    propsRate: median(rates.props), propsP50: median(lat.props.map((l) => l.p50)), propsP99: median(lat.props.map((l) => l.p99)),
+  const row = (n: string) => ({ rate: median(rates[n]!), p50: median(lat[n]!.map((l) => l.p50)), p99: median(lat[n]!.map((l) => l.p99)) });
+  const base = row('plain');
+  console.log(`\nGatekeeper vs plain forwarder: ${N} Avro messages per throughput run, ${LAT_N} at ${LAT_RATE} msg/s per latency run, median of ${ROUNDS} rounds, ${SERVICE_URL}\n`);
+  console.log('| path | throughput (msg/s) | vs plain | latency p50 (ms) | p99 (ms) | added p99 (ms) |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  const label: Record<string, string> = {
+    plain: 'plain forwarder', props: "plain forwarder adding the gatekeeper's properties",
+    'pulsar-same': 'gatekeeper, Pulsar schema = contract (no re-encoding)', 'pulsar-reencode': 'gatekeeper, Pulsar schema ≠ contract (resolved, re-encoded)',
+    confluent: 'gatekeeper, Confluent wire format (prefix stripped)',
   };
-  console.log(`\nGatekeeper vs plain forwarder: ${N} Avro messages (Confluent wire format) per throughput run, ${LAT_N} at ${LAT_RATE} msg/s per latency run, median of ${ROUNDS} rounds, ${SERVICE_URL}\n`);
-  console.log('| path | throughput (msg/s) | latency p50 (ms) | latency p99 (ms) |');
-  console.log('|---|---:|---:|---:|');
-  console.log(`| plain forwarder | ${m.plainRate.toFixed(0)} | ${m.plainP50.toFixed(2)} | ${m.plainP99.toFixed(2)} |`);
-  console.log(`| plain forwarder adding the gatekeeper's properties | ${m.propsRate.toFixed(0)} | ${m.propsP50.toFixed(2)} | ${m.propsP99.toFixed(2)} |`);
-  console.log(`| gatekeeper | ${m.gkRate.toFixed(0)} | ${m.gkP50.toFixed(2)} | ${m.gkP99.toFixed(2)} |`);
-  console.log(`| gatekeeper vs plain | ${((m.gkRate / m.plainRate) * 100).toFixed(0)}% | +${(m.gkP50 - m.plainP50).toFixed(2)} | +${(m.gkP99 - m.plainP99).toFixed(2)} |`);
-  console.log(`| gatekeeper vs plain adding the properties | ${((m.gkRate / m.propsRate) * 100).toFixed(0)}% | +${(m.gkP50 - m.propsP50).toFixed(2)} | +${(m.gkP99 - m.propsP99).toFixed(2)} |`);
+  for (const n of names) {
+    const m = row(n);
+    console.log(`| ${label[n]} | ${m.rate.toFixed(0)} | ${(m.rate / base.rate).toFixed(2)}× | ${m.p50.toFixed(2)} | ${m.p99.toFixed(2)} | ${n === 'plain' ? '' : `+${(m.p99 - base.p99).toFixed(2)}`} |`);
+  }
 }
 
 main().then(() => process.exit(0), (error: unknown) => { console.error(error); process.exit(1); });

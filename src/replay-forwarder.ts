@@ -5,11 +5,14 @@ import type { Logger } from 'pino';
 import { openPulsarTransport, type PulsarTransport } from './gatekeeper/adapters/pulsar.js';
 import type { Forwarder } from './gatekeeper/adapters/replayer.js';
 import type { DagTrigger, ForwardTarget } from './gatekeeper/airflow-sink.js';
+import type { AirflowDagStates } from './gatekeeper/resolve.js';
 
 export function makeLazyForwarder(args: {
   serviceUrl: string; token?: string; triggerTopicPattern: string; log: Logger;
   /** The DAGs whose replays trigger an Airflow DAG run instead of a trigger-topic message. */
   target?: ForwardTarget; airflow?: DagTrigger;
+  /** What Airflow runs per DAG (replays to Airflow are held while it is not the active contract's version). */
+  airflowDags?: AirflowDagStates;
 }): { forwarder: Forwarder; close(): Promise<void> } {
   let transport: Promise<PulsarTransport> | undefined;
   const open = (): Promise<PulsarTransport> => {
@@ -25,6 +28,7 @@ export function makeLazyForwarder(args: {
       triggerTopicPattern: args.triggerTopicPattern,
       ...(args.target ? { target: args.target } : {}),
       ...(args.airflow ? { airflow: args.airflow } : {}),
+      ...(args.airflowDags ? { airflowDags: args.airflowDags } : {}),
       publisher: {
         send: async (topic, message) => (await open()).publisher.send(topic, message),
         close: async () => undefined,

@@ -7,6 +7,7 @@ import { makeTokenService } from './core/auth.js';
 import { buildApp } from './http/app.js';
 import { makePulsarAdmin } from './pulsar-admin/admin-client.js';
 import { makeLazyForwarder } from './replay-forwarder.js';
+import { makeAirflowDagStates } from './gatekeeper/airflow-dag-states.js';
 import { makeServices } from './services.js';
 import { installShutdown } from './shutdown.js';
 import { openDatabase, type Database } from './store/db.js';
@@ -58,7 +59,7 @@ export async function startServer(config: ServerConfig) {
       ? makeLazyForwarder({
         serviceUrl: config.pulsarServiceUrl, token: config.pulsarToken, triggerTopicPattern: config.triggerTopicPattern, log,
         target: { forwardTo: config.forwardTo, ...(config.airflowDags ? { airflowDags: config.airflowDags } : {}) },
-        ...(airflow ? { airflow } : {}),
+        ...(airflow ? { airflow, airflowDags: makeAirflowDagStates({ airflow, refreshMs: config.airflowRefreshMs }) } : {}),
       })
       : undefined;
     const services = makeServices({

@@ -10,6 +10,7 @@ import { makeRegistryStore } from './store/registry-store.js';
 import { makeCachedRegistryStore } from './store/registry-cache.js';
 import { makeQuarantine, type QuarantineService } from './core/quarantine/quarantine.js';
 import { makeQuarantineStore } from './store/quarantine-store.js';
+import { makeBrokerSchemaStore } from './store/broker-schema-store.js';
 import { makeQuarantineReplayer, type Forwarder } from './gatekeeper/adapters/replayer.js';
 import { makeContracts, type ContractsService } from './core/contracts/contracts.js';
 import type { AirflowDagVersions } from './core/contracts/types.js';
@@ -35,6 +36,7 @@ export function makeServices(deps: ServiceDeps): Services {
   const registry = makeRegistry({ store: makeCachedRegistryStore(makeRegistryStore(deps.database.db), { changes: deps.database }), formats: makeFormats(), audit: deps.audit });
   const quarantine = makeQuarantine({
     store: makeQuarantineStore(deps.database.db), audit: deps.audit, registry, formats: makeFormats(),
+    brokerWriters: makeBrokerSchemaStore(deps.database.db),
     replayer: deps.forwarder && makeQuarantineReplayer({ database: deps.database, registry, formats: makeFormats(), forwarder: deps.forwarder }),
   });
   const contracts = makeContracts({

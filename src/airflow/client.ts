@@ -33,6 +33,12 @@ export interface DagVersion {
   created_at: string;
 }
 
+export interface AirflowDag {
+  dag_id: string;
+  is_paused?: boolean;
+  tags: Array<{ name: string; dag_id?: string }>;
+}
+
 export interface DagRun {
   dag_run_id: string;
   dag_id: string;
@@ -186,6 +192,15 @@ export function makeAirflowClient(options: AirflowClientOptions) {
       if (res.status !== 200) throw fail(res.status, res.body, what);
       const body = JSON.parse(res.body) as { dag_runs: DagRun[]; total_entries: number };
       return { runs: body.dag_runs, total: body.total_entries };
+    },
+
+    /** A DAG's details (tags included), or undefined when Airflow has no such DAG. */
+    async getDag(args: { dagId: string }): Promise<AirflowDag | undefined> {
+      const what = `reading DAG ${args.dagId}`;
+      const res = await call('GET', dagPath(args.dagId), what);
+      if (res.status === 404) return undefined;
+      if (res.status !== 200) throw fail(res.status, res.body, what);
+      return JSON.parse(res.body) as AirflowDag;
     },
 
     /** Airflow's versions of a DAG (one per serialized change), oldest first. */

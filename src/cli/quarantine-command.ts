@@ -42,6 +42,17 @@ function filters(flags: Map<string, string>): Record<string, string> {
 type Rec = Record<string, unknown>;
 const line = (r: Rec) => `${String(r.id).padStart(6)}  ${String(r.status).padEnd(9)} ${String(r.disposition).padEnd(10)} ${String(r.reason_code).padEnd(18)} ${r.dag_id}@${r.dag_version ?? '-'}  ${r.source_topic}  ${r.message_id}`;
 
+/** The writer and contract schemas of a shown record, and the findings of one against the other. */
+function schemaLines(json: Rec): string {
+  const view = (v: Rec | undefined) => (v ? [
+    v.schema_id !== undefined ? `schema ${v.schema_id}` : 'not in the registry',
+    v.pulsar_schema_version !== undefined ? `Pulsar schema version ${v.pulsar_schema_version}${v.pulsar_type ? ` (${v.pulsar_type})` : ''}` : undefined,
+  ].filter(Boolean).join(', ') + (v.schema ? `\n    ${String(v.schema)}` : '') : 'unknown');
+  const findings = (json.findings as Rec[] | undefined) ?? [];
+  return `writer: ${view(json.writer as Rec | undefined)}\ncontract: ${view(json.expected as Rec | undefined)}\n` +
+    (findings.length ? `findings:\n${findings.map((f) => `  ${f.path} ${f.rule}: ${f.message}`).join('\n')}\n` : '');
+}
+
 export const quarantineCommand: CliCommand = {
   summary: 'inspect, replay or discard quarantined messages (list|show|replay|discard)',
   async run({ flags, positional }, env) {
@@ -72,7 +83,7 @@ export const quarantineCommand: CliCommand = {
         const { status, json } = await call(config.url, config.token, 'GET', `/v1/quarantine/${id}`);
         if (status !== 200) return fail(status, json);
         const decoded = json.decoded as Rec | undefined;
-        out(json, `${line(json)}\nreason: ${json.reason}\nproperties: ${JSON.stringify(json.properties)}\n` +
+        out(json, `${line(json)}\nreason: ${json.reason}\n${schemaLines(json)}properties: ${JSON.stringify(json.properties)}\n` +
           (decoded?.error ? `payload: (not decoded: ${decoded.error})\n` : `payload (schema ${decoded?.schema_id ?? 'none'}): ${JSON.stringify(decoded?.value, null, 2)}\n`) +
           `payload_base64: ${json.payload_base64}\nhistory:\n${(json.history as Rec[]).map((h) => `  ${h.at} ${h.action} by ${h.actor}`).join('\n')}`);
         return 0;

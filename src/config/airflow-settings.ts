@@ -34,6 +34,11 @@ export const airflowSettings = {
     env: 'AIRFLOW_TIMEOUT_MS', flag: 'airflow-timeout-ms', expects: 'a positive integer (milliseconds per request to Airflow)',
     parse: parsers.positiveInt, default: 10_000,
   }),
+  airflowRefreshMs: s<number>({
+    env: 'DAGPACT_AIRFLOW_REFRESH_MS', flag: 'airflow-refresh-ms',
+    expects: 'a positive integer (milliseconds): how long what Airflow runs for a DAG is cached before it is read again',
+    parse: parsers.positiveInt, default: 30_000,
+  }),
 };
 
 export interface AirflowSettings {

@@ -22,7 +22,9 @@ import { makeGatekeeper } from './gatekeeper.js';
 import { startGatekeeperHttp } from './http.js';
 import { makeGatekeeperMetrics } from './metrics.js';
 import { BoundedCache, makeResolver } from './resolve.js';
-import { makeSinks } from './sinks.js';
+import { makeSinks, makeTriggerSchemas } from './sinks.js';
+import { makeAirflowDagStates } from './airflow-dag-states.js';
+import { makeBrokerSchemaStore } from '../store/broker-schema-store.js';
 
 /**
  * The Airflow client when accepted messages go to Airflow. Its URL and credentials are checked once
@@ -61,9 +63,12 @@ export async function startGatekeeper(config: GatekeeperConfig, options: { insta
     throw error;
   }
   const metrics = makeGatekeeperMetrics();
+  const target = { forwardTo: config.forwardTo, ...(config.airflowDags ? { airflowDags: config.airflowDags } : {}) };
+  const airflowDags = airflow ? makeAirflowDagStates({ airflow, refreshMs: config.airflowRefreshMs }) : undefined;
   const resolver = makeResolver({
-    registry: services.registry, formats, brokerSchemas: pulsar.brokerSchemas,
+    registry: services.registry, formats, brokerSchemas: pulsar.brokerSchemas, writers: makeBrokerSchemaStore(database.db),
     verdicts: new BoundedCache(10_000), noRoutePolicy: config.noRoutePolicy,
+    ...(airflowDags ? { airflow: { target, states: airflowDags } } : {}),
   });
   const sinks = makeSinks({
     publisher: pulsar.publisher,
@@ -74,6 +79,8 @@ export async function startGatekeeper(config: GatekeeperConfig, options: { insta
       forwardTo: config.forwardTo, ...(config.airflowDags ? { airflowDags: config.airflowDags } : {}),
     },
     ...(airflow ? { airflow } : {}),
+    triggerSchema: makeTriggerSchemas({ schema: resolver.schema, formats }),
+    ...(airflowDags ? { onAirflowRefused: (dagId: string) => airflowDags.invalidate(dagId) } : {}),
   });
   const routing = makeRoutingSource({ services, database });
   let migrationsChecked = false;
@@ -124,8 +131,9 @@ export async function startGatekeeper(config: GatekeeperConfig, options: { insta
   log.info({ environment: config.environment, port: http.port, topics: gatekeeper.status().topics }, 'gatekeeper running');
   const forwarder: Forwarder = {
     publisher: pulsar.publisher, triggerTopicPattern: config.triggerTopicPattern, brokerSchemas: pulsar.brokerSchemas,
-    target: { forwardTo: config.forwardTo, ...(config.airflowDags ? { airflowDags: config.airflowDags } : {}) },
+    target,
     ...(airflow ? { airflow } : {}),
+    ...(airflowDags ? { airflowDags } : {}),
   };
   return {
     gatekeeper, http, log, metrics, forwarder,

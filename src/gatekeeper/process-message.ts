@@ -5,7 +5,7 @@
 // Only a failure about the message counts: a transient one (an unavailable database, registry or
 // broker, see isTransientFailure) is always thrown, so a valid message is never held because of an outage.
 import { NO_DAG, type Decision } from './decide.js';
-import type { Resolver } from './resolve.js';
+import type { PulsarWriter, Resolver } from './resolve.js';
 import { isTransientFailure } from './retry-pause.js';
 import type { Sinks } from './sinks.js';
 import type { Route, SourceMessage } from './types.js';
@@ -23,7 +23,7 @@ export interface ProcessResult {
   poison: boolean;
 }
 
-async function settle(deps: ProcessDeps, message: SourceMessage, decisions: Decision[], pulsarWriter: Parameters<Sinks['hold']>[2]) {
+async function settle(deps: ProcessDeps, message: SourceMessage, decisions: Decision[], pulsarWriter: PulsarWriter | undefined) {
   // Each DAG's effect is independent; all must be durable before the source message is acked.
   await Promise.all(decisions.map((d) => (d.outcome === 'ACCEPT' ? deps.sinks.forward(message, d) : deps.sinks.hold(message, d, pulsarWriter))));
 }

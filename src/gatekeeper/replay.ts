@@ -7,9 +7,8 @@ import type { QuarantineRecord } from '../core/quarantine/types.js';
 import type { ReplayOutcome, Replayer } from '../core/quarantine/quarantine.js';
 import { forwardsToAirflow, triggerForDecision, type DagTrigger, type ForwardTarget } from './airflow-sink.js';
 import { NO_DAG } from './decide.js';
-import { claimedSchemaIds } from './identify.js';
 import type { Resolver } from './resolve.js';
-import { forwardProperties, triggerTopicFor } from './sinks.js';
+import { forwardProperties, triggerTopicFor, type TriggerSchemaFor } from './sinks.js';
 import type { Publisher, RoutingSource } from './types.js';
 
 /** Pulsar's schema version back to its 8 bytes (schemaVersionText renders a big-endian long). */
@@ -31,6 +30,7 @@ export function makeReplayer(deps: {
   normalizeTopic(topic: string): string;
   target?: ForwardTarget;
   airflow?: DagTrigger;
+  triggerSchema?: TriggerSchemaFor;
 }): Replayer {
   const target: ForwardTarget = deps.target ?? { forwardTo: 'topic' };
   return {
@@ -38,19 +38,16 @@ export function makeReplayer(deps: {
       const table = await deps.routing.routingTable({ environment: record.environment });
       const topic = deps.normalizeTopic(record.sourceTopic.replace(/-partition-\d+$/, ''));
       const routes = table.routes.filter((r) => deps.normalizeTopic(r.topic) === topic && (record.dagId === NO_DAG || r.dagId === record.dagId));
-      const claimedByPayload = record.detectedSchemaId !== null && claimedSchemaIds(record).includes(record.detectedSchemaId);
-      // The Pulsar schema version was resolved when the message was held; re-resolve only if it had not matched.
-      const pulsarWriterOverride = record.pulsarSchemaVersion && record.detectedSchemaId !== null && !claimedByPayload
-        ? { schemaId: record.detectedSchemaId }
-        : undefined;
+      // The Pulsar schema version resolves through the broker schemas recorded when it was first met.
+      const schemaVersion = versionBytes(record.pulsarSchemaVersion);
       const message = {
         topic: record.sourceTopic, payload: record.payload, properties: record.properties,
-        schemaVersion: pulsarWriterOverride ? undefined : versionBytes(record.pulsarSchemaVersion),
+        ...(schemaVersion ? { schemaVersion } : {}),
         // Held raw because it could not be unpacked: its bytes are not a message, so it stays held. (The
         // record's reason already says why; repeating it inside the new reason would nest it.)
         ...(record.reasonCode === 'UNDECODABLE_MESSAGE' ? { undecodable: 'as when it was held' } : {}),
       };
-      const { decisions } = await deps.resolver.resolveAndDecide({ message, routes, pulsarWriterOverride });
+      const { decisions } = await deps.resolver.resolveAndDecide({ message, routes });
       const held = decisions.find((d) => d.outcome !== 'ACCEPT');
       if (held) {
         const outcome: ReplayOutcome = { outcome: 'held', reasonCode: held.reasonCode ?? 'PROCESSING_FAILED', reason: held.reason ?? '', ...(held.route ? { dagVersion: held.route.dagVersion } : {}) };
@@ -74,8 +71,10 @@ export function makeReplayer(deps: {
               continue;
             }
             const triggerTopic = triggerTopicFor(route, deps.triggerTopicPattern);
+            const schema = await deps.triggerSchema?.(route);
             const sent = await deps.publisher.send(triggerTopic, {
-              payload: record.payload,
+              ...(schema ? { schema } : {}),
+              payload: d.forwardPayload ?? record.payload,
               properties: { ...forwardProperties({ topic: record.sourceTopic, messageId: record.messageId, properties: record.properties }, route, d.writer.schemaId), 'dagpact-replayed-from': String(record.id) },
               key: record.messageKey ?? undefined,
               eventTime: record.eventTime ?? undefined,

@@ -1,23 +1,36 @@
-// The I/O that feeds decide(): resolve Pulsar's per-message schema version through the broker's
-// registry and match it to dagpact's registry by fingerprint, and load every schema id the message
-// claims plus every reader schema. Results are cached (schema ids and broker versions are immutable).
+// The I/O that feeds decide(): the writer schema behind Pulsar's per-message schema version, read from
+// the broker's registry once per (topic, version) — versions are immutable — parsed, and recorded in
+// dagpact's registry (content-addressed id, broker_schemas row); every schema id the message claims and
+// every reader schema; and, for DAGs forwarded to Airflow, the DAG version Airflow runs.
+import type { BrokerWriterLog } from '../core/registry/broker-writers.js';
+import { writerSchemaRow } from '../core/registry/broker-writers.js';
 import { DagpactError } from '../core/errors.js';
 import type { ParsedSchema, SchemaFormat } from '../core/formats/types.js';
 import type { Registry } from '../core/registry/types.js';
-import { decide, schemaIdsNeeded, type Decision, type FormatLookup, type VerdictCache } from './decide.js';
+import { forwardsToAirflow, type ForwardTarget } from './airflow-sink.js';
+import { decide, schemaIdsNeeded, type AirflowDagState, type Decision, type FormatLookup, type PulsarWriter, type VerdictCache } from './decide.js';
 import { claimedSchemaIds, schemaVersionText } from './identify.js';
 import type { BrokerSchemaSource, MismatchPolicy, Route } from './types.js';
 
-export interface ResolveDeps {
-  registry: Pick<Registry, 'parsedById' | 'findSchemaByFingerprint'>;
-  formats: FormatLookup;
-  /** Absent (e.g. on an API server without Pulsar): Pulsar schema versions are then left unresolved. */
-  brokerSchemas?: BrokerSchemaSource;
-  verdicts: VerdictCache;
-  noRoutePolicy: MismatchPolicy;
+export type { PulsarWriter } from './decide.js';
+
+/** What Airflow runs for each DAG; cached by the implementation. Throws retriable errors when Airflow is unavailable. */
+export interface AirflowDagStates {
+  get(dagId: string): Promise<AirflowDagState | null>;
 }
 
-export type PulsarWriter = { schemaId: number } | { unmatched: string } | undefined;
+export interface ResolveDeps {
+  registry: Pick<Registry, 'parsedById'>;
+  formats: FormatLookup;
+  /** Absent (e.g. on an API server without Pulsar): versions not recorded yet are then unresolved. */
+  brokerSchemas?: BrokerSchemaSource;
+  /** Where broker schemas are recorded (and found again after a restart, or by a replay). */
+  writers: BrokerWriterLog;
+  verdicts: VerdictCache;
+  noRoutePolicy: MismatchPolicy;
+  /** Where accepted messages go and what Airflow runs: DAGs forwarded to Airflow are checked against it. */
+  airflow?: { target: ForwardTarget; states: AirflowDagStates };
+}
 
 /** A bounded Map: the oldest entries go first once `max` is reached. */
 export class BoundedCache<V> extends Map<string, V> {
@@ -31,11 +44,16 @@ export class BoundedCache<V> extends Map<string, V> {
   }
 }
 
-const BROKER_FORMATS: Record<string, SchemaFormat | undefined> = { AVRO: 'AVRO', JSON: 'JSON' };
+/** Pulsar schema types whose definitions are schemas of a registry format. */
+const REGISTRY_FORMATS: Record<string, SchemaFormat | undefined> = { AVRO: 'AVRO' };
+
+/** A partition's schema is its partitioned topic's. */
+export const schemaTopic = (topic: string) => topic.replace(/-partition-\d+$/, '');
 
 export function makeResolver(deps: ResolveDeps) {
   const parsed = new BoundedCache<ParsedSchema | null>(10_000);
-  const pulsarVersions = new BoundedCache<{ schemaId: number } | { unmatched: string }>(10_000);
+  // Promises, so concurrent messages of one new version share one broker read and one record.
+  const pulsarVersions = new BoundedCache<Promise<PulsarWriter>>(10_000);
 
   async function schema(id: number): Promise<ParsedSchema | null> {
     const hit = parsed.get(String(id));
@@ -45,44 +63,75 @@ export function makeResolver(deps: ResolveDeps) {
       parsed.set(String(id), value);
       return value;
     } catch (error) {
-      // An unknown id is an answer (cached only briefly in effect: ids can be registered later, so not cached).
+      // An unknown id is an answer, not cached: ids can be registered later.
       if (error instanceof DagpactError && error.code === 'SCHEMA_NOT_FOUND') return null;
       throw error;
     }
   }
 
-  async function pulsarWriter(topic: string, version: Uint8Array | undefined): Promise<PulsarWriter> {
-    const text = schemaVersionText(version);
-    if (!text || !deps.brokerSchemas) return text ? { unmatched: text } : undefined;
-    const key = `${topic}#${text}`;
-    const hit = pulsarVersions.get(key);
-    if (hit) return hit;
-    const brokerSchema = await deps.brokerSchemas.getSchema(topic, version!);
-    const format = brokerSchema ? BROKER_FORMATS[brokerSchema.type.toUpperCase()] : undefined;
-    let result: { schemaId: number } | { unmatched: string } = { unmatched: text };
-    if (brokerSchema && format) {
-      let fingerprint: string | undefined;
-      try {
-        fingerprint = deps.formats.get(format).parse(brokerSchema.data).fingerprint;
-      } catch {
-        // Pulsar's JSON type describes JSON with an Avro definition: not a JSON Schema, so unmatched.
-      }
-      const stored = fingerprint ? await deps.registry.findSchemaByFingerprint({ format, fingerprint }) : undefined;
-      if (stored) result = { schemaId: stored.id };
+  async function loadPulsarWriter(topic: string, version: Uint8Array, text: string): Promise<PulsarWriter> {
+    const recorded = await deps.writers.find({ topic, version: text });
+    if (recorded?.schemaId !== undefined) {
+      const s = await schema(recorded.schemaId);
+      if (s) return { version: text, pulsarType: recorded.pulsarType, schemaId: recorded.schemaId, schema: s };
+    } else if (recorded) {
+      return { version: text, pulsarType: recorded.pulsarType, definition: recorded.definition };
     }
-    // A match is permanent; an unmatched version may match once its schema is registered, so it is not cached.
-    if ('schemaId' in result) pulsarVersions.set(key, result);
-    return result;
+    if (!deps.brokerSchemas) return { version: text, unresolved: 'this process is not connected to the broker, and the version was never recorded' };
+    const brokerSchema = await deps.brokerSchemas.getSchema(topic, version);
+    if (!brokerSchema) return { version: text, unresolved: `the broker has no schema version ${text} for ${topic} (deleted?)` };
+    const pulsarType = brokerSchema.type.toUpperCase();
+    const format = REGISTRY_FORMATS[pulsarType];
+    if (!format) {
+      await deps.writers.record({ topic, version: text, pulsarType, definition: brokerSchema.data });
+      return { version: text, pulsarType, definition: brokerSchema.data };
+    }
+    let parsedWriter: ParsedSchema;
+    try {
+      parsedWriter = deps.formats.get(format).parse(brokerSchema.data);
+    } catch (error) {
+      return { version: text, unresolved: `the broker's ${pulsarType} definition for version ${text} is not a valid schema: ${(error as Error).message}` };
+    }
+    const { schemaId } = await deps.writers.record({
+      topic, version: text, pulsarType, definition: brokerSchema.data, schema: writerSchemaRow(format, brokerSchema.data, parsedWriter),
+    });
+    parsed.set(String(schemaId!), parsedWriter);
+    return { version: text, pulsarType, schemaId: schemaId!, schema: parsedWriter };
+  }
+
+  /** The writer behind a message's Pulsar schema version; undefined when it carries none. Throws transient failures. */
+  function pulsarWriter(topic: string, version: Uint8Array | undefined): Promise<PulsarWriter | undefined> {
+    const text = schemaVersionText(version);
+    if (text === undefined) return Promise.resolve(undefined);
+    const base = schemaTopic(topic);
+    const key = `${base}#${text}`;
+    let pending = pulsarVersions.get(key);
+    if (!pending) {
+      pending = loadPulsarWriter(base, version!, text);
+      pulsarVersions.set(key, pending);
+      // A failure (broker or database unavailable) is not an answer: the next message asks again.
+      pending.catch(() => { if (pulsarVersions.get(key) === pending) pulsarVersions.delete(key); });
+    }
+    return pending;
+  }
+
+  async function airflowStates(routes: readonly Route[]): Promise<Map<string, AirflowDagState | null> | undefined> {
+    const airflow = deps.airflow;
+    if (!airflow) return undefined;
+    const dags = [...new Set(routes.filter((r) => forwardsToAirflow(r, airflow.target)).map((r) => r.dagId))];
+    if (dags.length === 0) return undefined;
+    const states = new Map<string, AirflowDagState | null>();
+    await Promise.all(dags.map(async (dagId) => { states.set(dagId, await airflow.states.get(dagId)); }));
+    return states;
   }
 
   /** Resolves what the message claims and decides for each route. Throws on transient failures. */
   async function resolveAndDecide(args: {
     message: { topic: string; payload: Uint8Array; properties: Record<string, string>; schemaVersion?: Uint8Array; undecodable?: string };
     routes: readonly Route[];
-    pulsarWriterOverride?: PulsarWriter;
-  }): Promise<{ decisions: Decision[]; pulsarWriter: PulsarWriter }> {
-    const writer = args.pulsarWriterOverride ?? await pulsarWriter(args.message.topic, args.message.schemaVersion);
-    const ids = schemaIdsNeeded(args.routes, claimedSchemaIds(args.message), writer && 'schemaId' in writer ? writer.schemaId : undefined);
+  }): Promise<{ decisions: Decision[]; pulsarWriter: PulsarWriter | undefined }> {
+    const writer = args.message.undecodable === undefined ? await pulsarWriter(args.message.topic, args.message.schemaVersion) : undefined;
+    const ids = schemaIdsNeeded(args.routes, claimedSchemaIds(args.message));
     const schemas = new Map<number, ParsedSchema | null>();
     await Promise.all(ids.map(async (id) => { schemas.set(id, await schema(id)); }));
     for (const route of args.routes) {
@@ -91,9 +140,11 @@ export function makeResolver(deps: ResolveDeps) {
         throw new DagpactError('UPSTREAM_ERROR', `reader schema ${route.schemaId} of ${route.dagId}@${route.dagVersion} could not be loaded`);
       }
     }
+    const dags = await airflowStates(args.routes);
     const decisions = decide({
-      message: args.message, routes: args.routes, pulsarWriter: writer, schemas,
+      message: args.message, routes: args.routes, ...(writer ? { pulsarWriter: writer } : {}), schemas,
       formats: deps.formats, verdicts: deps.verdicts, noRoutePolicy: deps.noRoutePolicy,
+      ...(dags && deps.airflow ? { airflow: { target: deps.airflow.target, dags } } : {}),
     });
     return { decisions, pulsarWriter: writer };
   }

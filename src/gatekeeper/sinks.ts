@@ -6,10 +6,11 @@
 import { DagpactError } from '../core/errors.js';
 import type { QuarantineStore } from '../core/quarantine/types.js';
 import { forwardsToAirflow, triggerForDecision, type DagTrigger, type ForwardTarget } from './airflow-sink.js';
-import { NO_DAG, type Decision } from './decide.js';
+import { NO_DAG, type Decision, type FormatLookup } from './decide.js';
+import type { ParsedSchema } from '../core/formats/types.js';
 import type { PulsarWriter } from './resolve.js';
 import { schemaVersionText } from './identify.js';
-import type { Publisher, Route, SourceMessage } from './types.js';
+import type { Publisher, Route, SourceMessage, TriggerSchema } from './types.js';
 
 export const PROP = {
   dagId: 'dagpact-dag-id',
@@ -60,7 +61,36 @@ export function forwardProperties(message: Pick<SourceMessage, 'topic' | 'messag
   };
 }
 
-export function makeSinks(deps: { publisher: Publisher; store: QuarantineStore; config: SinkConfig; airflow?: DagTrigger }) {
+/**
+ * The Pulsar schema a DAG's trigger topic carries: the contract's reader schema (Avro), so a DAG that
+ * reads its trigger topic with Pulsar's AvroSchema of its contract gets exactly what it declared.
+ * Undefined for JSON contracts (Pulsar's JSON type is not a JSON Schema): such topics stay schema-less.
+ */
+export type TriggerSchemaFor = (route: Route) => Promise<TriggerSchema | undefined>;
+
+/** Trigger-topic schemas from the resolver's parsed reader schemas (cached per registry id: immutable). */
+export function makeTriggerSchemas(deps: { schema(id: number): Promise<ParsedSchema | null>; formats: FormatLookup }): TriggerSchemaFor {
+  const cache = new Map<number, TriggerSchema | undefined>();
+  return async (route) => {
+    if (cache.has(route.schemaId)) return cache.get(route.schemaId);
+    const reader = await deps.schema(route.schemaId);
+    let schema: TriggerSchema | undefined;
+    if (reader?.format === 'AVRO') {
+      const definition = deps.formats.get('AVRO').selfContained?.(reader);
+      if (definition) schema = { type: 'AVRO', definition };
+    }
+    if (cache.size >= 10_000) cache.clear();
+    cache.set(route.schemaId, schema);
+    return schema;
+  };
+}
+
+export function makeSinks(deps: {
+  publisher: Publisher; store: QuarantineStore; config: SinkConfig; airflow?: DagTrigger;
+  triggerSchema?: TriggerSchemaFor;
+  /** Told when Airflow refused a trigger (4xx): what it runs may have changed. */
+  onAirflowRefused?(dagId: string): void;
+}) {
   const { publisher, store, config } = deps;
   const target: ForwardTarget = { forwardTo: config.forwardTo ?? 'topic', ...(config.airflowDags ? { airflowDags: config.airflowDags } : {}) };
   if (target.forwardTo === 'airflow' && !deps.airflow) throw new Error('makeSinks(): forwardTo airflow needs an Airflow client');
@@ -74,20 +104,27 @@ export function makeSinks(deps: { publisher: Publisher; store: QuarantineStore; 
         throw new DagpactError('UPSTREAM_REJECTED', `${route.dagId}@${route.dagVersion} forwards ${route.topic} to Airflow (forward_to: airflow in its manifest), `
           + 'but this gatekeeper has no AIRFLOW_URL');
       }
-      const run = await triggerForDecision({ airflow: deps.airflow, environment: config.environment }, message, decision);
-      return run.dagRunId;
+      try {
+        const run = await triggerForDecision({ airflow: deps.airflow, environment: config.environment }, message, decision);
+        return run.dagRunId;
+      } catch (error) {
+        if (error instanceof DagpactError && error.code === 'UPSTREAM_REJECTED') deps.onAirflowRefused?.(route.dagId);
+        throw error;
+      }
     }
     const topic = triggerTopicFor(route, config.triggerTopicPattern);
+    const schema = await deps.triggerSchema?.(route);
     const sent = await publisher.send(topic, {
-      payload: message.payload,
+      payload: decision.forwardPayload ?? message.payload,
       properties: forwardProperties(message, route, decision.writer.schemaId),
       key: message.key,
       eventTime: message.eventTime,
+      ...(schema ? { schema } : {}),
     });
     return sent.messageId;
   }
 
-  async function hold(message: SourceMessage, decision: Decision, pulsarWriter: PulsarWriter): Promise<number> {
+  async function hold(message: SourceMessage, decision: Decision, pulsarWriter: PulsarWriter | undefined): Promise<number> {
     const disposition = decision.outcome === 'REJECT' ? 'reject' as const : 'quarantine' as const;
     const detected = decision.writer.schemaId ?? (pulsarWriter && 'schemaId' in pulsarWriter ? pulsarWriter.schemaId : undefined);
     const { id } = await store.insert({

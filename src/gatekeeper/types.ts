@@ -22,6 +22,8 @@ export interface Route {
   forwardTo?: 'topic' | 'airflow';
   /** The DAG version's `airflow_version_number` from its manifest, when it gave one (provenance in a DAG run's conf). */
   airflowVersionNumber?: number | null;
+  /** The DAG version's contract hash (what a DAG file declares with its `dagpact-contract:<hash>` tag). */
+  contractHash?: string;
 }
 
 export interface RoutingTable {
@@ -64,12 +66,20 @@ export interface BrokerSchemaSource {
   getSchema(topic: string, version: Uint8Array): Promise<BrokerSchema | undefined>;
 }
 
+/** A Pulsar schema a producer declares (the broker registers it on the topic). */
+export interface TriggerSchema {
+  type: 'AVRO';
+  definition: string;
+}
+
 /** What a forward, quarantine or dead-letter publish sends. */
 export interface OutgoingMessage {
   payload: Uint8Array;
   properties: Record<string, string>;
   key?: string;
   eventTime?: Date;
+  /** The schema the topic's producer declares; absent = no schema (bytes). */
+  schema?: TriggerSchema;
 }
 
 /** Publishes to any topic and resolves once the broker has persisted the message (send receipt). */

@@ -181,3 +181,19 @@ export const auditEvents = pgTable('audit_events', {
   details: jsonb('details'),
   createdAt: createdAt(),
 }, (t) => [index('audit_target_idx').on(t.targetType, t.targetId)]);
+
+/**
+ * Writer schemas met on the broker: Pulsar's (topic, schema version) → the schema's definition and, for
+ * formats the registry holds (Avro), its content-addressed registry id. A broker version is immutable.
+ */
+export const brokerSchemas = pgTable('broker_schemas', {
+  /** The topic as the broker names its schema: fully qualified, without a partition suffix. */
+  topic: text('topic').notNull(),
+  /** Pulsar's schema version as text (a long on Pulsar's own registry). */
+  version: text('version').notNull(),
+  /** Pulsar's schema type: AVRO, JSON, PROTOBUF, STRING, ... */
+  pulsarType: text('pulsar_type').notNull(),
+  definition: text('definition').notNull(),
+  schemaId: integer('schema_id').references(() => schemas.id),
+  createdAt: createdAt(),
+}, (t) => [primaryKey({ columns: [t.topic, t.version] })]);

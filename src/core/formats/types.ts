@@ -38,6 +38,11 @@ export type PayloadCheck =
   | { ok: true; value: unknown }
   | { ok: false; problems: InputProblem[] };
 
+/** A payload as a reader reads it: the value, and the bytes that encode it in the reader's schema. */
+export type ReadAs =
+  | { ok: true; value: unknown; bytes: Uint8Array }
+  | { ok: false; problems: InputProblem[] };
+
 export interface FormatProvider {
   readonly format: SchemaFormat;
   /**
@@ -56,6 +61,14 @@ export interface FormatProvider {
    * the reader (JSON). Never throws for bad payloads: returns the problems.
    */
   checkPayload(payload: Uint8Array, writer: ParsedSchema, reader?: ParsedSchema): PayloadCheck;
+  /**
+   * The payload, written with `writer`, as `reader` reads it — for a pair whose compatibility the
+   * caller has already established (backwardIssues empty). Avro: decoded with the writer schema
+   * resolved into the reader's (defaults, reordering, promotions, aliases, union branches) and encoded
+   * again in the reader schema; the payload itself when both share one canonical form. JSON: validated
+   * against both, the bytes unchanged. Never throws for bad payloads: returns the problems.
+   */
+  readAs(payload: Uint8Array, writer: ParsedSchema, reader: ParsedSchema): ReadAs;
   /**
    * The schema as one document with what its references define written in, for a registry that has no
    * references (Pulsar's). Undefined when the format cannot do that; callers then send the text as is.

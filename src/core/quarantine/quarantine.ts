@@ -6,6 +6,8 @@ import { DagpactError } from '../errors.js';
 import type { FormatProvider, SchemaFormat } from '../formats/types.js';
 import type { Registry } from '../registry/types.js';
 import { decodePayload } from './decode.js';
+import { inspectRecord } from './inspect.js';
+import type { BrokerWriterLog } from '../registry/broker-writers.js';
 import type { HistoryEntry, QuarantineFilter, QuarantineRecord, QuarantineStore } from './types.js';
 
 export type ReplayOutcome =
@@ -30,6 +32,8 @@ export interface QuarantineDeps {
   formats: { get(format: SchemaFormat): FormatProvider };
   /** Present when Pulsar is configured; without it replay answers 503. */
   replayer?: Replayer;
+  /** Broker schema versions the gatekeeper recorded: the writer's Pulsar type and definition. */
+  brokerWriters?: Pick<BrokerWriterLog, 'find'>;
 }
 
 export const BULK_LIMIT = 1000;
@@ -104,7 +108,8 @@ export function makeQuarantine(deps: QuarantineDeps) {
     async get(id: number) {
       const record = await deps.store.get({ id });
       if (!record) throw notFound(id);
-      return { record, decoded: await decodePayload(record, deps) };
+      const [decoded, inspection] = await Promise.all([decodePayload(record, deps), inspectRecord(record, deps)]);
+      return { record, decoded, inspection };
     },
 
     replay,

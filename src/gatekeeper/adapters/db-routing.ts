@@ -8,7 +8,7 @@ import type { Route, RoutingSource, RoutingTable } from '../types.js';
 interface Row {
   topic: string; dag_id: string; dag_version: string; dag_version_id: number; subject: string;
   subject_version: number; schema_id: number; on_mismatch: string; trigger_topic: string | null;
-  forward_to: string | null; airflow_version_number: number | null;
+  forward_to: string | null; airflow_version_number: number | null; contract_hash: string;
 }
 
 export function makeDbRoutingSource(db: Db): RoutingSource {
@@ -21,7 +21,7 @@ export function makeDbRoutingSource(db: Db): RoutingSource {
           order by dag_id, id desc
         )
         select b.topic, v.dag_id, v.version as dag_version, v.id as dag_version_id, b.subject,
-               b.subject_version, b.schema_id, b.on_mismatch, b.trigger_topic, b.forward_to, v.airflow_version_number
+               b.subject_version, b.schema_id, b.on_mismatch, b.trigger_topic, b.forward_to, v.airflow_version_number, v.contract_hash
         from latest l
         join dag_versions v on v.id = l.dag_version_id
         join contract_bindings b on b.dag_version_id = v.id and b.direction in ('consume', 'consumes', 'consumer', 'input')
@@ -32,6 +32,7 @@ export function makeDbRoutingSource(db: Db): RoutingSource {
         subject: r.subject, subjectVersion: Number(r.subject_version), schemaId: Number(r.schema_id),
         onMismatch: r.on_mismatch === 'reject' ? 'reject' : 'quarantine', triggerTopic: r.trigger_topic,
         airflowVersionNumber: r.airflow_version_number === null ? null : Number(r.airflow_version_number),
+        contractHash: r.contract_hash,
         ...(r.forward_to === 'airflow' || r.forward_to === 'topic' ? { forwardTo: r.forward_to } : {}),
       }));
       return { routes, marker: String((marker.rows[0] as { m: string }).m) };

@@ -9,7 +9,7 @@ import {
   type Consumer, type Message, type MessageId, type Producer,
 } from '../../pulsar/index.js';
 import { isTransientFailure } from '../retry-pause.js';
-import type { BrokerSchemaSource, ConsumerFactory, OutgoingMessage, Publisher, SourceMessage, TopicConsumer } from '../types.js';
+import type { BrokerSchemaSource, ConsumerFactory, OutgoingMessage, Publisher, SourceMessage, TopicConsumer, TriggerSchema } from '../types.js';
 
 export interface PulsarTransport {
   consumers: ConsumerFactory;
@@ -95,27 +95,31 @@ export async function openPulsarTransport(args: { serviceUrl: string; token?: st
     },
   };
 
+  // One producer per (topic, declared schema): a trigger topic whose contract changed gets a producer
+  // declaring the new reader schema, which the broker checks under the topic's compatibility policy.
   const producers = new Map<string, Promise<Producer>>();
-  const producerFor = (topic: string): Promise<Producer> => {
-    let producer = producers.get(topic);
+  const producerFor = (topic: string, schema: TriggerSchema | undefined): Promise<Producer> => {
+    const key = schema ? `${topic}\u0000${schema.type}\u0000${schema.definition}` : topic;
+    let producer = producers.get(key);
     if (!producer) {
-      producer = client.createProducer({ topic });
-      producers.set(topic, producer);
-      producer.catch(() => { if (producers.get(topic) === producer) producers.delete(topic); });
+      producer = client.createProducer({ topic, ...(schema ? { schema: { type: schema.type, data: schema.definition } } : {}) });
+      producers.set(key, producer);
+      producer.catch(() => { if (producers.get(key) === producer) producers.delete(key); });
     }
     return producer;
   };
   const publisher: Publisher = {
     async send(topic: string, message: OutgoingMessage) {
       let producer: Producer | undefined;
+      const key = message.schema ? `${topic}\u0000${message.schema.type}\u0000${message.schema.definition}` : topic;
       try {
-        producer = await producerFor(topic);
+        producer = await producerFor(topic, message.schema);
         const id = await producer.send({ payload: message.payload, properties: message.properties, key: message.key, eventTime: message.eventTime });
         return { messageId: messageIdToString(id) };
       } catch (error) {
         // A producer that failed for good (closed, fenced, schema refused) is replaced on the next send.
         if (producer && error instanceof PulsarClientError && !error.retriable) {
-          producers.delete(topic);
+          producers.delete(key);
           void producer.close().catch(() => undefined);
         }
         throw translate(error, `publishing to ${topic}`);

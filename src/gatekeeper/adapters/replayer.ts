@@ -8,7 +8,9 @@ import { fullTopicName } from '../../pulsar-admin/admin-client.js';
 import type { Database } from '../../store/db.js';
 import type { DagTrigger, ForwardTarget } from '../airflow-sink.js';
 import { makeReplayer } from '../replay.js';
-import { BoundedCache, makeResolver } from '../resolve.js';
+import { BoundedCache, makeResolver, type AirflowDagStates } from '../resolve.js';
+import { makeTriggerSchemas } from '../sinks.js';
+import { makeBrokerSchemaStore } from '../../store/broker-schema-store.js';
 import type { BrokerSchemaSource, Publisher, RoutingSource } from '../types.js';
 import { makeDbRoutingSource } from './db-routing.js';
 
@@ -22,6 +24,8 @@ export interface Forwarder {
   target?: ForwardTarget;
   /** Required when `target` sends DAGs to Airflow. */
   airflow?: DagTrigger;
+  /** What Airflow runs per DAG: a replay to Airflow is held while it is not the active contract's version. */
+  airflowDags?: AirflowDagStates;
 }
 
 export function makeQuarantineReplayer(deps: {
@@ -32,7 +36,9 @@ export function makeQuarantineReplayer(deps: {
 }): Replayer {
   const resolver = makeResolver({
     registry: deps.registry, formats: deps.formats, brokerSchemas: deps.forwarder.brokerSchemas,
+    writers: makeBrokerSchemaStore(deps.database.db),
     verdicts: new BoundedCache(1_000), noRoutePolicy: 'quarantine',
+    ...(deps.forwarder.airflow && deps.forwarder.airflowDags ? { airflow: { target: deps.forwarder.target ?? { forwardTo: 'topic' }, states: deps.forwarder.airflowDags } } : {}),
   });
   return makeReplayer({
     routing: deps.forwarder.routing ?? makeDbRoutingSource(deps.database.db),
@@ -42,5 +48,6 @@ export function makeQuarantineReplayer(deps: {
     normalizeTopic: fullTopicName,
     ...(deps.forwarder.target ? { target: deps.forwarder.target } : {}),
     ...(deps.forwarder.airflow ? { airflow: deps.forwarder.airflow } : {}),
+    triggerSchema: makeTriggerSchemas({ schema: resolver.schema, formats: deps.formats }),
   });
 }

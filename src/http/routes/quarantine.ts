@@ -2,6 +2,7 @@
 // one or by filter. Routes validate and call services.quarantine; decisions live in the core.
 import type { FastifyInstance } from 'fastify';
 import type { QuarantineRecord, QuarantineFilter } from '../../core/quarantine/types.js';
+import type { SchemaView } from '../../core/quarantine/inspect.js';
 import type { AppDeps } from '../deps.js';
 import { bigserialId, nativeErrors } from '../shared-schemas.js';
 
@@ -34,6 +35,23 @@ const recordSchema = {
   },
 };
 
+const schemaView = {
+  type: 'object',
+  properties: {
+    schema_id: { type: 'integer' }, format: { type: 'string' }, schema: { type: 'string' },
+    pulsar_schema_version: { type: 'string' }, pulsar_type: { type: 'string' },
+  },
+};
+
+function presentView(v: SchemaView | undefined) {
+  if (!v) return undefined;
+  return {
+    ...(v.schemaId !== undefined ? { schema_id: v.schemaId } : {}), ...(v.format ? { format: v.format } : {}),
+    ...(v.schema !== undefined ? { schema: v.schema } : {}),
+    ...(v.pulsarSchemaVersion ? { pulsar_schema_version: v.pulsarSchemaVersion } : {}), ...(v.pulsarType ? { pulsar_type: v.pulsarType } : {}),
+  };
+}
+
 const detailSchema = {
   type: 'object',
   required: [...recordSchema.required, 'payload_base64', 'history'],
@@ -47,6 +65,13 @@ const detailSchema = {
     history: {
       type: 'array',
       items: { type: 'object', properties: { at: { type: 'string' }, action: { type: 'string' }, actor: { type: 'string' }, details: {} } },
+    },
+    writer: { ...schemaView, description: 'the schema the message was written with: a registry schema (Pulsar writers are recorded there), or the broker definition of a Pulsar type the registry does not hold' },
+    expected: { ...schemaView, description: "the contract's reader schema" },
+    findings: {
+      type: 'array',
+      description: 'the reader against the writer (computed now), or the problems recorded when the message was held',
+      items: { type: 'object', required: ['path', 'rule', 'message'], properties: { path: { type: 'string' }, rule: { type: 'string' }, message: { type: 'string' } } },
     },
   },
 };
@@ -155,15 +180,18 @@ export async function quarantineRoutes(app: FastifyInstance, deps: AppDeps) {
   app.get('/v1/quarantine/:id', {
     schema: {
       tags: ['quarantine'],
-      summary: 'A held message with its payload (base64) decoded by its writer schema where known',
+      summary: 'A held message: its payload (base64) decoded by its writer schema where known, the writer and the contract schema, and the findings of one against the other',
       params: idParams,
       response: { 200: detailSchema, ...nativeErrors(401, 403, 404) },
     },
   }, async (request) => {
     const { id } = request.params as { id: number };
-    const { record, decoded } = await quarantine.get(id);
+    const { record, decoded, inspection } = await quarantine.get(id);
     return {
       ...present(record),
+      ...(inspection.writer ? { writer: presentView(inspection.writer) } : {}),
+      ...(inspection.expected ? { expected: presentView(inspection.expected) } : {}),
+      findings: inspection.findings,
       payload_base64: Buffer.from(record.payload).toString('base64'),
       decoded: { ...(decoded.schemaId !== undefined ? { schema_id: decoded.schemaId } : {}), value: decoded.value, ...(decoded.error ? { error: decoded.error } : {}) },
       history: record.history,

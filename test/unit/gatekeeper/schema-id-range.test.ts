@@ -11,6 +11,7 @@ import type { Registry } from '../../../src/core/registry/types.js';
 import { makeResolver, BoundedCache } from '../../../src/gatekeeper/resolve.js';
 import type { Route } from '../../../src/gatekeeper/types.js';
 import { makeRegistryStore } from '../../../src/store/registry-store.js';
+import { makeBrokerSchemaStore } from '../../../src/store/broker-schema-store.js';
 import { makeAuditLog } from '../../../src/store/token-store.js';
 import { createPgliteTestDatabase, type TestDatabase } from '../../support/db.js';
 
@@ -53,7 +54,7 @@ describe('schema ids beyond the integer range', () => {
     ['dagpact-schema-id 3000000000', { payload: new Uint8Array([14]), properties: { 'dagpact-schema-id': '3000000000' } }],
     ['dagpact-schema-id 2147483648', { payload: new Uint8Array([14]), properties: { 'dagpact-schema-id': '2147483648' } }],
   ])('resolver: %s → UNKNOWN_SCHEMA', async (_name, message) => {
-    const resolver = makeResolver({ registry, formats: makeFormats(), verdicts: new BoundedCache(100), noRoutePolicy: 'quarantine' });
+    const resolver = makeResolver({ registry, formats: makeFormats(), writers: makeBrokerSchemaStore(db.database.db), verdicts: new BoundedCache(100), noRoutePolicy: 'quarantine' });
     const { decisions } = await resolver.resolveAndDecide({ message: { topic: TOPIC, ...message }, routes: [route] });
     expect(decisions.map((d) => ({ outcome: d.outcome, reasonCode: d.reasonCode }))).toEqual([{ outcome: 'QUARANTINE', reasonCode: 'UNKNOWN_SCHEMA' }]);
   });

@@ -4,12 +4,15 @@ import { createHash } from 'node:crypto';
 import avro from 'avsc';
 import { DagpactError, errors, type InputProblem } from '../../errors.js';
 import { parseSchemaJson, sortedJson } from '../../registry/content.js';
-import type { FormatProvider, ParsedSchema, PayloadCheck, ResolvedReference } from '../types.js';
+import type { FormatProvider, ParsedSchema, PayloadCheck, ReadAs, ResolvedReference } from '../types.js';
 import { parsingCanonicalForm, sha256Hex } from './canonical.js';
 import { isPrimitive, type AvroNode } from './model.js';
 import { buildModel, type NameTable } from './parse.js';
 import { scanPayload, toPlain } from './payload.js';
 import { resolutionIssues, type ResolutionDialect } from './resolution.js';
+import { applyAvscCorrections } from './avsc-strict.js';
+
+applyAvscCorrections();
 
 /** What `ParsedSchema.native` holds for Avro. */
 export interface AvroNative {
@@ -153,9 +156,31 @@ export function makeAvroProvider(options: AvroProviderOptions = {}): FormatProvi
     }
   }
 
+  function readAs(payload: Uint8Array, writerSchema: ParsedSchema, readerSchema: ParsedSchema): ReadAs {
+    const writer = nativeOf(writerSchema);
+    const reader = nativeOf(readerSchema);
+    const scanned = scanPayload(payload, writer.root);
+    if (scanned.length > 0) return { ok: false, problems: scanned };
+    const buf = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+    try {
+      if (writerSchema.fingerprint === readerSchema.fingerprint) {
+        // One canonical form: the same binary layout, so the writer's bytes already are the reader's.
+        const { value, offset } = reader.type.decode(buf, 0);
+        if (offset !== buf.length) return { ok: false, problems: [{ path: '$', message: `decoding stopped at byte ${offset} of ${buf.length}` }] };
+        return { ok: true, value: toPlain(reader.type, value), bytes: payload };
+      }
+      const { value, offset } = reader.type.decode(buf, 0, resolverFor(reader, writer));
+      if (offset !== buf.length) return { ok: false, problems: [{ path: '$', message: `decoding stopped at byte ${offset} of ${buf.length}` }] };
+      return { ok: true, value: toPlain(reader.type, value), bytes: new Uint8Array(reader.type.toBuffer(value)) };
+    } catch (e) {
+      return { ok: false, problems: [{ path: '$', message: `the payload cannot be read with the writer schema resolved into the reader's: ${(e as Error).message}` }] };
+    }
+  }
+
   return {
     format: 'AVRO',
     parse,
+    readAs,
     backwardIssues: (reader, writer) => resolutionIssues(nativeOf(reader).root, nativeOf(writer).root, dialect),
     checkPayload,
     // avsc writes each named type in full where it is first used, keeping defaults, docs and aliases.

@@ -38,5 +38,9 @@ export function makeJsonSchemaProvider(): FormatProvider {
         return { ok: false, problems: [{ path: '$', message: (e as Error).message }] };
       }
     },
+    readAs(payload, writer, reader) {
+      const check = this.checkPayload(payload, writer, reader);
+      return check.ok ? { ok: true, value: check.value, bytes: payload } : check;
+    },
   };
 }
