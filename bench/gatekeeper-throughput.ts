@@ -174,9 +174,10 @@ async function main() {
     const gk = await startGatekeeper(config, { installSignals: false });
     return {
       async stop() {
+        // After the drain: a forward can arrive before its decision is counted.
+        await gk.stop();
         const text = await gk.metrics.registry.getSingleMetricAsString('dagpact_gatekeeper_messages_total');
         for (const m of text.matchAll(/outcome="ACCEPT"[^}]*\}\s+(\d+)/g)) accepted += Number(m[1]);
-        await gk.stop();
       },
     };
   };
