@@ -55,8 +55,6 @@ function avscOptions(registry: Record<string, avro.Type>): Partial<avro.ForSchem
   };
 }
 
-const MAX_RESOLVERS = 2000;
-
 function summary(problems: InputProblem[]): string {
   const first = problems[0];
   const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
@@ -78,7 +76,7 @@ export interface AvroProviderOptions {
 
 export function makeAvroProvider(options: AvroProviderOptions = {}): FormatProvider {
   const dialect = options.dialect ?? 'schema-compatibility';
-  const resolvers = new Map<string, avro.Resolver>();
+  const resolvers = new WeakMap<avro.Type, WeakMap<avro.Type, avro.Resolver>>();
 
   function parse(text: string, references: ResolvedReference[] = []): ParsedSchema {
     const names: NameTable = new Map();
@@ -118,14 +116,16 @@ export function makeAvroProvider(options: AvroProviderOptions = {}): FormatProvi
     return { format: 'AVRO', canonical, fingerprint: sha256Hex(canonical), native };
   }
 
+  // A resolver belongs to the very reader Type it was made for (avsc refuses another instance, even of
+  // the same schema), so it is kept per pair of Type objects, and goes when either does.
   function resolverFor(reader: AvroNative, writer: AvroNative): avro.Resolver {
-    const key = `${reader.identity}:${writer.identity}`;
-    let resolver = resolvers.get(key);
+    let byWriter = resolvers.get(reader.type);
+    if (!byWriter) resolvers.set(reader.type, (byWriter = new WeakMap()));
+    let resolver = byWriter.get(writer.type);
     if (!resolver) {
       // Java compares unqualified names; so does this resolver.
       resolver = reader.type.createResolver(writer.type, { ignoreNamespaces: true });
-      if (resolvers.size >= MAX_RESOLVERS) resolvers.clear();
-      resolvers.set(key, resolver);
+      byWriter.set(writer.type, resolver);
     }
     return resolver;
   }
