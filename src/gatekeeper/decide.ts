@@ -66,9 +66,9 @@ export interface Decision {
   issues?: Array<{ path: string; message: string; rule?: string }>;
   writer: { via: WriterVia; schemaId?: number; pulsarVersion?: string; pulsarType?: string };
   /**
-   * ACCEPT only: the payload as the DAG reads it — Avro decoded with the writer schema and resolved
-   * into the contract's reader schema (defaults filled in), JSON parsed — as plain JSON values
-   * (longs beyond 2^53 as strings, bytes as base64). What a sink that needs a value (Airflow's conf) sends.
+   * ACCEPT only, for a DAG forwarded to Airflow (and JSON): the payload as the DAG reads it — Avro decoded
+   * with the writer schema and resolved into the contract's reader schema (defaults filled in), JSON
+   * parsed — as plain JSON values (longs beyond 2^53 as strings, bytes as base64). Airflow's conf carries it.
    */
   value?: unknown;
   /** ACCEPT only: the bytes a trigger topic gets — the value encoded in the reader schema (no Confluent prefix). */
@@ -202,7 +202,9 @@ function decideForRoute(input: DecisionInput, route: Route, id: Identified): Dec
         (issues.length > 1 ? ` (and ${issues.length - 1} more)` : '') +
         '. Deploy a DAG version whose contract reads this schema, or fix the producer, then replay.', issues);
     }
-    const read = provider.readAs(id.body, id.writer, reader);
+    // The value is what an Airflow run's conf carries; a trigger topic needs only the bytes.
+    const needValue = input.airflow !== undefined && forwardsToAirflow(route, input.airflow.target);
+    const read = provider.readAs(id.body, id.writer, reader, { value: needValue });
     if (!read.ok) return fail('PAYLOAD_INVALID', `the payload does not match ${named}: ${problemsText(read.problems)}`, read.problems);
     return accept(read.value, read.bytes);
   }

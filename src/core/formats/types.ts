@@ -40,7 +40,8 @@ export type PayloadCheck =
 
 /** A payload as a reader reads it: the value, and the bytes that encode it in the reader's schema. */
 export type ReadAs =
-  | { ok: true; value: unknown; bytes: Uint8Array }
+  /** `value` is undefined unless asked for (a trigger-topic forward needs only the bytes). */
+  | { ok: true; value?: unknown; bytes: Uint8Array }
   | { ok: false; problems: InputProblem[] };
 
 export interface FormatProvider {
@@ -68,7 +69,7 @@ export interface FormatProvider {
    * again in the reader schema; the payload itself when both share one canonical form. JSON: validated
    * against both, the bytes unchanged. Never throws for bad payloads: returns the problems.
    */
-  readAs(payload: Uint8Array, writer: ParsedSchema, reader: ParsedSchema): ReadAs;
+  readAs(payload: Uint8Array, writer: ParsedSchema, reader: ParsedSchema, options?: { value?: boolean }): ReadAs;
   /**
    * The schema as one document with what its references define written in, for a registry that has no
    * references (Pulsar's). Undefined when the format cannot do that; callers then send the text as is.

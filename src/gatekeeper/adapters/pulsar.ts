@@ -2,6 +2,7 @@
 // uses: ConsumerFactory (Shared subscriptions from the earliest position, receive/ack/nack, redelivery
 // count, schema version), Publisher (one cached producer per topic, resolving on SEND_RECEIPT) and
 // BrokerSchemaSource (GET_SCHEMA). Client errors become DagpactErrors; only transient ones are retriable.
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { DagpactError } from '../../core/errors.js';
 import {
@@ -98,8 +99,16 @@ export async function openPulsarTransport(args: { serviceUrl: string; token?: st
   // One producer per (topic, declared schema): a trigger topic whose contract changed gets a producer
   // declaring the new reader schema, which the broker checks under the topic's compatibility policy.
   const producers = new Map<string, Promise<Producer>>();
+  // Trigger schemas are cached objects: their short key is computed once, not per message.
+  const schemaKeys = new WeakMap<TriggerSchema, string>();
+  const keyOf = (topic: string, schema: TriggerSchema | undefined): string => {
+    if (!schema) return topic;
+    let key = schemaKeys.get(schema);
+    if (key === undefined) schemaKeys.set(schema, (key = createHash('sha256').update(`${schema.type}\n${schema.definition}`).digest('hex').slice(0, 32)));
+    return `${topic}\u0000${key}`;
+  };
   const producerFor = (topic: string, schema: TriggerSchema | undefined): Promise<Producer> => {
-    const key = schema ? `${topic}\u0000${schema.type}\u0000${schema.definition}` : topic;
+    const key = keyOf(topic, schema);
     let producer = producers.get(key);
     if (!producer) {
       producer = client.createProducer({ topic, ...(schema ? { schema: { type: schema.type, data: schema.definition } } : {}) });
@@ -111,7 +120,7 @@ export async function openPulsarTransport(args: { serviceUrl: string; token?: st
   const publisher: Publisher = {
     async send(topic: string, message: OutgoingMessage) {
       let producer: Producer | undefined;
-      const key = message.schema ? `${topic}\u0000${message.schema.type}\u0000${message.schema.definition}` : topic;
+      const key = keyOf(topic, message.schema);
       try {
         producer = await producerFor(topic, message.schema);
         const id = await producer.send({ payload: message.payload, properties: message.properties, key: message.key, eventTime: message.eventTime });

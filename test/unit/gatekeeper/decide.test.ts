@@ -92,6 +92,8 @@ const CASES: Case[] = [
   { name: 'reader needs a field the writer lacks (no default) → mismatch', payload: avroBytes(ORDER_V1, order), pulsarWriter: pw(ID.v1),
     routes: [route({ schemaId: ID.v3 })],
     expect: [{ outcome: 'QUARANTINE', dagId: 'orders_etl', reasonCode: 'SCHEMA_MISMATCH' }] },
+  { name: 'a string that is not UTF-8 → payload invalid', payload: new Uint8Array([0x0e, 0x04, 0xff, 0xfe]), pulsarWriter: pw(ID.sku), routes: [route({ schemaId: ID.sku })],
+    expect: [{ outcome: 'QUARANTINE', dagId: 'orders_etl', reasonCode: 'PAYLOAD_INVALID', via: 'pulsar' }] },
   { name: 'pulsar version matched but payload is truncated → payload invalid', payload: avroBytes(ORDER_V1, order).subarray(0, 3), pulsarWriter: pw(ID.v1),
     expect: [{ outcome: 'QUARANTINE', dagId: 'orders_etl', reasonCode: 'PAYLOAD_INVALID', via: 'pulsar' }] },
   { name: 'Confluent wire format, known id', payload: confluent(ID.v2, avroBytes(ORDER_V2_EXTRA, { ...order, note: '' })),
@@ -219,7 +221,9 @@ function run(c: Case, verdicts = new Map()) {
     ...(c.pulsarWriter ? { pulsarWriter: c.pulsarWriter } : {}),
     schemas, formats, verdicts,
     noRoutePolicy: c.noRoutePolicy ?? 'quarantine',
-    ...(c.airflowDags ? { airflow: { target: { forwardTo: 'topic' as const }, dags: new Map(Object.entries(c.airflowDags)) } } : {}),
+    ...(c.airflowDags ? { airflow: { target: { forwardTo: 'topic' as const }, dags: new Map(Object.entries(c.airflowDags)) } }
+      // A value is computed for DAGs forwarded to Airflow (their conf carries it).
+      : c.value !== undefined ? { airflow: { target: { forwardTo: 'airflow' as const }, dags: new Map() } } : {}),
   });
 }
 
@@ -266,6 +270,14 @@ describe('decide()', () => {
     const again = run(c, verdicts)[0]!;
     expect(again.outcome).toBe('QUARANTINE');
     expect(again.reason).toContain('from the cache');
+  });
+
+  it('computes no value for a DAG forwarded to its trigger topic (only the bytes it gets)', () => {
+    const c = CASES.find((x) => x.name.startsWith('broker writer reorders'))!;
+    const [d] = run({ ...c, value: undefined });
+    expect(d!.outcome).toBe('ACCEPT');
+    expect(d!.value).toBeUndefined();
+    expect(avro.Type.forSchema(PAIR as never).fromBuffer(Buffer.from(d!.forwardPayload!))).toEqual({ first: 'A', second: 'B' });
   });
 
   it('names the contract and what to do in a mismatch reason', () => {

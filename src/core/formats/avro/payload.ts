@@ -3,6 +3,7 @@
 // loop for ever, lengths past the end, bad union or enum indexes, runaway nesting) before avsc
 // decodes them; the decoded value is then turned into plain JSON (longs as numbers when exact,
 // otherwise strings; bytes and fixed as base64; unions unwrapped).
+import { isUtf8 } from 'node:buffer';
 import avro from 'avsc';
 import type { InputProblem } from '../../errors.js';
 import type { AvroNode, RecordNode } from './model.js';
@@ -106,6 +107,9 @@ class Scanner {
             const n = this.varint(path);
             if (n < 0) this.fail(path, `a ${node.type} at offset ${this.pos} has a negative length (${n})`);
             this.need(n, path, `a ${node.type} of ${n} bytes`);
+            if (node.type === 'string' && !isUtf8(this.buf.subarray(this.pos, this.pos + n))) {
+              this.fail(path, `a string at offset ${this.pos} is not valid UTF-8 (Avro strings are UTF-8)`);
+            }
             this.pos += n;
             return;
           }

@@ -156,22 +156,21 @@ export function makeAvroProvider(options: AvroProviderOptions = {}): FormatProvi
     }
   }
 
-  function readAs(payload: Uint8Array, writerSchema: ParsedSchema, readerSchema: ParsedSchema): ReadAs {
+  function readAs(payload: Uint8Array, writerSchema: ParsedSchema, readerSchema: ParsedSchema, options: { value?: boolean } = {}): ReadAs {
     const writer = nativeOf(writerSchema);
     const reader = nativeOf(readerSchema);
+    // The scan checks everything a decode would (lengths, indexes, UTF-8, trailing bytes), without values.
     const scanned = scanPayload(payload, writer.root);
     if (scanned.length > 0) return { ok: false, problems: scanned };
+    const sameLayout = writerSchema.fingerprint === readerSchema.fingerprint;
+    // One canonical form: the same binary layout, so the writer's bytes already are the reader's.
+    if (sameLayout && !options.value) return { ok: true, bytes: payload };
     const buf = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
     try {
-      if (writerSchema.fingerprint === readerSchema.fingerprint) {
-        // One canonical form: the same binary layout, so the writer's bytes already are the reader's.
-        const { value, offset } = reader.type.decode(buf, 0);
-        if (offset !== buf.length) return { ok: false, problems: [{ path: '$', message: `decoding stopped at byte ${offset} of ${buf.length}` }] };
-        return { ok: true, value: toPlain(reader.type, value), bytes: payload };
-      }
-      const { value, offset } = reader.type.decode(buf, 0, resolverFor(reader, writer));
+      const { value, offset } = sameLayout ? reader.type.decode(buf, 0) : reader.type.decode(buf, 0, resolverFor(reader, writer));
       if (offset !== buf.length) return { ok: false, problems: [{ path: '$', message: `decoding stopped at byte ${offset} of ${buf.length}` }] };
-      return { ok: true, value: toPlain(reader.type, value), bytes: new Uint8Array(reader.type.toBuffer(value)) };
+      const bytes = sameLayout ? payload : new Uint8Array(reader.type.toBuffer(value));
+      return options.value ? { ok: true, value: toPlain(reader.type, value), bytes } : { ok: true, bytes };
     } catch (e) {
       return { ok: false, problems: [{ path: '$', message: `the payload cannot be read with the writer schema resolved into the reader's: ${(e as Error).message}` }] };
     }
