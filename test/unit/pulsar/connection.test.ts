@@ -37,17 +37,20 @@ const closedReason = (conn: Connection) => new Promise<string>((r) => conn.onClo
 
 describe('connection failure handling', () => {
   it('closes on a frame with a bad checksum and tells its users', async () => {
+    let brokerSide: net.Socket | undefined;
     const url = await peer((socket, type) => {
       if (type !== CommandType.CONNECT) return;
+      brokerSide = socket;
       socket.write(connected);
-      const frame = encodePayloadCommand({ type: CommandType.MESSAGE, message: { consumer_id: 1, message_id: { ledgerId: 1, entryId: 1 } } },
-        encodeMetadata({ producer_name: 'p', sequence_id: 0, publish_time: 1 }), Buffer.from('data'));
-      frame[frame.length - 2] = frame[frame.length - 2]! ^ 0xff;
-      setTimeout(() => socket.write(frame), 20);
     });
     const conn = await Connection.open(options(url));
     let told = '';
     conn.registerConsumer(1n, { onMessage: () => { throw new Error('must not deliver a corrupt message'); }, onDisconnect: (r) => { told = r; } });
+    // The corrupt frame is sent only once the consumer is registered, so the consumer is always told.
+    const frame = encodePayloadCommand({ type: CommandType.MESSAGE, message: { consumer_id: 1, message_id: { ledgerId: 1, entryId: 1 } } },
+      encodeMetadata({ producer_name: 'p', sequence_id: 0, publish_time: 1 }), Buffer.from('data'));
+    frame[frame.length - 2] = frame[frame.length - 2]! ^ 0xff;
+    brokerSide!.write(frame);
     expect(await closedReason(conn)).toMatch(/protocol error: checksum mismatch/);
     expect(told).toMatch(/checksum mismatch/);
     expect(conn.closed).toBe(true);
