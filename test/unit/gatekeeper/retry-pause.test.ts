@@ -94,7 +94,7 @@ describe('gatekeeper backoff', () => {
   beforeEach(() => { vi.useFakeTimers({ now: 0 }); });
   afterEach(() => { vi.useRealTimers(); });
 
-  it('the database is down: receiving pauses 50, 100, 200, 200 ms, no receive starts during a pause', async () => {
+  it('the database is down: receiving pauses 50, 100, then 200 ms each time, no receive starts during a pause', async () => {
     const { consumer, stats } = instantRedeliveryConsumer(5, 100);
     const pauses: Array<{ time: number; pauseMs: number }> = [];
     const warnings = pino({ level: 'warn' }, { write: (line: string) => { const e = JSON.parse(line); if (e.pauseMs) pauses.push({ time: e.time, pauseMs: e.pauseMs }); } });
