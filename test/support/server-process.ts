@@ -1,6 +1,7 @@
 // Starts the built `dagpact serve` as a child process, the way a user or CI does.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { waitFor } from './wait-for.js';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -33,16 +34,14 @@ export async function startServerProcess(env: Record<string, string | undefined>
   child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`dagpact serve exited with ${child.exitCode}:\n${out}`);
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.ok) break;
-    } catch { /* not listening yet */ }
-    if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error(`dagpact serve did not answer in time:\n${out}`); }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const state = await waitFor('dagpact serve to answer /healthz', async () => {
+    if (child.exitCode !== null) return 'exited';
+    return (await fetch(`${url}/healthz`)).ok && 'up';
+  }, { timeoutMs: options.timeoutMs ?? 30_000, intervalMs: 200 }).catch((error: unknown) => {
+    child.kill('SIGKILL');
+    throw new Error(`${(error as Error).message}:\n${out}`);
+  });
+  if (state === 'exited') throw new Error(`dagpact serve exited with ${child.exitCode}:\n${out}`);
   return {
     url, child, output: () => out,
     stop: (signal = 'SIGTERM') => new Promise((resolve) => {

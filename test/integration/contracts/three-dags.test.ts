@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePulsarAdmin } from '../../../src/pulsar-admin/admin-client.js';
 import { adminHeaders, buildTestApp, type TestApp } from '../../support/app.js';
+import { waitFor } from '../../support/wait-for.js';
 
 const ADMIN_URL = process.env.TEST_PULSAR_ADMIN_URL ?? 'http://127.0.0.1:8080';
 const pulsar = makePulsarAdmin({ url: ADMIN_URL });
@@ -261,10 +262,8 @@ describe('three DAGs on one topic', () => {
       method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify('FULL_TRANSITIVE'),
     });
     expect(set.status).toBeLessThan(300);
-    const deadline = Date.now() + 15_000;
-    while ((await pulsar.getTopicSchemaPolicies(T))?.strategyOverride !== 'FULL_TRANSITIVE' && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await waitFor('the topic policy applied', async () => (await pulsar.getTopicSchemaPolicies(T))?.strategyOverride === 'FULL_TRANSITIVE',
+      { timeoutMs: 15_000, intervalMs: 200 });
     const unborn = `persistent://${NS}/not-yet`;
     const manifest = { dag_id: 'fan_out', version: '1', consumes: [{ topic: T, subject: 'orders-value', version: 3 }], produces: [{ topic: unborn, subject: 'orders-value', version: 3 }] };
     await register(manifest);

@@ -167,7 +167,8 @@ describe('gatekeeper under faults', () => {
         const stuck = await backlog();
         const rowsDuring = await heldRows();
         const refusedDuring = proxy.refused() - refusedBefore;
-        await sleep(1_000);
+        // Another attempt at the database (after a pause of at most 5 s) records nothing either.
+        await waitFor('another attempt at the database', () => proxy.refused() > refusedBefore + refusedDuring, { timeoutMs: 30_000, intervalMs: 100 });
         expect(await heldRows(), 'nothing can be recorded while the database is away').toBe(rowsDuring);
         proxy.restore();
         const pauses = metricValue(during, 'dagpact_gatekeeper_receive_pauses_total') - pausesBefore;
@@ -204,9 +205,11 @@ describe('gatekeeper under faults', () => {
         // A start while the database is away: the process comes up, answers /healthz 503 "starting",
         // keeps retrying the routing table, and subscribes once the database is back.
         proxy.cut();
+        const refusedAtStart = proxy.refused();
         child = startGatekeeperProcess(port);
-        await waitFor('gatekeeper listening', async () => (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status).catch(() => 0)) > 0, 60_000, 200);
-        await sleep(3_000);
+        await waitFor('gatekeeper listening', async () => (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status).catch(() => 0)) > 0, { timeoutMs: 60_000, intervalMs: 200 });
+        // Not ready after it has tried the database (and been refused) twice, rather than after a fixed wait.
+        await waitFor('two refused attempts at the database', () => proxy.refused() >= refusedAtStart + 2, { timeoutMs: 60_000, intervalMs: 100 });
         const res = await fetch(`http://127.0.0.1:${port}/healthz`);
         const body = await res.json() as { status: string; topics: string[] };
         expect(child.exitCode, output).toBeNull();

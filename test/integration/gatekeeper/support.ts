@@ -13,6 +13,7 @@ import { startGatekeeper } from '../../../src/gatekeeper/main.js';
 import type { Db } from '../../../src/store/db.js';
 import { contractBindings, dagVersions, dags, deployments } from '../../../src/store/schema.js';
 import { freePort } from '../../support/server-process.js';
+import { waitFor } from '../../support/wait-for.js';
 
 const run = promisify(execFile);
 export const PYTHON = process.env.DAGPACT_TEST_PYTHON ?? '.venv/bin/python';
@@ -93,18 +94,8 @@ export async function quarantineCounts(db: Db): Promise<Array<{ dag_id: string; 
   return res.rows as never;
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 500): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (error) { last = error; }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+/** The shared polling helper (test/support/wait-for.ts), re-exported for the gatekeeper and Airflow tests. */
+export { waitFor };
 
 /**
  * A TCP proxy in front of PostgreSQL for one client (the gatekeeper), so a test can take the database
@@ -165,7 +156,7 @@ export async function startTestGatekeeper(args: { databaseUrl: string; environme
   }), { installSignals: false });
   if (args.subscribedTo !== undefined) {
     await waitFor('gatekeeper subscribed', async () => (await fetch(`http://127.0.0.1:${gk.http.port}/healthz`)
-      .then((r) => r.json() as Promise<{ topics: string[] }>)).topics.length === args.subscribedTo, 60_000, 200);
+      .then((r) => r.json() as Promise<{ topics: string[] }>)).topics.length === args.subscribedTo, { timeoutMs: 60_000, intervalMs: 200 });
   }
   return gk;
 }

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { makePulsarAdmin } from '../../../src/pulsar-admin/admin-client.js';
+import { waitFor } from '../../support/wait-for.js';
 
 const adminUrl = process.env.TEST_PULSAR_ADMIN_URL ?? process.env.PULSAR_ADMIN_URL ?? 'http://127.0.0.1:8080';
 const admin = makePulsarAdmin({ url: adminUrl, token: process.env.PULSAR_ADMIN_TOKEN });
@@ -60,12 +61,10 @@ describe('Pulsar admin API (real broker)', () => {
       method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify('FORWARD'),
     });
     expect(set.status).toBeLessThan(300);
-    const deadline = Date.now() + 15_000;
-    let policies = await admin.getTopicSchemaPolicies(topic);
-    while (policies?.strategyOverride !== 'FORWARD' && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 200));
-      policies = await admin.getTopicSchemaPolicies(topic);
-    }
+    const policies = await waitFor('the topic policy applied', async () => {
+      const p = await admin.getTopicSchemaPolicies(topic);
+      return p?.strategyOverride === 'FORWARD' && p;
+    }, { timeoutMs: 15_000, intervalMs: 200 });
     expect(policies).toEqual({ strategyOverride: 'FORWARD', appliedStrategy: 'FORWARD', schemaValidationEnforced: false });
     // ...and the broker judges schemas on the topic by it: FORWARD refuses a new schema the old one cannot read.
     const verdict = await admin.testCompatibility(topic, { type: 'AVRO', schema: userBroken });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { PulsarClient } from '../../../src/pulsar/index.js';
+import { waitFor } from '../../support/wait-for.js';
 import { startOwnBroker, uniqueName, type OwnBroker } from './support.js';
 
 const TOTAL = 20_000;
@@ -59,8 +60,8 @@ describe('a broker restart mid-stream', () => {
     await restarted;
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
 
-    const deadline = Date.now() + 120_000;
-    while (seen.size < TOTAL && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    // On a timeout the assertions below name the missing ids.
+    await waitFor(`all ${TOTAL} ids consumed`, () => seen.size >= TOTAL, { timeoutMs: 120_000, intervalMs: 200 }).catch(() => undefined);
     consuming = false;
     await consumed;
     const missing = [];

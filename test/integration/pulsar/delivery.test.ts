@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PulsarClient, type Message } from '../../../src/pulsar/index.js';
+import { waitFor } from '../../support/wait-for.js';
 import { admin, python, receiveAll, serviceUrl, uniqueName } from './support.js';
 
 let client: PulsarClient;
@@ -28,6 +29,8 @@ describe('negative acknowledgement', () => {
       if (counts.length < 3) consumer.nack(m!); else await consumer.ack(m!);
     }
     expect(counts).toEqual([0, 1, 2]);
+    // A lower bound only (two 300 ms delays): load can make it longer, never shorter, so it cannot flake,
+    // and it fails if the client redelivers at once instead of after negativeAckRedeliveryDelayMs.
     expect(Date.now() - started).toBeGreaterThanOrEqual(550);
     expect(await consumer.receive(1500)).toBeUndefined();
     await producer.close();
@@ -172,8 +175,14 @@ describe('flow control', () => {
     expect(maxPending).toBeLessThanOrEqual(5);
     // Receipts (and so the entries) follow the order of the send() calls.
     for (let i = 1; i < ids.length; i++) expect(ids[i]!.entryId > ids[i - 1]!.entryId || ids[i]!.ledgerId > ids[i - 1]!.ledgerId).toBe(true);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(consumer.queued).toBeLessThanOrEqual(10);
+    // Prefetch is bounded by the permits the consumer grants, not by how fast the broker is: once its
+    // queue is full, the broker's own count of messages dispatched plus permits left equals 10.
+    await waitFor('the receiver queue to fill', () => consumer.queued >= 10, { timeoutMs: 30_000, intervalMs: 20 });
+    const stats = await (await admin('GET', `/admin/v2/persistent/public/default/${topic}/stats`)).json() as
+      { subscriptions: Record<string, { consumers: Array<{ msgOutCounter: number; availablePermits: number }> }> };
+    const [broker] = stats.subscriptions.s!.consumers;
+    expect(broker!.msgOutCounter + broker!.availablePermits, 'permits granted before any receive').toBe(10);
+    expect(consumer.queued).toBe(10);
     const got: string[] = [];
     let maxQueued = 0;
     while (got.length < 300) {

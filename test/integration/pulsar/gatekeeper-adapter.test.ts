@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DagpactError } from '../../../src/core/errors.js';
 import { openPulsarTransport, type PulsarTransport } from '../../../src/gatekeeper/adapters/pulsar.js';
 import { PulsarClient } from '../../../src/pulsar/index.js';
+import { waitFor } from '../../support/wait-for.js';
 import { python, serviceUrl, uniqueName } from './support.js';
 
 let transport: PulsarTransport;
@@ -31,13 +32,13 @@ describe('gatekeeper Pulsar transport', () => {
 
     consumer.nack(first!);
     const seen = new Map<string, number>();
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline && !(seen.get('0')! >= 1 && seen.size === 6)) {
+    await waitFor('all six messages, the nacked one redelivered', async () => {
       const m = await consumer.receive();
-      if (!m) break;
+      if (!m) throw new Error('the consumer closed');
       seen.set(m.properties.id!, Math.max(seen.get(m.properties.id!) ?? 0, m.redeliveryCount));
       await consumer.ack(m);
-    }
+      return seen.get('0')! >= 1 && seen.size === 6;
+    }, { timeoutMs: 20_000, intervalMs: 0 });
     expect(seen.size).toBe(6);
     expect(seen.get('0')).toBeGreaterThanOrEqual(1);
     const closed = consumer.close();

@@ -12,18 +12,14 @@ import { makeCachedRegistryStore, type CachedRegistryStore } from '../../../src/
 import { makeRegistryStore } from '../../../src/store/registry-store.js';
 import { makeAuditLog } from '../../../src/store/token-store.js';
 import { adminQuery, createPostgresTestDatabase, type TestDatabase } from '../../support/db.js';
+import { waitFor } from '../../support/wait-for.js';
 
 const actor: Principal = { id: 'test', name: 'test', scopes: ['admin'] };
 const record = (fields: number) =>
   JSON.stringify({ type: 'record', name: 'Order', fields: Array.from({ length: fields }, (_, i) => ({ name: `f${i}`, type: 'string', default: '' })) });
 
-async function until(check: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** A notification travels in milliseconds: poll often, give up after 5 s. */
+const SOON = { timeoutMs: 5_000, intervalMs: 20 };
 
 interface Server { database: Database; cache: CachedRegistryStore; registry: Registry }
 
@@ -31,7 +27,7 @@ async function server(url: string, name: string): Promise<Server> {
   const database = await openDatabase({ url, poolSize: 3, applicationName: name });
   const cache = makeCachedRegistryStore(makeRegistryStore(database.db), { changes: database });
   const registry = makeRegistry({ store: cache, formats: makeFormats(), audit: makeAuditLog(database.db) });
-  await until(() => cache.listening);
+  await waitFor('listening', () => cache.listening, SOON);
   return { database, cache, registry };
 }
 
@@ -54,7 +50,7 @@ describe('registry read cache across two servers', () => {
   const heardByB = async (write: () => Promise<unknown>) => {
     const before = b.cache.notificationsReceived;
     await write();
-    await until(() => b.cache.notificationsReceived > before);
+    await waitFor('B to hear the notification', () => b.cache.notificationsReceived > before, SOON);
   };
 
   it('B serves from its cache, and a version registered on A reaches it by NOTIFY', async () => {
@@ -66,7 +62,7 @@ describe('registry read cache across two servers', () => {
     await db.database.db.execute(sql`update subject_versions set deleted = false where subject = 'orders'`);
     // ...while a registration on A, which notifies on commit, is seen shortly after.
     await a.registry.register({ subject: 'orders', schema: record(2) }, actor);
-    await until(async () => (await latestOnB('orders')) === 2);
+    await waitFor('version 2 on B', async () => (await latestOnB('orders')) === 2, SOON);
     expect(await b.registry.listVersions({ subject: 'orders' })).toEqual([1, 2]);
     expect(await b.registry.listSubjects({})).toEqual(['orders']);
   });
@@ -74,28 +70,28 @@ describe('registry read cache across two servers', () => {
   it('soft and permanent deletes on A reach B', async () => {
     expect(await latestOnB('orders')).toBe(2);
     await a.registry.deleteVersion({ subject: 'orders', version: 2, permanent: false }, actor);
-    await until(async () => (await latestOnB('orders')) === 1);
+    await waitFor('the soft delete on B', async () => (await latestOnB('orders')) === 1, SOON);
     expect(await b.registry.listVersions({ subject: 'orders', includeDeleted: true })).toEqual([1, 2]);
 
     await a.registry.deleteVersion({ subject: 'orders', version: 2, permanent: true }, actor);
-    await until(async () => (await b.registry.listVersions({ subject: 'orders', includeDeleted: true })).length === 1);
+    await waitFor('the permanent delete on B', async () => (await b.registry.listVersions({ subject: 'orders', includeDeleted: true })).length === 1, SOON);
 
     await a.registry.deleteSubject({ subject: 'orders', permanent: false }, actor);
-    await until(async () => (await b.registry.listSubjects({})).length === 0);
+    await waitFor('the subject deleted on B', async () => (await b.registry.listSubjects({})).length === 0, SOON);
     await expect(b.registry.getVersion({ subject: 'orders', version: 'latest' })).rejects.toMatchObject({ code: 'SUBJECT_NOT_FOUND' });
     await a.registry.deleteSubject({ subject: 'orders', permanent: true }, actor);
-    await until(async () => (await b.registry.listSubjects({ includeDeleted: true })).length === 0);
+    await waitFor('the subject gone on B', async () => (await b.registry.listSubjects({ includeDeleted: true })).length === 0, SOON);
   });
 
   it('config changes on A reach B', async () => {
     expect(await b.registry.effectiveCompatibility({ subject: 'cfg' })).toBe('BACKWARD');
     await a.registry.setSubjectCompatibility({ subject: 'cfg', level: 'FULL' }, actor);
-    await until(async () => (await b.registry.effectiveCompatibility({ subject: 'cfg' })) === 'FULL');
+    await waitFor('FULL on B', async () => (await b.registry.effectiveCompatibility({ subject: 'cfg' })) === 'FULL', SOON);
     await a.registry.setGlobalMode('READONLY', actor);
-    await until(async () => (await b.registry.getGlobalMode()) === 'READONLY');
+    await waitFor('READONLY on B', async () => (await b.registry.getGlobalMode()) === 'READONLY', SOON);
     await expect(b.registry.register({ subject: 'cfg', schema: record(1) }, actor)).rejects.toMatchObject({ code: 'SUBJECT_READ_ONLY' });
     await a.registry.setGlobalMode('READWRITE', actor);
-    await until(async () => (await b.registry.getGlobalMode()) === 'READWRITE');
+    await waitFor('READWRITE on B', async () => (await b.registry.getGlobalMode()) === 'READWRITE', SOON);
   });
 
   it('stays correct when B loses its listener: nothing missed meanwhile is served, and caching resumes', async () => {
@@ -112,14 +108,14 @@ describe('registry read cache across two servers', () => {
     // A version whose notification B cannot receive: its listener is gone.
     await a.registry.register({ subject: 'lost', schema: record(2) }, actor);
     expect(await latestOnB('lost')).toBe(2);
-    await until(async () => b.cache.listening && (await pidOf()) !== undefined && (await pidOf()) !== before);
+    await waitFor('B listening on a new connection', async () => b.cache.listening && (await pidOf()) !== undefined && (await pidOf()) !== before, SOON);
     expect(await latestOnB('lost')).toBe(2);
     // Listening again, B caches again (a change without NOTIFY goes unseen) and hears A again.
     await db.database.db.execute(sql`update subject_versions set deleted = true where subject = 'lost' and version = 2`);
     expect(await latestOnB('lost')).toBe(2);
     await db.database.db.execute(sql`update subject_versions set deleted = false where subject = 'lost' and version = 2`);
     await a.registry.register({ subject: 'lost', schema: record(3) }, actor);
-    await until(async () => (await latestOnB('lost')) === 3);
+    await waitFor('version 3 on B', async () => (await latestOnB('lost')) === 3, SOON);
   });
 
   it('bypasses the cache while the listener is down', async () => {
@@ -133,7 +129,7 @@ describe('registry read cache across two servers', () => {
     await adminQuery(`alter database ${name} with allow_connections false`);
     try {
       await db.database.db.execute(sql`select pg_terminate_backend(${pid})`);
-      await until(() => !b.cache.listening);
+      await waitFor('B to notice its listener is gone', () => !b.cache.listening, SOON);
       for (const deleted of [true, false, true, false]) {
         await db.database.db.execute(sql`update subject_versions set deleted = ${deleted} where subject = 'down'`);
         if (deleted) await expect(b.registry.getVersion({ subject: 'down', version: 'latest' })).rejects.toMatchObject({ code: 'SUBJECT_NOT_FOUND' });
@@ -143,8 +139,8 @@ describe('registry read cache across two servers', () => {
     } finally {
       await adminQuery(`alter database ${name} with allow_connections true`);
     }
-    await until(() => b.cache.listening, 15_000);
+    await waitFor('B listening again', () => b.cache.listening, { ...SOON, timeoutMs: 15_000 });
     await a.registry.register({ subject: 'down', schema: record(2) }, actor);
-    await until(async () => (await latestOnB('down')) === 2);
+    await waitFor('version 2 on B', async () => (await latestOnB('down')) === 2, SOON);
   });
 });

@@ -12,15 +12,14 @@ const process = { resolver: {}, sinks: {}, poisonRedeliveries: 10 } as unknown a
 
 function idleConsumer(topic: string) {
   const state = { closed: false, received: 0 };
+  let closed!: () => void;
+  const whenClosed = new Promise<undefined>((r) => { closed = () => r(undefined); });
   const consumer: TopicConsumer = {
     topic,
-    async receive() {
-      while (!state.closed) await new Promise((r) => setTimeout(r, 5));
-      return undefined;
-    },
+    receive: () => whenClosed,
     async ack() {},
     nack() {},
-    async close() { state.closed = true; },
+    async close() { state.closed = true; closed(); },
   };
   return { consumer, state };
 }
@@ -56,7 +55,8 @@ describe('gatekeeper stop() during a refresh', () => {
     await inside;
     let stopped = false;
     const stopping = gk.stop().then(() => { stopped = true; });
-    await new Promise((r) => setTimeout(r, 20));
+    // One macrotask: a stop() that did not wait for the refresh would have settled by then.
+    await new Promise((r) => setImmediate(r));
     expect(stopped, 'stop() waits for the refresh in flight').toBe(false);
     release();
     await stopping;

@@ -1,7 +1,7 @@
 // Backoff while a dependency is down: which failures count as "down", the pause sequence, and the
 // consumer loop and start-up following it (with in-memory fakes of the consumer and the routing table).
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DagpactError, errors } from '../../../src/core/errors.js';
 import { makeGatekeeper } from '../../../src/gatekeeper/gatekeeper.js';
 import type { ProcessDeps } from '../../../src/gatekeeper/process-message.js';
@@ -49,25 +49,32 @@ describe('receive pause', () => {
 
 const log = pino({ level: 'silent' });
 const topic = 'persistent://public/default/orders';
+const noJitter = () => 0.5;
 
-/** A consumer whose broker redelivers a nacked message at once (the worst case for a retry storm). */
-function instantRedeliveryConsumer(count: number) {
+/**
+ * A consumer whose broker redelivers a nacked message at once (the worst case for a retry storm). It
+ * notes the (fake) times of every receive; after `budget` receives it waits until closed, so a loop that
+ * never pauses ends instead of spinning forever at one instant of fake time.
+ */
+function instantRedeliveryConsumer(count: number, budget = 1_000) {
   const queue: SourceMessage[] = Array.from({ length: count }, (_, i) => ({ topic, messageId: `1:${i}:-1:-1`, payload: new Uint8Array(), properties: {}, redeliveryCount: 0 }));
-  let closed = false;
-  const stats = { received: 0, acked: 0, nacked: 0 };
+  let close!: () => void;
+  const closed = new Promise<undefined>((r) => { close = () => r(undefined); });
+  const stats = { received: 0, acked: 0, nacked: 0, receiveStartedAt: [] as number[], receivedAt: [] as number[] };
   const consumer: TopicConsumer = {
     topic,
     async receive() {
-      // A real receive waits for I/O at least this long; it also lets timers run between receives.
+      stats.receiveStartedAt.push(Date.now());
+      // A real receive waits for I/O; here one (fake) macrotask, so the loop yields to timers between receives.
       await new Promise((r) => setImmediate(r));
-      while (queue.length === 0 && !closed) await new Promise((r) => setTimeout(r, 5));
-      if (closed) return undefined;
+      if (queue.length === 0 || stats.received >= budget) return closed;
       stats.received++;
+      stats.receivedAt.push(Date.now());
       return queue.shift();
     },
     async ack() { stats.acked++; },
     nack(message) { stats.nacked++; queue.push({ ...message, redeliveryCount: message.redeliveryCount + 1 }); },
-    async close() { closed = true; },
+    async close() { close(); },
   };
   return { consumer, stats };
 }
@@ -84,40 +91,68 @@ const routing = (table: RoutingSource['routingTable']): RoutingSource => ({ rout
 const oneRoute = async () => ({ marker: 'm', routes: [] });
 
 describe('gatekeeper backoff', () => {
-  it.each([
-    ['the database is down', () => errors.databaseUnavailable(), true],
-    ['a message-specific bug', () => new TypeError('bug'), false],
-  ])('%s: pauses receiving = %s', async (_name, error, pauses) => {
-    const { consumer, stats } = instantRedeliveryConsumer(5);
+  beforeEach(() => { vi.useFakeTimers({ now: 0 }); });
+  afterEach(() => { vi.useRealTimers(); });
+
+  it('the database is down: receiving pauses 50, 100, then 200 ms each time, no receive starts during a pause', async () => {
+    const { consumer, stats } = instantRedeliveryConsumer(5, 100);
+    const pauses: Array<{ time: number; pauseMs: number }> = [];
+    const warnings = pino({ level: 'warn' }, { write: (line: string) => { const e = JSON.parse(line); if (e.pauseMs) pauses.push({ time: e.time, pauseMs: e.pauseMs }); } });
     const gk = makeGatekeeper({
-      environment: 'test', routing: routing(oneRoute), consumers: { subscribe: async () => consumer }, process: processWith(error),
+      environment: 'test', routing: routing(oneRoute), consumers: { subscribe: async () => consumer }, process: processWith(() => errors.databaseUnavailable()),
       subscription: 's', topics: [topic], refreshMs: 60_000, concurrency: 2, normalizeTopic: (t) => t,
-      retryPause: { initialMs: 50, maxMs: 200 }, log,
+      retryPause: { initialMs: 50, maxMs: 200, random: noJitter }, log: warnings,
     });
     await gk.start();
-    await new Promise((r) => setTimeout(r, 800));
+    await vi.advanceTimersByTimeAsync(800);
     await gk.stop();
-    // Without a pause every nacked message comes straight back: thousands of attempts in 800 ms. With
-    // pauses of 50, 100, 200, 200, 200 ms there are a handful of bursts of at most `concurrency`.
-    if (pauses) expect(stats.received).toBeLessThan(40);
-    else expect(stats.received).toBeGreaterThan(200);
+    // Without a pause every nacked message comes straight back (see the next case); with one there is
+    // a burst of at most `concurrency` receives per pause.
+    expect(pauses.map((p) => p.pauseMs)).toEqual([50, 100, 200, 200, 200, 200]);
+    for (const p of pauses) {
+      expect(stats.receiveStartedAt.filter((t) => t > p.time && t < p.time + p.pauseMs), `receives during the pause at ${p.time} ms`).toEqual([]);
+    }
+    expect(stats.received).toBeLessThanOrEqual(2 * (pauses.length + 1));
     expect(stats.nacked, 'every attempt is nacked (nothing dropped)').toBe(stats.received);
+    expect(stats.acked).toBe(0);
+  });
+
+  it('a message-specific bug: no pause, every redelivery is received at once', async () => {
+    const { consumer, stats } = instantRedeliveryConsumer(5, 300);
+    const gk = makeGatekeeper({
+      environment: 'test', routing: routing(oneRoute), consumers: { subscribe: async () => consumer }, process: processWith(() => new TypeError('bug')),
+      subscription: 's', topics: [topic], refreshMs: 60_000, concurrency: 2, normalizeTopic: (t) => t,
+      retryPause: { initialMs: 50, maxMs: 200, random: noJitter }, log,
+    });
+    await gk.start();
+    await vi.advanceTimersByTimeAsync(800);
+    await gk.stop();
+    // Each fake receive takes one macrotask (1 ms of fake time): the budget runs out with no pause between.
+    expect(stats.received).toBe(300);
+    expect(Math.max(...stats.receivedAt.slice(1).map((t, i) => t - stats.receivedAt[i]!)), 'the longest gap between receives').toBeLessThanOrEqual(1);
+    expect(stats.nacked).toBe(stats.received);
     expect(stats.acked).toBe(0);
   });
 
   it('starts while the routing table cannot be read, not ready until it can', async () => {
     let attempts = 0;
+    const attemptedAt: number[] = [];
     const gk = makeGatekeeper({
       environment: 'test', consumers: { subscribe: async () => instantRedeliveryConsumer(0).consumer }, process: processWith(() => undefined),
-      routing: routing(async () => { if (++attempts < 4) throw new Error('connect ECONNREFUSED', { cause: withCode('refused', 'ECONNREFUSED') }); return oneRoute(); }),
-      subscription: 's', topics: [topic], refreshMs: 60_000, concurrency: 1, normalizeTopic: (t) => t, retryPause: { initialMs: 10, maxMs: 40 }, log,
+      routing: routing(async () => {
+        attemptedAt.push(Date.now());
+        if (++attempts < 4) throw new Error('connect ECONNREFUSED', { cause: withCode('refused', 'ECONNREFUSED') });
+        return oneRoute();
+      }),
+      subscription: 's', topics: [topic], refreshMs: 60_000, concurrency: 1, normalizeTopic: (t) => t, retryPause: { initialMs: 10, maxMs: 40, random: noJitter }, log,
     });
     expect(gk.status().ready).toBe(false);
     const started = gk.start();
-    await new Promise((r) => setTimeout(r, 5));
+    await vi.advanceTimersByTimeAsync(5);
     expect(gk.status().ready).toBe(false);
+    await vi.advanceTimersByTimeAsync(100);
     await started;
-    expect(attempts).toBe(4);
+    expect(attemptedAt).toEqual([0, 10, 30, 70]);
     expect(gk.status()).toMatchObject({ ready: true, routingOk: true, topics: [topic] });
     await gk.stop();
   });

@@ -2,7 +2,7 @@
 // refusal): every failure closes the connection with a reason and nothing escapes as an exception.
 import net from 'node:net';
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Connection } from '../../../src/pulsar/connection.js';
 import { encodePayloadCommand, encodeSimpleCommand, FrameDecoder, encodeMetadata } from '../../../src/pulsar/frames.js';
 import { CommandType } from '../../../src/pulsar/proto.js';
@@ -37,17 +37,20 @@ const closedReason = (conn: Connection) => new Promise<string>((r) => conn.onClo
 
 describe('connection failure handling', () => {
   it('closes on a frame with a bad checksum and tells its users', async () => {
+    let brokerSide: net.Socket | undefined;
     const url = await peer((socket, type) => {
       if (type !== CommandType.CONNECT) return;
+      brokerSide = socket;
       socket.write(connected);
-      const frame = encodePayloadCommand({ type: CommandType.MESSAGE, message: { consumer_id: 1, message_id: { ledgerId: 1, entryId: 1 } } },
-        encodeMetadata({ producer_name: 'p', sequence_id: 0, publish_time: 1 }), Buffer.from('data'));
-      frame[frame.length - 2] = frame[frame.length - 2]! ^ 0xff;
-      setTimeout(() => socket.write(frame), 20);
     });
     const conn = await Connection.open(options(url));
     let told = '';
     conn.registerConsumer(1n, { onMessage: () => { throw new Error('must not deliver a corrupt message'); }, onDisconnect: (r) => { told = r; } });
+    // The corrupt frame is sent only once the consumer is registered, so the consumer is always told.
+    const frame = encodePayloadCommand({ type: CommandType.MESSAGE, message: { consumer_id: 1, message_id: { ledgerId: 1, entryId: 1 } } },
+      encodeMetadata({ producer_name: 'p', sequence_id: 0, publish_time: 1 }), Buffer.from('data'));
+    frame[frame.length - 2] = frame[frame.length - 2]! ^ 0xff;
+    brokerSide!.write(frame);
     expect(await closedReason(conn)).toMatch(/protocol error: checksum mismatch/);
     expect(told).toMatch(/checksum mismatch/);
     expect(conn.closed).toBe(true);
@@ -70,28 +73,52 @@ describe('connection failure handling', () => {
     expect((err as Error).message).toMatch(/AuthenticationError: bad token/);
   });
 
-  it('times out a silent handshake and a request without an answer', async () => {
-    const silent = await peer(() => undefined);
-    const err = await Connection.open(options(silent)).catch((e: unknown) => e);
-    expect((err as PulsarClientError).code).toBe('CONNECTION_FAILED');
-    expect((err as Error).message).toMatch(/timed out/);
+  // The deadlines below run on fake timers (the sockets stay real): a timeout fires when the test
+  // moves the clock past it, not after real waiting.
+  describe('deadlines', () => {
+    beforeEach(() => { vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] }); });
+    afterEach(() => { vi.useRealTimers(); });
 
-    const mute = await peer((socket, type) => { if (type === CommandType.CONNECT) socket.write(connected); });
-    const conn = await Connection.open(options(mute));
-    const id = conn.newRequestId();
-    const failed = await conn.request({ type: CommandType.LOOKUP, lookupTopic: { topic: 't', request_id: id.toString() } }, id, 'lookup of t').catch((e: unknown) => e);
-    expect((failed as PulsarClientError).code).toBe('TIMEOUT');
-    conn.close();
-  });
+    it('times out a silent handshake and a request without an answer', async () => {
+      const silent = await peer(() => undefined);
+      const opening = Connection.open(options(silent)).catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(499);
+      let settled = false;
+      void opening.then(() => { settled = true; });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(settled, 'still waiting just before connectionTimeoutMs').toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      const err = await opening;
+      expect((err as PulsarClientError).code).toBe('CONNECTION_FAILED');
+      expect((err as Error).message).toMatch(/timed out after 500 ms/);
 
-  it('answers PING with PONG and closes a connection whose peer went quiet (keep-alive)', async () => {
-    let pongs = 0;
-    const url = await peer((socket, type) => {
-      if (type === CommandType.CONNECT) { socket.write(connected); socket.write(encodeSimpleCommand({ type: CommandType.PING, ping: {} })); }
-      if (type === CommandType.PONG) pongs++;
+      const mute = await peer((socket, type) => { if (type === CommandType.CONNECT) socket.write(connected); });
+      const conn = await Connection.open(options(mute));
+      const id = conn.newRequestId();
+      const failing = conn.request({ type: CommandType.LOOKUP, lookupTopic: { topic: 't', request_id: id.toString() } }, id, 'lookup of t').catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(300);
+      const failed = await failing;
+      expect((failed as PulsarClientError).code).toBe('TIMEOUT');
+      conn.close();
     });
-    const conn = await Connection.open(options(url, { keepAliveIntervalMs: 100 }));
-    expect(await closedReason(conn)).toMatch(/keep-alive/);
-    expect(pongs).toBe(1);
+
+    it('answers PING with PONG and closes a connection whose peer went quiet (keep-alive)', async () => {
+      let ponged!: () => void;
+      const pong = new Promise<void>((r) => { ponged = r; });
+      let pongs = 0;
+      const url = await peer((socket, type) => {
+        if (type === CommandType.CONNECT) { socket.write(connected); socket.write(encodeSimpleCommand({ type: CommandType.PING, ping: {} })); }
+        if (type === CommandType.PONG) { pongs++; ponged(); }
+      });
+      const conn = await Connection.open(options(url, { keepAliveIntervalMs: 100 }));
+      await pong;
+      const reason = closedReason(conn);
+      // Silent for two intervals: closed at the third tick (300 ms), not before.
+      await vi.advanceTimersByTimeAsync(299);
+      expect(conn.closed).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(await reason).toMatch(/keep-alive/);
+      expect(pongs).toBe(1);
+    });
   });
 });

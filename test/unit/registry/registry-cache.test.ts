@@ -13,19 +13,14 @@ import { makeCachedRegistryStore, type CachedRegistryStore } from '../../../src/
 import { makeRegistryStore, REGISTRY_CHANNEL } from '../../../src/store/registry-store.js';
 import { makeAuditLog } from '../../../src/store/token-store.js';
 import { createPgliteTestDatabase, type TestDatabase } from '../../support/db.js';
+import { waitFor } from '../../support/wait-for.js';
 
 const actor: Principal = { id: 'test', name: 'test', scopes: ['admin'] };
 const record = (name: string, fields: unknown[]) => JSON.stringify({ type: 'record', name, fields });
 const v1 = record('Order', [{ name: 'id', type: 'long' }]);
 const v2 = record('Order', [{ name: 'id', type: 'long' }, { name: 'note', type: 'string', default: '' }]);
 
-async function until(check: () => boolean | Promise<boolean>, ms = 2_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const SOON = { timeoutMs: 2_000, intervalMs: 10 };
 
 /** Counts the inner store's (non-transactional) reads. */
 function counting(inner: RegistryStore) {
@@ -50,7 +45,7 @@ describe('registry read cache on PGlite', () => {
     calls = c.calls;
     cache = makeCachedRegistryStore(c.store, { changes: db.database });
     registry = makeRegistry({ store: cache, formats: makeFormats(), audit: makeAuditLog(db.database.db) });
-    await until(() => cache.listening);
+    await waitFor('listening', () => cache.listening, SOON);
   }, 60_000); // PGlite's start and migrations are slow on a busy machine
   afterAll(() => db.drop());
 
@@ -112,7 +107,7 @@ describe('registry read cache on PGlite', () => {
     expect(await registry.listVersions({ subject: 'n' })).toEqual([1]);
     await db.database.db.execute(sql`update subject_versions set deleted = true where subject = 'n'`);
     await db.database.db.execute(sql`select pg_notify(${REGISTRY_CHANNEL}, 's:n')`);
-    await until(async () => (await cache.findVersions({ subject: 'n', includeDeleted: false })).length === 0);
+    await waitFor('the notified change served', async () => (await cache.findVersions({ subject: 'n', includeDeleted: false })).length === 0, SOON);
   });
 });
 
@@ -139,11 +134,12 @@ function fakeChanges() {
 function fakeStore() {
   const row = (version: number, deleted = false): SubjectVersion =>
     ({ subject: 's', version, id: version, format: 'AVRO', schema: '"long"', references: [], deleted });
-  const state = { versions: [row(1)], config: {} as ScopeConfig, reads: 0, gate: undefined as Promise<void> | undefined };
+  const state = { versions: [row(1)], config: {} as ScopeConfig, reads: 0, gate: undefined as Promise<void> | undefined, onRead: undefined as (() => void) | undefined };
   const store = {
     async findVersions({ includeDeleted }: { includeDeleted: boolean }) {
       state.reads++;
       const snapshot = state.versions.slice(); // what the database answered when the query ran
+      state.onRead?.();
       if (state.gate) await state.gate;
       return includeDeleted ? snapshot : snapshot.filter((v) => !v.deleted);
     },
@@ -190,8 +186,9 @@ describe('registry read cache without a working LISTEN', () => {
     f.connect();
     let release!: () => void;
     s.state.gate = new Promise((r) => { release = r; });
+    const read = new Promise<void>((r) => { s.state.onRead = r; });
     const stale = cache.findVersions({ subject: 's', includeDeleted: false }); // reads [1] before the write
-    await new Promise((r) => setTimeout(r, 0));
+    await read;
     s.state.versions = [s.row(1), s.row(2)];
     f.notify('s:s'); // the write's notification arrives while the first read is still running
     s.state.gate = undefined;
