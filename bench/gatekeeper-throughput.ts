@@ -26,11 +26,11 @@ import pg from 'pg';
 import { pino, type Logger } from 'pino';
 import { parseGatekeeperConfig } from '../src/config/gatekeeper-config.js';
 import { openPulsarTransport, type PulsarTransport } from '../src/gatekeeper/adapters/pulsar.js';
-import { startGatekeeper } from '../src/gatekeeper/main.js';
+import { startGatekeeper } from '../src/start/gatekeeper.js';
 import { forwardProperties } from '../src/gatekeeper/sinks.js';
 import type { Route, SourceMessage, TopicConsumer } from '../src/gatekeeper/types.js';
 import { openDatabase } from '../src/store/db.js';
-import { makeServices } from '../src/services.js';
+import { makeServices } from '../src/start/services.js';
 import { makeAuditLog } from '../src/store/token-store.js';
 import { createNamespace, deploy, seedDagVersion } from '../test/integration/gatekeeper/support.js';
 

@@ -1,7 +1,7 @@
 // `dagpact gatekeeper`: checks every message on the environment's source topics against the DAG
 // version it would trigger; forwards, quarantines or rejects it.
 import { parseGatekeeperConfig } from '../config/gatekeeper-config.js';
-import { startGatekeeper } from '../gatekeeper/main.js';
+import { startGatekeeper } from '../start/gatekeeper.js';
 import type { CliCommand } from './commands.js';
 
 export const gatekeeperCommand: CliCommand = {

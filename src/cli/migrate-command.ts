@@ -1,7 +1,7 @@
 // `dagpact migrate`: applies the committed migrations and exits.
 import { parseSettings } from '../config/parse.js';
 import { commonSettings } from '../config/server-config.js';
-import { makeLogger, openConfiguredDatabase } from '../server.js';
+import { makeLogger, openConfiguredDatabase } from '../start/common.js';
 import type { CliCommand } from './commands.js';
 
 export const migrateCommand: CliCommand = {

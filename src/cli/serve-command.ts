@@ -1,6 +1,6 @@
 // `dagpact serve`: the API server.
 import { parseServerConfig } from '../config/server-config.js';
-import { startServer } from '../server.js';
+import { startServer } from '../start/server.js';
 import type { CliCommand } from './commands.js';
 
 export const serveCommand: CliCommand = {

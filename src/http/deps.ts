@@ -1,11 +1,11 @@
-// What the HTTP layer needs from the outside world, built by the composition root (server.ts) or a test.
+// What the HTTP layer needs from the outside world, built by the composition root (start/server.ts) or a test.
 import type { Logger } from 'pino';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import type { AuditLog } from '../core/audit.js';
 import type { TokenService } from '../core/auth.js';
 import type { Database } from '../store/db.js';
 import type { PulsarAdmin } from '../pulsar-admin/admin-client.js';
-import type { Services } from '../services.js';
+import type { Services } from '../core/services.js';
 
 export interface AppDeps {
   database: Database;

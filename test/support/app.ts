@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import { makeTokenService } from '../../src/core/auth.js';
 import { buildApp } from '../../src/http/app.js';
 import type { PulsarAdmin } from '../../src/pulsar-admin/admin-client.js';
-import { makeServices } from '../../src/services.js';
+import { makeServices } from '../../src/start/services.js';
 import { makeAuditLog, makeTokenStore } from '../../src/store/token-store.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 

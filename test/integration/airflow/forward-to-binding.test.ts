@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AirflowClient } from '../../../src/airflow/client.js';
-import type { startGatekeeper } from '../../../src/gatekeeper/main.js';
+import type { startGatekeeper } from '../../../src/start/gatekeeper.js';
 import { PulsarClient } from '../../../src/pulsar/index.js';
 import { adminHeaders, buildTestApp, type TestApp } from '../../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../../support/db.js';

@@ -5,7 +5,7 @@
 // database and its source acknowledged; none may loop, be dropped, or block the valid message behind it.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { startGatekeeper } from '../../../src/gatekeeper/main.js';
+import type { startGatekeeper } from '../../../src/start/gatekeeper.js';
 import { PulsarClient } from '../../../src/pulsar/index.js';
 import { buildTestApp, adminHeaders, type TestApp } from '../../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../../support/db.js';

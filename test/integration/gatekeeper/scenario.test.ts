@@ -5,12 +5,12 @@
 // the active version mid-stream — and replay after the fix forwards held messages exactly once.
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { startGatekeeper } from '../../../src/gatekeeper/main.js';
+import type { startGatekeeper } from '../../../src/start/gatekeeper.js';
 import { Registry } from 'prom-client';
 import { makeTokenService } from '../../../src/core/auth.js';
 import type { Forwarder } from '../../../src/gatekeeper/adapters/replayer.js';
 import { buildApp } from '../../../src/http/app.js';
-import { makeServices } from '../../../src/services.js';
+import { makeServices } from '../../../src/start/services.js';
 import { makeAuditLog, makeTokenStore } from '../../../src/store/token-store.js';
 import { adminHeaders, buildTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../../support/db.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { parseGatekeeperConfig } from '../../../src/config/gatekeeper-config.js';
-import { startGatekeeper } from '../../../src/gatekeeper/main.js';
+import { startGatekeeper } from '../../../src/start/gatekeeper.js';
 import type { Db } from '../../../src/store/db.js';
 import { contractBindings, dagVersions, dags, deployments } from '../../../src/store/schema.js';
 import { freePort } from '../../support/server-process.js';

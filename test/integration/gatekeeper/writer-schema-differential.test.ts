@@ -23,7 +23,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AirflowClient, DagRun } from '../../../src/airflow/client.js';
 import { makeFormats } from '../../../src/core/formats/index.js';
-import type { startGatekeeper } from '../../../src/gatekeeper/main.js';
+import type { startGatekeeper } from '../../../src/start/gatekeeper.js';
 import type { Db } from '../../../src/store/db.js';
 import { contractBindings, dagVersions, dags } from '../../../src/store/schema.js';
 import { adminHeaders, buildTestApp, type TestApp } from '../../support/app.js';

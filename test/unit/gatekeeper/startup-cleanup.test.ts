@@ -31,8 +31,8 @@ vi.mock('../../../src/gatekeeper/adapters/pulsar.js', async (importOriginal) => 
   return { ...original, openPulsarTransport: async () => { throw new Error('connecting to Pulsar at pulsar://nowhere:6650: ECONNREFUSED'); } };
 });
 
-const { startGatekeeper } = await import('../../../src/gatekeeper/main.js');
-const { startServer } = await import('../../../src/server.js');
+const { startGatekeeper } = await import('../../../src/start/gatekeeper.js');
+const { startServer } = await import('../../../src/start/server.js');
 
 const base = { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', DAGPACT_LOG_LEVEL: 'silent' };
 

@@ -11,19 +11,19 @@ import { DagpactError } from '../core/errors.js';
 import { makeFormats } from '../core/formats/index.js';
 import { makeQuarantineStore } from '../store/quarantine-store.js';
 import { fullTopicName } from '../pulsar-admin/admin-client.js';
-import { makeLogger, openConfiguredDatabase } from '../server.js';
-import { makeServices } from '../services.js';
-import { installShutdown } from '../shutdown.js';
+import { makeLogger, openConfiguredDatabase } from './common.js';
+import { makeServices } from './services.js';
+import { installShutdown } from './shutdown.js';
 import { makeAuditLog } from '../store/token-store.js';
-import type { Forwarder } from './adapters/replayer.js';
-import { makeRoutingSource } from './adapters/routing.js';
-import { openPulsarTransport } from './adapters/pulsar.js';
-import { makeGatekeeper } from './gatekeeper.js';
-import { startGatekeeperHttp } from './http.js';
-import { makeGatekeeperMetrics } from './metrics.js';
-import { BoundedCache, makeResolver } from './resolve.js';
-import { makeSinks, makeTriggerSchemas } from './sinks.js';
-import { makeAirflowDagStates } from './airflow-dag-states.js';
+import type { Forwarder } from '../gatekeeper/adapters/replayer.js';
+import { makeDbRoutingSource } from '../gatekeeper/adapters/db-routing.js';
+import { openPulsarTransport } from '../gatekeeper/adapters/pulsar.js';
+import { makeGatekeeper } from '../gatekeeper/gatekeeper.js';
+import { startGatekeeperHttp } from '../gatekeeper/http.js';
+import { makeGatekeeperMetrics } from '../gatekeeper/metrics.js';
+import { BoundedCache, makeResolver } from '../gatekeeper/resolve.js';
+import { makeSinks, makeTriggerSchemas } from '../gatekeeper/sinks.js';
+import { makeAirflowDagStates } from '../gatekeeper/airflow-dag-states.js';
 import { makeBrokerSchemaStore } from '../store/broker-schema-store.js';
 
 /**
@@ -82,7 +82,7 @@ export async function startGatekeeper(config: GatekeeperConfig, options: { insta
     triggerSchema: makeTriggerSchemas({ schema: resolver.schema, formats }),
     ...(airflowDags ? { onAirflowRefused: (dagId: string) => airflowDags.invalidate(dagId) } : {}),
   });
-  const routing = makeRoutingSource({ services, database });
+  const routing = makeDbRoutingSource(database.db);
   let migrationsChecked = false;
   const gatekeeper = makeGatekeeper({
     environment: config.environment,

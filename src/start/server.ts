@@ -1,40 +1,17 @@
 // The API server's composition root: config in, a listening server out.
-import { pino, type Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { airflowClientFromSettings } from './airflow/client.js';
-import type { ServerConfig } from './config/server-config.js';
-import { makeTokenService } from './core/auth.js';
-import { buildApp } from './http/app.js';
-import { makePulsarAdmin } from './pulsar-admin/admin-client.js';
+import { airflowClientFromSettings } from '../airflow/client.js';
+import type { ServerConfig } from '../config/server-config.js';
+import { makeTokenService } from '../core/auth.js';
+import { buildApp } from '../http/app.js';
+import { makePulsarAdmin } from '../pulsar-admin/admin-client.js';
 import { makeLazyForwarder } from './replay-forwarder.js';
-import { makeAirflowDagStates } from './gatekeeper/airflow-dag-states.js';
+import { makeAirflowDagStates } from '../gatekeeper/airflow-dag-states.js';
 import { makeServices } from './services.js';
 import { installShutdown } from './shutdown.js';
-import { openDatabase, type Database } from './store/db.js';
-import { makeAuditLog, makeTokenStore } from './store/token-store.js';
-
-export function makeLogger(level: ServerConfig['logLevel'], name: string): Logger {
-  return pino({ level, name, base: { pid: process.pid } });
-}
-
-export async function openConfiguredDatabase(config: Pick<ServerConfig, 'databaseUrl' | 'dataDir'>, log: Logger): Promise<Database> {
-  if (config.databaseUrl) {
-    log.info({ database: redactUrl(config.databaseUrl) }, 'using PostgreSQL');
-    return openDatabase({ url: config.databaseUrl });
-  }
-  log.info({ dataDir: config.dataDir }, 'DATABASE_URL is not set: using the embedded PGlite database');
-  return openDatabase({ dataDir: config.dataDir });
-}
-
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '<invalid url>';
-  }
-}
+import type { Database } from '../store/db.js';
+import { makeLogger, openConfiguredDatabase } from './common.js';
+import { makeAuditLog, makeTokenStore } from '../store/token-store.js';
 
 export async function startServer(config: ServerConfig) {
   const log = makeLogger(config.logLevel, 'dagpact-server');

@@ -1,20 +1,20 @@
 // The core services built over one database: what the HTTP routes, the CLI and the gatekeeper call.
 // makeServices is the one place the store implementations are wired to the core.
-import type { Database } from './store/db.js';
-import type { AuditLog } from './core/audit.js';
-import { makeFormats } from './core/formats/index.js';
-import { makeRegistry } from './core/registry/registry.js';
-import type { Registry } from './core/registry/types.js';
-import type { PulsarAdmin } from './pulsar-admin/admin-client.js';
-import { makeRegistryStore } from './store/registry-store.js';
-import { makeCachedRegistryStore } from './store/registry-cache.js';
-import { makeQuarantine, type QuarantineService } from './core/quarantine/quarantine.js';
-import { makeQuarantineStore } from './store/quarantine-store.js';
-import { makeBrokerSchemaStore } from './store/broker-schema-store.js';
-import { makeQuarantineReplayer, type Forwarder } from './gatekeeper/adapters/replayer.js';
-import { makeContracts, type ContractsService } from './core/contracts/contracts.js';
-import type { AirflowDagVersions } from './core/contracts/types.js';
-import { makeContractStore } from './store/contract-store.js';
+import type { Database } from '../store/db.js';
+import type { AuditLog } from '../core/audit.js';
+import { makeFormats } from '../core/formats/index.js';
+import { makeRegistry } from '../core/registry/registry.js';
+import type { Services } from '../core/services.js';
+import type { PulsarAdmin } from '../pulsar-admin/admin-client.js';
+import { makeRegistryStore } from '../store/registry-store.js';
+import { makeCachedRegistryStore } from '../store/registry-cache.js';
+import { makeQuarantine } from '../core/quarantine/quarantine.js';
+import { makeQuarantineStore } from '../store/quarantine-store.js';
+import { makeBrokerSchemaStore } from '../store/broker-schema-store.js';
+import { makeQuarantineReplayer, type Forwarder } from '../gatekeeper/adapters/replayer.js';
+import { makeContracts } from '../core/contracts/contracts.js';
+import type { AirflowDagVersions } from '../core/contracts/types.js';
+import { makeContractStore } from '../store/contract-store.js';
 
 export interface ServiceDeps {
   database: Database;
@@ -26,11 +26,7 @@ export interface ServiceDeps {
   forwarder?: Forwarder;
 }
 
-export interface Services {
-  registry: Registry;
-  quarantine: QuarantineService;
-  contracts: ContractsService;
-}
+export type { Services } from '../core/services.js';
 
 export function makeServices(deps: ServiceDeps): Services {
   const registry = makeRegistry({ store: makeCachedRegistryStore(makeRegistryStore(deps.database.db), { changes: deps.database }), formats: makeFormats(), audit: deps.audit });

@@ -2,10 +2,10 @@
 // server starts, and serves everything else, while the broker is down) and opened again after a
 // failure. Replays then fail with a retriable 503 naming the broker, never a crash.
 import type { Logger } from 'pino';
-import { openPulsarTransport, type PulsarTransport } from './gatekeeper/adapters/pulsar.js';
-import type { Forwarder } from './gatekeeper/adapters/replayer.js';
-import type { DagTrigger, ForwardTarget } from './gatekeeper/airflow-sink.js';
-import type { AirflowDagStates } from './gatekeeper/resolve.js';
+import { openPulsarTransport, type PulsarTransport } from '../gatekeeper/adapters/pulsar.js';
+import type { Forwarder } from '../gatekeeper/adapters/replayer.js';
+import type { DagTrigger, ForwardTarget } from '../gatekeeper/airflow-sink.js';
+import type { AirflowDagStates } from '../gatekeeper/resolve.js';
 
 export function makeLazyForwarder(args: {
   serviceUrl: string; token?: string; triggerTopicPattern: string; log: Logger;

@@ -1,0 +1,11 @@
+// The core services every transport calls (HTTP routes, the CLI through the API, the gatekeeper):
+// built over one database by the composition roots (src/start/services.ts).
+import type { ContractsService } from './contracts/contracts.js';
+import type { QuarantineService } from './quarantine/quarantine.js';
+import type { Registry } from './registry/types.js';
+
+export interface Services {
+  registry: Registry;
+  quarantine: QuarantineService;
+  contracts: ContractsService;
+}
