@@ -2,7 +2,7 @@
 // one a new run uses) and the contract hash the DAG file declares (tag `dagpact-contract:<hash>`).
 // Cached per DAG and refreshed after `refreshMs`, or at once after Airflow refused a trigger (a 4xx
 // may mean the DAG changed). Airflow being unreachable throws a retriable error: never a verdict.
-import type { AirflowDagState } from './decide.js';
+import type { AirflowDagState } from '../core/gatekeeper/decide.js';
 import type { AirflowDagStates } from './resolve.js';
 
 export const CONTRACT_TAG_PREFIX = 'dagpact-contract:';

@@ -4,7 +4,7 @@
 // carries the payload as the DAG's contract reads it and where it came from.
 import { createHash } from 'node:crypto';
 import { DAG_RUN_ID_MAX, type TriggerResult } from '../airflow/client.js';
-import type { Decision } from './decide.js';
+import type { Decision } from '../core/gatekeeper/decide.js';
 import type { Route, SourceMessage } from './types.js';
 
 /** What the sink needs from Airflow (src/airflow/client.ts satisfies it). */
@@ -12,18 +12,7 @@ export interface DagTrigger {
   triggerDagRun(args: { dagId: string; dagRunId: string; conf: Record<string, unknown>; note?: string }): Promise<TriggerResult>;
 }
 
-/** Where accepted messages of each DAG go. */
-export interface ForwardTarget {
-  forwardTo: 'topic' | 'airflow';
-  /** With forwardTo airflow: only these DAGs go to Airflow (the others to their trigger topic); undefined = every DAG. */
-  airflowDags?: readonly string[];
-}
-
-/** Whether a route's accepted messages become Airflow DAG runs: its manifest's forward_to, else the gatekeeper's setting. */
-export function forwardsToAirflow(route: { dagId: string; forwardTo?: 'topic' | 'airflow' }, target: ForwardTarget): boolean {
-  if (route.forwardTo) return route.forwardTo === 'airflow';
-  return target.forwardTo === 'airflow' && (target.airflowDags === undefined || target.airflowDags.includes(route.dagId));
-}
+export { forwardsToAirflow, type ForwardTarget } from '../core/gatekeeper/routes.js';
 
 const clean = (text: string, max: number) => text.replace(/[^A-Za-z0-9_.~:+-]+/g, '_').slice(0, max);
 

@@ -1,6 +1,6 @@
 // The gatekeeper's Prometheus metrics.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Decision } from './decide.js';
+import type { Decision } from '../core/gatekeeper/decide.js';
 import type { SourceMessage } from './types.js';
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];

@@ -4,7 +4,7 @@
 // reason PROCESSING_FAILED instead, so a message that can never be processed cannot loop forever.
 // Only a failure about the message counts: a transient one (an unavailable database, registry or
 // broker, see isTransientFailure) is always thrown, so a valid message is never held because of an outage.
-import { NO_DAG, type Decision } from './decide.js';
+import { NO_DAG, type Decision } from '../core/gatekeeper/decide.js';
 import type { PulsarWriter, Resolver } from './resolve.js';
 import { isTransientFailure } from './retry-pause.js';
 import type { Sinks } from './sinks.js';

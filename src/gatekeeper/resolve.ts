@@ -8,11 +8,11 @@ import { DagpactError } from '../core/errors.js';
 import type { ParsedSchema, SchemaFormat } from '../core/formats/types.js';
 import type { Registry } from '../core/registry/types.js';
 import { forwardsToAirflow, type ForwardTarget } from './airflow-sink.js';
-import { decide, schemaIdsNeeded, type AirflowDagState, type Decision, type FormatLookup, type PulsarWriter, type VerdictCache } from './decide.js';
-import { claimedSchemaIds, schemaVersionText } from './identify.js';
+import { decide, schemaIdsNeeded, type AirflowDagState, type Decision, type FormatLookup, type PulsarWriter, type VerdictCache } from '../core/gatekeeper/decide.js';
+import { claimedSchemaIds, schemaVersionText } from '../core/gatekeeper/identify.js';
 import type { BrokerSchemaSource, MismatchPolicy, Route } from './types.js';
 
-export type { PulsarWriter } from './decide.js';
+export type { PulsarWriter } from '../core/gatekeeper/decide.js';
 
 /** What Airflow runs for each DAG; cached by the implementation. Throws retriable errors when Airflow is unavailable. */
 export interface AirflowDagStates {

@@ -6,10 +6,10 @@
 import { DagpactError } from '../core/errors.js';
 import type { QuarantineStore } from '../core/quarantine/types.js';
 import { forwardsToAirflow, triggerForDecision, type DagTrigger, type ForwardTarget } from './airflow-sink.js';
-import { NO_DAG, type Decision, type FormatLookup } from './decide.js';
+import { NO_DAG, type Decision, type FormatLookup } from '../core/gatekeeper/decide.js';
 import type { ParsedSchema } from '../core/formats/types.js';
 import type { PulsarWriter } from './resolve.js';
-import { schemaVersionText } from './identify.js';
+import { schemaVersionText } from '../core/gatekeeper/identify.js';
 import type { Publisher, Route, SourceMessage, TriggerSchema } from './types.js';
 
 export const PROP = {

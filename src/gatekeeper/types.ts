@@ -3,38 +3,7 @@
 // adapters in ./adapters/; tests can satisfy them directly.
 import type { SchemaFormat } from '../core/formats/types.js';
 
-export type MismatchPolicy = 'quarantine' | 'reject';
-
-/** One (topic → DAG) binding of a DAG version active in the environment: who reads what. */
-export interface Route {
-  topic: string;
-  dagId: string;
-  dagVersion: string;
-  dagVersionId: number;
-  subject: string;
-  subjectVersion: number;
-  /** The reader schema: the registry id the contract names for this topic. */
-  schemaId: number;
-  onMismatch: MismatchPolicy;
-  /** The binding's trigger topic; null → the configured pattern. */
-  triggerTopic: string | null;
-  /** The binding's forward target from its manifest; undefined → the gatekeeper's DAGPACT_FORWARD_TO / DAGPACT_AIRFLOW_DAGS. */
-  forwardTo?: 'topic' | 'airflow';
-  /** The DAG version's `airflow_version_number` from its manifest, when it gave one (provenance in a DAG run's conf). */
-  airflowVersionNumber?: number | null;
-  /** The DAG version's contract hash (what a DAG file declares with its `dagpact-contract:<hash>` tag). */
-  contractHash?: string;
-}
-
-export interface RoutingTable {
-  routes: Route[];
-  /** Changes whenever a deployment changes the table (lets callers skip re-subscribing). */
-  marker: string;
-}
-
-export interface RoutingSource {
-  routingTable(args: { environment: string }): Promise<RoutingTable>;
-}
+export type { MismatchPolicy, Route, RoutingSource, RoutingTable } from '../core/gatekeeper/routes.js';
 
 /** A message as received from a source topic. */
 export interface SourceMessage {

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { DAG_RUN_ID_MAX, DAG_RUN_ID_PATTERN, jwtExpiry, type TriggerResult } from '../../../src/airflow/client.js';
 import { dagRunConf, dagRunIdFor, forwardsToAirflow } from '../../../src/gatekeeper/airflow-sink.js';
-import type { Decision } from '../../../src/gatekeeper/decide.js';
+import type { Decision } from '../../../src/core/gatekeeper/decide.js';
 import { makeSinks } from '../../../src/gatekeeper/sinks.js';
 import type { OutgoingMessage, Route, SourceMessage } from '../../../src/gatekeeper/types.js';
 

@@ -5,7 +5,7 @@ import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { makeFormats } from '../../../src/core/formats/index.js';
 import type { ParsedSchema } from '../../../src/core/formats/types.js';
-import { decide, NO_DAG, type AirflowDagState, type Decision, type DecisionInput } from '../../../src/gatekeeper/decide.js';
+import { decide, NO_DAG, type AirflowDagState, type Decision, type DecisionInput } from '../../../src/core/gatekeeper/decide.js';
 import type { Route } from '../../../src/gatekeeper/types.js';
 
 const formats = makeFormats();

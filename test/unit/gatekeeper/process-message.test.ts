@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { DagpactError, errors } from '../../../src/core/errors.js';
 import { translate } from '../../../src/gatekeeper/adapters/pulsar.js';
-import type { Decision } from '../../../src/gatekeeper/decide.js';
+import type { Decision } from '../../../src/core/gatekeeper/decide.js';
 import { processMessage, type ProcessDeps } from '../../../src/gatekeeper/process-message.js';
 import type { Route, SourceMessage } from '../../../src/gatekeeper/types.js';
 import { PulsarClientError } from '../../../src/pulsar/index.js';

@@ -3,11 +3,11 @@
 // written, check the reader (the contract's schema) can read it, read the payload with the writer
 // schema resolved into the reader's, check the DAG version Airflow runs when the DAG is forwarded
 // there, and say ACCEPT, QUARANTINE or REJECT with a reason code (docs/adr/0011, 0012).
-// All I/O (broker schema lookups, registry reads, Airflow, sinks) happens around it, in resolve.ts.
-import type { CompatibilityIssue, FormatProvider, ParsedSchema, SchemaFormat } from '../core/formats/types.js';
-import { forwardsToAirflow, type ForwardTarget } from './airflow-sink.js';
+// All I/O (broker schema lookups, registry reads, Airflow, sinks) happens around it, in
+// src/gatekeeper/resolve.ts.
+import type { CompatibilityIssue, FormatProvider, ParsedSchema, SchemaFormat } from '../formats/types.js';
 import { CONFLUENT_HEADER_BYTES, confluentSchemaId, propertySchemaId, SCHEMA_ID_PROPERTY } from './identify.js';
-import type { MismatchPolicy, Route } from './types.js';
+import { forwardsToAirflow, type ForwardTarget, type MismatchPolicy, type Route } from './routes.js';
 
 /** One provider per format (what makeFormats() returns satisfies it). */
 export interface FormatLookup {
