@@ -3,7 +3,7 @@
 // Cached per DAG and refreshed after `refreshMs`, or at once after Airflow refused a trigger (a 4xx
 // may mean the DAG changed). Airflow being unreachable throws a retriable error: never a verdict.
 import type { AirflowDagState } from '../core/gatekeeper/decide.js';
-import type { AirflowDagStates } from './resolve.js';
+import type { AirflowDagStates } from './resolver.js';
 
 export const CONTRACT_TAG_PREFIX = 'dagpact-contract:';
 

@@ -35,7 +35,7 @@ interface LoopState {
   stopped: boolean;
   done: Promise<void>;
   pause: ReceivePause;
-  /** Ends a running pause early (stop, unsubscribe). */
+  /** Ends a running pause early (stop, closeConsumer). */
   wake?: () => void;
 }
 
@@ -137,7 +137,8 @@ export function makeGatekeeper(options: GatekeeperOptions) {
     log.info({ topic, subscription: options.subscription }, 'subscribed');
   }
 
-  async function unsubscribe(topic: string) {
+  /** Closes the topic's consumer; the durable subscription stays, with its unacked messages. */
+  async function closeConsumer(topic: string) {
     const state = loops.get(topic);
     if (!state) return;
     loops.delete(topic);
@@ -146,7 +147,7 @@ export function makeGatekeeper(options: GatekeeperOptions) {
     // Close first so a pending receive() returns; unacked messages stay in the durable subscription.
     await state.consumer.close().catch((err: unknown) => log.warn({ topic, err }, 'closing consumer failed'));
     await state.done;
-    log.info({ topic }, 'unsubscribed: no active DAG version consumes it any more');
+    log.info({ topic }, 'consumer closed: no active DAG version consumes it any more (the subscription stays)');
   }
 
   async function refresh() {
@@ -165,7 +166,7 @@ export function makeGatekeeper(options: GatekeeperOptions) {
       marker = table.marker;
     }
     for (const topic of wanted) if (!loops.has(topic) && !stopping) await subscribe(topic);
-    for (const topic of [...loops.keys()]) if (!wanted.has(topic)) await unsubscribe(topic);
+    for (const topic of [...loops.keys()]) if (!wanted.has(topic)) await closeConsumer(topic);
     ready = true;
   }
 
@@ -216,7 +217,7 @@ export function makeGatekeeper(options: GatekeeperOptions) {
       // A refresh inside subscribe() would otherwise add a consumer after the snapshot below.
       await refreshing?.catch(() => undefined);
       await Promise.allSettled([...inFlight]);
-      await Promise.allSettled([...loops.keys()].map(unsubscribe));
+      await Promise.allSettled([...loops.keys()].map(closeConsumer));
     },
     status: () => ({ ready, topics: [...loops.keys()], routes: [...routesByTopic.values()].flat().length, routingOk: lastRefreshOk, stopping }),
     /** The routes currently in force (tests and the health endpoint). */

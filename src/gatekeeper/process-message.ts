@@ -1,11 +1,11 @@
-// One source message, end to end: resolve + decide (resolve.ts, decide.ts), then forward / quarantine
+// One source message, end to end: resolve + decide (resolver.ts, core/gatekeeper/decide.ts), then forward / quarantine
 // / reject every per-DAG decision and return only once all of them are durable. The caller acks on
 // success and nacks on a throw; after `poisonRedeliveries` failed deliveries the message is held with
 // reason PROCESSING_FAILED instead, so a message that can never be processed cannot loop forever.
 // Only a failure about the message counts: a transient one (an unavailable database, registry or
 // broker, see isTransientFailure) is always thrown, so a valid message is never held because of an outage.
 import { NO_DAG, type Decision } from '../core/gatekeeper/decide.js';
-import type { PulsarWriter, Resolver } from './resolve.js';
+import type { PulsarWriter, Resolver } from './resolver.js';
 import { isTransientFailure } from './retry-pause.js';
 import type { Sinks } from './sinks.js';
 import type { Route, SourceMessage } from './types.js';

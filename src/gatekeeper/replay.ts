@@ -7,7 +7,7 @@ import type { QuarantineRecord } from '../core/quarantine/types.js';
 import type { ReplayOutcome, Replayer } from '../core/quarantine/quarantine.js';
 import { forwardsToAirflow, triggerForDecision, type DagTrigger, type ForwardTarget } from './airflow-sink.js';
 import { NO_DAG } from '../core/gatekeeper/decide.js';
-import type { Resolver } from './resolve.js';
+import type { Resolver } from './resolver.js';
 import { forwardProperties, triggerTopicFor, type TriggerSchemaFor } from './sinks.js';
 import type { Publisher, RoutingSource } from './types.js';
 

@@ -8,7 +8,7 @@ import type { QuarantineStore } from '../core/quarantine/types.js';
 import { forwardsToAirflow, triggerForDecision, type DagTrigger, type ForwardTarget } from './airflow-sink.js';
 import { NO_DAG, type Decision, type FormatLookup } from '../core/gatekeeper/decide.js';
 import type { ParsedSchema } from '../core/formats/types.js';
-import type { PulsarWriter } from './resolve.js';
+import type { PulsarWriter } from './resolver.js';
 import { schemaVersionText } from '../core/gatekeeper/identify.js';
 import type { Publisher, Route, SourceMessage, TriggerSchema } from './types.js';
 

@@ -21,7 +21,7 @@ import { openPulsarTransport } from '../gatekeeper/adapters/pulsar.js';
 import { makeGatekeeper } from '../gatekeeper/gatekeeper.js';
 import { startGatekeeperHttp } from '../gatekeeper/http.js';
 import { makeGatekeeperMetrics } from '../gatekeeper/metrics.js';
-import { BoundedCache, makeResolver } from '../gatekeeper/resolve.js';
+import { BoundedCache, makeResolver } from '../gatekeeper/resolver.js';
 import { makeSinks, makeTriggerSchemas } from '../gatekeeper/sinks.js';
 import { makeAirflowDagStates } from '../gatekeeper/airflow-dag-states.js';
 import { makeBrokerSchemaStore } from '../store/broker-schema-store.js';

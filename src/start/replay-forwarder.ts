@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { openPulsarTransport, type PulsarTransport } from '../gatekeeper/adapters/pulsar.js';
 import type { Forwarder } from '../gatekeeper/adapters/replayer.js';
 import type { DagTrigger, ForwardTarget } from '../gatekeeper/airflow-sink.js';
-import type { AirflowDagStates } from '../gatekeeper/resolve.js';
+import type { AirflowDagStates } from '../gatekeeper/resolver.js';
 
 export function makeLazyForwarder(args: {
   serviceUrl: string; token?: string; triggerTopicPattern: string; log: Logger;

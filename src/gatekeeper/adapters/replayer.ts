@@ -8,7 +8,7 @@ import { fullTopicName } from '../../pulsar-admin/admin-client.js';
 import type { Database } from '../../store/db.js';
 import type { DagTrigger, ForwardTarget } from '../airflow-sink.js';
 import { makeReplayer } from '../replay.js';
-import { BoundedCache, makeResolver, type AirflowDagStates } from '../resolve.js';
+import { BoundedCache, makeResolver, type AirflowDagStates } from '../resolver.js';
 import { makeTriggerSchemas } from '../sinks.js';
 import { makeBrokerSchemaStore } from '../../store/broker-schema-store.js';
 import type { BrokerSchemaSource, Publisher, RoutingSource } from '../types.js';

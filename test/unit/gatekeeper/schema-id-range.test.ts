@@ -8,7 +8,7 @@ import { DagpactError } from '../../../src/core/errors.js';
 import { makeFormats } from '../../../src/core/formats/index.js';
 import { makeRegistry } from '../../../src/core/registry/registry.js';
 import type { Registry } from '../../../src/core/registry/types.js';
-import { makeResolver, BoundedCache } from '../../../src/gatekeeper/resolve.js';
+import { makeResolver, BoundedCache } from '../../../src/gatekeeper/resolver.js';
 import type { Route } from '../../../src/gatekeeper/types.js';
 import { makeRegistryStore } from '../../../src/store/registry-store.js';
 import { makeBrokerSchemaStore } from '../../../src/store/broker-schema-store.js';

@@ -8,7 +8,7 @@ import { DagpactError } from '../../../src/core/errors.js';
 import { makeFormats } from '../../../src/core/formats/index.js';
 import type { ParsedSchema } from '../../../src/core/formats/types.js';
 import type { BrokerWriter, BrokerWriterLog } from '../../../src/core/registry/broker-writers.js';
-import { BoundedCache, makeResolver } from '../../../src/gatekeeper/resolve.js';
+import { BoundedCache, makeResolver } from '../../../src/gatekeeper/resolver.js';
 import type { BrokerSchema, Route } from '../../../src/gatekeeper/types.js';
 
 const formats = makeFormats();
