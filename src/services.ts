@@ -14,6 +14,8 @@ import { makeQuarantineReplayer, type Forwarder } from './gatekeeper/adapters/re
 import { makeContracts, type ContractsService } from './core/contracts/contracts.js';
 import type { AirflowDagVersions } from './core/contracts/types.js';
 import { makeContractStore } from './store/contract-store.js';
+import { makeOverview, type OverviewService } from './core/overview/overview.js';
+import { makeOverviewStore } from './store/overview-store.js';
 
 export interface ServiceDeps {
   database: Database;
@@ -29,6 +31,8 @@ export interface Services {
   registry: Registry;
   quarantine: QuarantineService;
   contracts: ContractsService;
+  /** Read-only views across the system (the console's matrix, stats, check history). */
+  overview: OverviewService;
 }
 
 export function makeServices(deps: ServiceDeps): Services {
@@ -41,5 +45,6 @@ export function makeServices(deps: ServiceDeps): Services {
     store: makeContractStore(deps.database.db), registry, formats: makeFormats(), audit: deps.audit, pulsar: deps.pulsarAdmin,
     ...(deps.airflow ? { airflow: deps.airflow } : {}),
   });
-  return { registry, quarantine, contracts };
+  const overview = makeOverview({ store: makeOverviewStore(deps.database.db), registry, formats: makeFormats() });
+  return { registry, quarantine, contracts, overview };
 }
