@@ -13,7 +13,7 @@ async function findingsOf(r: QuarantineDetail): Promise<{ findings: Finding[]; s
   if (Array.isArray(r.findings)) return { findings: r.findings, source: 'recorded by the gatekeeper' };
   if (r.expected_schema_id && r.detected_schema_id) {
     const c = await api.get<{ findings: Finding[] }>(`/v1/compatibility?reader=${r.expected_schema_id}&writer=${r.detected_schema_id}`);
-    return { findings: c.findings, source: `computed now: can the contract's schema ${r.expected_schema_id} read what schema ${r.detected_schema_id} wrote?` };
+    return { findings: c.findings, source: `computed now (can the contract's schema ${r.expected_schema_id} read what schema ${r.detected_schema_id} wrote?)` };
   }
   return undefined;
 }
