@@ -81,21 +81,38 @@ export function makeOverviewStore(db: Db): OverviewStore {
       return (res.rows as CheckRow[]).map(toCheck);
     },
 
-    async quarantineStats({ filter, bucket }: { filter: QuarantineFilter; bucket: Bucket }) {
+    async quarantineStats({ filter, bucket }: { filter: QuarantineFilter; bucket?: Bucket }) {
       const where = quarantineWhere(filter);
       const whereSql = where ? sql`where ${where}` : sql``;
-      const unit = bucket === 'day' ? sql.raw(`'day'`) : sql.raw(`'hour'`);
-      const byReason = await db.execute(sql`select ${q.reasonCode} as reason_code, count(*)::int as n from ${q} ${whereSql} group by 1 order by 2 desc, 1`);
-      const byDag = await db.execute(sql`select ${q.environment} as environment, ${q.dagId} as dag_id, count(*)::int as n from ${q} ${whereSql} group by 1, 2 order by 1, 2`);
-      const series = await db.execute(sql`
-        select date_trunc(${unit}, ${q.createdAt}) as at, ${q.reasonCode} as reason_code, count(*)::int as n
-        from ${q} ${whereSql} group by 1, 2 order by 1, 2`);
-      const reasons = (byReason.rows as Array<{ reason_code: string; n: number }>).map((r) => ({ reasonCode: r.reason_code, n: Number(r.n) }));
+      // One scan for the counts: at most environments × DAGs × reasons groups, folded here.
+      const groups = await db.execute(sql`
+        select ${q.environment} as environment, ${q.dagId} as dag_id, ${q.reasonCode} as reason_code, count(*)::int as n
+        from ${q} ${whereSql} group by 1, 2, 3`);
+      const byReason = new Map<string, number>();
+      const byDag = new Map<string, { environment: string; dagId: string; n: number }>();
+      let total = 0;
+      for (const r of groups.rows as Array<{ environment: string; dag_id: string; reason_code: string; n: number }>) {
+        const n = Number(r.n);
+        total += n;
+        byReason.set(r.reason_code, (byReason.get(r.reason_code) ?? 0) + n);
+        const key = `${r.environment}\u0000${r.dag_id}`;
+        const d = byDag.get(key) ?? { environment: r.environment, dagId: r.dag_id, n: 0 };
+        d.n += n;
+        byDag.set(key, d);
+      }
+      let series: Array<{ at: Date; reasonCode: string; n: number }> | undefined;
+      if (bucket) {
+        const unit = bucket === 'day' ? sql.raw(`'day'`) : sql.raw(`'hour'`);
+        const rows = await db.execute(sql`
+          select date_trunc(${unit}, ${q.createdAt}) as at, ${q.reasonCode} as reason_code, count(*)::int as n
+          from ${q} ${whereSql} group by 1, 2 order by 1, 2`);
+        series = (rows.rows as Array<{ at: string | Date; reason_code: string; n: number }>).map((r) => ({ at: new Date(r.at), reasonCode: r.reason_code, n: Number(r.n) }));
+      }
       return {
-        total: reasons.reduce((s, r) => s + r.n, 0),
-        byReason: reasons,
-        byDag: (byDag.rows as Array<{ environment: string; dag_id: string; n: number }>).map((r) => ({ environment: r.environment, dagId: r.dag_id, n: Number(r.n) })),
-        series: (series.rows as Array<{ at: string | Date; reason_code: string; n: number }>).map((r) => ({ at: new Date(r.at), reasonCode: r.reason_code, n: Number(r.n) })),
+        total,
+        byReason: [...byReason].map(([reasonCode, n]) => ({ reasonCode, n })).sort((a, b) => b.n - a.n || a.reasonCode.localeCompare(b.reasonCode)),
+        byDag: [...byDag.values()].sort((a, b) => a.environment.localeCompare(b.environment) || a.dagId.localeCompare(b.dagId)),
+        ...(series ? { series } : {}),
       };
     },
   };

@@ -131,6 +131,7 @@ describe('web console', () => {
 
     // The quarantine list, reached with the keyboard: Tab to the first record's link, Enter opens it.
     await openRoute(page, `#/quarantine?environment=${ENV}`);
+    await page.waitForSelector('#match-count[data-ready]');
     expect(await page.textContent('#match-count')).toContain('3 record(s) match');
     const listed = await rowsOf('#quarantine-table');
     expect(listed).toHaveLength(3);
@@ -192,6 +193,7 @@ describe('web console', () => {
     expect(await page.textContent('dialog[open]')).toContain(`1 × fraud in ${ENV} → checked against fraud@v2`);
     await page.click('#confirm-action');
     await page.waitForSelector('#action-status:has-text("1 forwarded")');
+    await page.waitForSelector('#match-count[data-ready]');
     expect(await page.textContent('#match-count')).toContain('0 record(s) match');
     expect(await heldIds()).toEqual([]);
     const forwarded = await drain([topic('trigger-fraud')], 2);

@@ -38,15 +38,15 @@ export interface QuarantineStats {
   byReason: Array<{ reasonCode: string; n: number }>;
   /** Records per (environment, DAG): where a bulk action on the filter would act. */
   byDag: Array<{ environment: string; dagId: string; n: number }>;
-  /** Records created per bucket and reason, oldest bucket first. */
-  series: Array<{ at: Date; reasonCode: string; n: number }>;
+  /** Records created per bucket and reason, oldest bucket first (only when a bucket was asked for). */
+  series?: Array<{ at: Date; reasonCode: string; n: number }>;
 }
 
 export interface OverviewStore {
   environments(): Promise<string[]>;
   matrixCells(): Promise<{ dags: string[]; cells: MatrixCell[] }>;
   listChecks(args: { dagId?: string; version?: string; environment?: string; limit: number }): Promise<CheckSummary[]>;
-  quarantineStats(args: { filter: QuarantineFilter; bucket: Bucket }): Promise<QuarantineStats>;
+  quarantineStats(args: { filter: QuarantineFilter; bucket?: Bucket }): Promise<QuarantineStats>;
 }
 
 export interface OverviewDeps {
@@ -66,7 +66,7 @@ export function makeOverview(deps: OverviewDeps) {
 
     listChecks: (args: { dagId?: string; version?: string; environment?: string; limit: number }) => deps.store.listChecks(args),
 
-    quarantineStats: (args: { filter: QuarantineFilter; bucket: Bucket }) => deps.store.quarantineStats(args),
+    quarantineStats: (args: { filter: QuarantineFilter; bucket?: Bucket }) => deps.store.quarantineStats(args),
 
     /** Can a reader on schema `reader` read data written with schema `writer`? Every finding. */
     async compatibility(args: { reader: number; writer: number }): Promise<{ compatible: boolean; format: SchemaFormat; findings: CompatibilityIssue[] }> {

@@ -138,19 +138,19 @@ export async function overviewRoutes(app: FastifyInstance, deps: AppDeps) {
 
   app.get('/v1/quarantine/stats', {
     schema: {
-      tags: ['quarantine'], summary: 'How many records match a filter, per reason, and per reason over time (hour or day buckets)',
+      tags: ['quarantine'], summary: 'How many records match a filter, per reason and per DAG; with bucket, also per reason over time (hour or day buckets)',
       querystring: {
         type: 'object',
         properties: {
           topic: { type: 'string' }, dag_id: { type: 'string' }, dag_version: { type: 'string' }, reason: { type: 'string' },
           status: { type: 'string', enum: STATUSES }, disposition: { type: 'string', enum: ['quarantine', 'reject'] },
           environment: { type: 'string' }, since: { type: 'string', format: 'date-time' }, until: { type: 'string', format: 'date-time' },
-          bucket: { type: 'string', enum: ['hour', 'day'], default: 'hour' },
+          bucket: { type: 'string', enum: ['hour', 'day'], description: 'Adds `series`: counts per reason per hour or day of created_at' },
         },
       },
       response: {
         200: {
-          type: 'object', required: ['total', 'by_reason', 'by_dag', 'series', 'bucket'],
+          type: 'object', required: ['total', 'by_reason', 'by_dag'],
           properties: {
             total: { type: 'integer' }, bucket: { type: 'string' },
             by_reason: { type: 'array', items: { type: 'object', required: ['reason_code', 'count'], properties: { reason_code: { type: 'string' }, count: { type: 'integer' } } } },
@@ -162,7 +162,7 @@ export async function overviewRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
   }, async (request) => {
-    const q = request.query as Record<string, string | undefined> & { bucket: 'hour' | 'day' };
+    const q = request.query as Record<string, string | undefined> & { bucket?: 'hour' | 'day' };
     const filter: QuarantineFilter = {
       topic: q.topic, dagId: q.dag_id, dagVersion: q.dag_version, reason: q.reason, status: q.status as QuarantineFilter['status'],
       disposition: q.disposition as QuarantineFilter['disposition'], environment: q.environment,
@@ -170,10 +170,10 @@ export async function overviewRoutes(app: FastifyInstance, deps: AppDeps) {
     };
     const stats = await overview().quarantineStats({ filter, bucket: q.bucket });
     return {
-      total: stats.total, bucket: q.bucket,
+      total: stats.total,
       by_reason: stats.byReason.map((r) => ({ reason_code: r.reasonCode, count: r.n })),
       by_dag: stats.byDag.map((r) => ({ environment: r.environment, dag_id: r.dagId, count: r.n })),
-      series: stats.series.map((s) => ({ at: s.at.toISOString(), reason_code: s.reasonCode, count: s.n })),
+      ...(stats.series && q.bucket ? { bucket: q.bucket, series: stats.series.map((s) => ({ at: s.at.toISOString(), reason_code: s.reasonCode, count: s.n })) } : {}),
     };
   });
 

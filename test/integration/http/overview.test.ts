@@ -86,7 +86,8 @@ describe('console read endpoints', () => {
   });
 
   it('counts quarantine records per reason, per DAG and over time, with the list filters', async () => {
-    const s = (await get('/v1/quarantine/stats?environment=prod')).json();
+    expect((await get('/v1/quarantine/stats?environment=prod')).json().series, 'series only with a bucket').toBeUndefined();
+    const s = (await get('/v1/quarantine/stats?environment=prod&bucket=hour')).json();
     expect(s.total).toBe(5);
     expect(s.by_reason).toEqual([{ reason_code: 'SCHEMA_MISMATCH', count: 3 }, { reason_code: 'UNKNOWN_SCHEMA', count: 2 }]);
     expect(s.by_dag).toEqual([{ environment: 'prod', dag_id: 'orders_etl', count: 5 }]);

@@ -17,7 +17,7 @@ export async function overviewPage(ctx: PageContext): Promise<HTMLElement> {
   const [{ environments }, gk, stats] = await Promise.all([
     api.get<{ environments: string[] }>('/v1/environments'),
     api.get<GatekeeperStatus>('/v1/gatekeeper/status'),
-    api.get<{ total: number; series: SeriesPoint[] }>(`/v1/quarantine/stats${query({ status: 'held', since: since.toISOString(), bucket: days > 2 ? 'day' : 'hour' })}`),
+    api.get<{ total: number; series?: SeriesPoint[] }>(`/v1/quarantine/stats${query({ status: 'held', since: since.toISOString(), bucket: days > 2 ? 'day' : 'hour' })}`),
   ]);
   const actives = await Promise.all(environments.map((env) => api.get<ActiveList>(`/v1/environments/${enc(env)}/active`)));
 
@@ -46,5 +46,5 @@ export async function overviewPage(ctx: PageContext): Promise<HTMLElement> {
     h('section', { class: 'card', 'aria-labelledby': 'held-h' },
       h('h2', { id: 'held-h' }, `Held messages per reason, last ${days} day(s)`),
       h('p', null, `${stats.total} held. `, h('a', { href: '#/quarantine' }, 'Open the quarantine')),
-      stackedBars('Held messages per reason over time', stats.series, days > 2 ? 86_400_000 : 3_600_000, since, new Date())));
+      stackedBars('Held messages per reason over time', stats.series ?? [], days > 2 ? 86_400_000 : 3_600_000, since, new Date())));
 }

@@ -24,12 +24,13 @@ export async function quarantineListPage(ctx: PageContext): Promise<HTMLElement>
   if (filter.status === 'any') delete filter.status;
   const cursor = p.get('cursor') ?? undefined;
   const limit = 50;
-  const [page, stats, envs, dags, reasons] = await Promise.all([
+  // The page renders as soon as its records are here; the counts (one grouped scan each) fill in after.
+  const statsFiltered = api.get<Stats>(`/v1/quarantine/stats${query(filter)}`);
+  const statsAll = api.get<Stats>(`/v1/quarantine/stats${query({ status: filter.status })}`);
+  const [page, envs, dags] = await Promise.all([
     api.get<{ records: QuarantineRecord[]; next_cursor: number | null }>(`/v1/quarantine${query({ ...filter, limit, cursor })}`),
-    api.get<Stats>(`/v1/quarantine/stats${query(filter)}`),
     api.get<{ environments: string[] }>('/v1/environments'),
     api.get<{ dags: Array<{ dag_id: string }> }>('/v1/dags'),
-    api.get<Stats>('/v1/quarantine/stats'),
   ]);
 
   const select = (name: string, label: string, options: string[], value: string | undefined, anyLabel = 'any') =>
@@ -48,7 +49,7 @@ export async function quarantineListPage(ctx: PageContext): Promise<HTMLElement>
   } },
   select('environment', 'Environment', envs.environments, filter.environment),
   select('dag_id', 'DAG', dags.dags.map((d) => d.dag_id), filter.dag_id),
-  select('reason', 'Reason', reasons.by_reason.map((r) => r.reason_code), filter.reason),
+  select('reason', 'Reason', filter.reason ? [filter.reason] : [], filter.reason),
   text('topic', 'Topic'),
   h('div', { class: 'field' }, h('label', { for: 'f-status' }, 'Status'),
     h('select', { id: 'f-status', name: 'status' }, ['held', 'replayed', 'discarded', 'any'].map((s) =>
@@ -75,10 +76,22 @@ export async function quarantineListPage(ctx: PageContext): Promise<HTMLElement>
   const here = new URLSearchParams(p); here.delete('cursor');
   const next = page.next_cursor ? `#/quarantine?${new URLSearchParams({ ...Object.fromEntries(here), cursor: String(page.next_cursor) }).toString()}` : undefined;
 
+  const count = h('p', { id: 'match-count', 'aria-live': 'polite' }, 'Counting…');
+  void statsFiltered.then((stats) => {
+    count.textContent = `${stats.total} record(s) match.${cursor ? ' (a later page)' : ''}`;
+    count.setAttribute('data-ready', 'true');
+  }, (e: Error) => { count.textContent = `Could not count: ${e.message}`; });
+  void statsAll.then((all) => {
+    const reasonSelect = form.querySelector('#f-reason') as HTMLSelectElement;
+    for (const r of all.by_reason) {
+      if (r.reason_code !== filter.reason) reasonSelect.append(h('option', { value: r.reason_code }, r.reason_code));
+    }
+  }, () => undefined);
+
   return h('section', null,
     h('h1', null, 'Quarantine'),
     form,
-    h('p', { id: 'match-count' }, `${stats.total} record(s) match.`, cursor ? ' (a later page)' : ''),
+    count,
     bulk, status,
     table('Quarantined messages', ['Id', 'Held at', 'Environment', 'DAG', 'Topic', 'Reason', 'Status'],
       page.records.map((r) => [
