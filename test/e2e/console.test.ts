@@ -156,6 +156,7 @@ describe('web console', () => {
     expect(await page.textContent('pre[aria-label="Decoded payload"]')).toContain('"amount"');
     expect((await rowsOf('#history-table'))[0]).toContain('quarantined');
     await inspect('05-quarantine-detail');
+    await page.screenshot({ path: '.tmp/screenshots/05-quarantine-detail-viewport.png' }); // what docs/console.png shows
 
     // Deploy the fixing contract (fraud v2 reads orders v2: currency has a default), then replay #first.
     await registerCheckDeploy(manifest('v2', 2));
