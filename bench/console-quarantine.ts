@@ -104,7 +104,7 @@ try {
   const page = await context.newPage();
   console.log('\n| page in Chromium | load to rendered list, median / max ms | … and the count shown, median / max ms |');
   console.log('| --- | --- | --- |');
-  for (const [label, q] of [filters[0]!, filters[1]!, filters[3]!]) {
+  for (const [label, q] of [filters[0]!, filters[1]!, filters[3]!, filters[4]!]) {
     const url = `${server.url}/ui/#/quarantine?${q.replace(/^status=held&?/, '')}`;
     const times: number[] = [];
     const counted: number[] = [];

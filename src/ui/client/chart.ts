@@ -37,7 +37,7 @@ export function stackedBars(title: string, series: SeriesPoint[], bucketMs: numb
     }
   }
   const total = series.reduce((n, p) => n + p.count, 0);
-  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-labelledby': 'chart-title chart-desc', class: 'chart', preserveAspectRatio: 'none' },
+  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-labelledby': 'chart-title chart-desc', class: 'chart' },
     s('title', { id: 'chart-title' }, title),
     s('desc', { id: 'chart-desc' }, `${total} messages in ${buckets} buckets; highest bucket ${Math.max(...totals)}.`),
     s('line', { x1: String(padL), y1: String(8 + plotH), x2: String(W - 8), y2: String(8 + plotH), stroke: '#555' }),

@@ -7,7 +7,7 @@ import type { ActiveList, Stats } from './types.js';
 export const BULK_LIMIT = 1000;
 
 /** Opens a modal; resolves true when confirmed. */
-export function confirmDialog(title: string, body: HTMLElement, confirmLabel: string): Promise<boolean> {
+export function confirmDialog(title: string, body: HTMLElement, confirmLabel: string, destructive = false): Promise<boolean> {
   return new Promise((resolve) => {
     const dialog = h('dialog', { 'aria-labelledby': 'dialog-title', class: 'confirm' }) as HTMLDialogElement;
     const done = (ok: boolean) => { dialog.close(); dialog.remove(); resolve(ok); };
@@ -15,7 +15,7 @@ export function confirmDialog(title: string, body: HTMLElement, confirmLabel: st
       h('h2', { id: 'dialog-title' }, title), body,
       h('div', { class: 'actions' },
         h('button', { type: 'button', class: 'secondary', onclick: () => done(false) }, 'Cancel'),
-        h('button', { type: 'button', id: 'confirm-action', class: 'danger', onclick: () => done(true) }, confirmLabel)));
+        h('button', { type: 'button', id: 'confirm-action', class: destructive ? 'danger' : null, onclick: () => done(true) }, confirmLabel)));
     dialog.addEventListener('cancel', (e) => { e.preventDefault(); done(false); });
     document.body.append(dialog);
     dialog.showModal();
@@ -52,7 +52,7 @@ export async function bulkAction(kind: 'replay' | 'discard', filter: Filter): Pr
       ? `Replay ${n} held message(s)${stats.total > BULK_LIMIT ? ` (the oldest ${BULK_LIMIT} of ${stats.total}; run again for the rest)` : ''}:`
       : `Discard ${n} held message(s)${stats.total > BULK_LIMIT ? ` (the oldest ${BULK_LIMIT} of ${stats.total})` : ''}. They will not be replayed:`),
     kind === 'replay' ? await replayTargets(groups) : h('ul', { class: 'targets' }, groups.map((g) => h('li', null, `${g.count} × ${g.dag_id} in ${g.environment}`))));
-  if (!(await confirmDialog(kind === 'replay' ? 'Replay messages' : 'Discard messages', body, kind === 'replay' ? `Replay ${n}` : `Discard ${n}`))) return undefined;
+  if (!(await confirmDialog(kind === 'replay' ? 'Replay messages' : 'Discard messages', body, kind === 'replay' ? `Replay ${n}` : `Discard ${n}`, kind === 'discard'))) return undefined;
   const { ...f } = filter;
   delete f.status;
   delete f.cursor;

@@ -35,7 +35,7 @@ export async function quarantineDetailPage(ctx: PageContext, id: string): Promis
     const body = kind === 'replay'
       ? h('div', null, h('p', { id: 'confirm-count' }, `Replay 1 message (#${r.id}):`), await replayTargets([{ environment: r.environment, dag_id: r.dag_id, count: 1 }], r.source_topic))
       : h('div', null, h('p', { id: 'confirm-count' }, `Discard 1 message (#${r.id}) of ${r.dag_id} in ${r.environment}. It will not be replayed.`));
-    if (!(await confirmDialog(kind === 'replay' ? 'Replay message' : 'Discard message', body, kind === 'replay' ? 'Replay 1' : 'Discard 1'))) return;
+    if (!(await confirmDialog(kind === 'replay' ? 'Replay message' : 'Discard message', body, kind === 'replay' ? 'Replay 1' : 'Discard 1', kind === 'discard'))) return;
     try {
       if (kind === 'replay') {
         const res = await api.post<{ result: { outcome: string; reason?: string; trigger_topic?: string } }>(`/v1/quarantine/${r.id}/replay`);
