@@ -122,6 +122,7 @@ describe('web console', () => {
     expect(overview).toContain('3 held');
     await page.waitForSelector('svg.chart rect[fill]');
     expect(overview).toMatch(/routing ok/);
+    expect(overview, "the gatekeeper's own metrics: 3 quarantined").toMatch(/QUARANTINE\s*3/);
     await inspect('02-overview');
 
     // Contracts matrix before the fix: fraud is at v1 in prod.

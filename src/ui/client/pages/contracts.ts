@@ -11,7 +11,8 @@ interface Matrix {
 }
 
 const checkBadge = (c: CheckSummary | null) => !c ? h('span', { class: 'muted' }, 'no check')
-  : h('span', null, badge(c.passed ? 'passed' : 'failed', c.passed ? 'ok' : 'bad'), ` check #${c.id} of ${c.version}, ${fmtTime(c.created_at)}`);
+  : h('span', null, badge(c.passed ? 'passed' : 'failed', c.passed ? 'ok' : 'bad'), ` check #${c.id} of ${c.version}, ${fmtTime(c.created_at)}`,
+    c.errors || c.warnings ? ` — ${c.errors} error(s), ${c.warnings} warning(s) (drift against Pulsar is a warning)` : '');
 
 export async function contractsPage(): Promise<HTMLElement> {
   const m = await api.get<Matrix>('/v1/contracts/matrix');
