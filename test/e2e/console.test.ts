@@ -230,7 +230,8 @@ describe('web console', () => {
 
     // Phone width: nothing wider than the screen, pages still usable.
     await page.setViewportSize({ width: 390, height: 844 });
-    for (const [hash, name] of [[`#/quarantine/${first}`, '12-phone-detail'], ['#/overview', '13-phone-overview'], ['#/contracts', '14-phone-contracts']] as const) {
+    for (const [hash, name] of [[`#/quarantine/${first}`, '12-phone-detail'], ['#/overview', '13-phone-overview'], ['#/contracts', '14-phone-contracts'],
+      [`#/quarantine?status=any&environment=${ENV}`, '15-phone-quarantine-list'], [`#/lineage?environment=${ENV}`, '16-phone-lineage']] as const) {
       await openRoute(page, hash);
       expect(await page.evaluate(() => document.documentElement.scrollWidth), name).toBeLessThanOrEqual(390);
       await inspect(name);
@@ -238,12 +239,13 @@ describe('web console', () => {
     await page.setViewportSize({ width: 1280, height: 900 });
 
     // A read-only principal sees no write controls; the API refuses it anyway.
+    const kept = await page.getAttribute('main', 'data-ready');
     await page.click('text=Sign out');
     await page.waitForSelector('main[data-ready="signin"]');
     await page.fill('#token', tokens.reader);
     await page.click('form button[type=submit]');
     // Signing in again keeps the page the user was on.
-    await page.waitForSelector('main[data-ready="/contracts"]');
+    await page.waitForSelector(`main[data-ready="${kept}"]`);
     expect(await page.textContent('#whoami')).toContain('viewer · read-only');
     await openRoute(page, `#/quarantine?status=any&environment=${ENV}`);
     expect(await page.locator('#replay-all, #discard-all').count()).toBe(0);
