@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: brings up the real PostgreSQL, the real Pulsar broker and Apache Airflow 3's
-# API server (installing what is missing), the test-only Python venv, builds the project, runs every
-# vitest project, and ends with a plain `N passed, N failed` line. Services this script started are
-# stopped at the end unless DAGPACT_KEEP_SERVICES=1. Extra arguments go to vitest (e.g. `npm test -- --project unit`).
+# API server (installing what is missing), installs Debian's headless Chromium for the console's browser
+# tests, makes the test-only Python venv, builds the project, runs every vitest project, and ends with
+# a plain `N passed, N failed` line. Services this script started are stopped at the end unless
+# DAGPACT_KEEP_SERVICES=1. Extra arguments go to vitest (e.g. `npm test -- --project unit`).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -40,6 +41,10 @@ bash scripts/airflow/harness.sh status 2>/dev/null || started+=(airflow)
 airflow_db="postgresql+psycopg2://${TEST_DATABASE_URL#postgres://}"
 airflow_env="$(AIRFLOW_DATABASE_URL="${airflow_db%/*}/dagpact_airflow" bash scripts/airflow/harness.sh start)"
 eval "$(sed 's/^export AIRFLOW_/export TEST_AIRFLOW_/' <<<"$airflow_env")"
+
+echo "== chromium (Debian's package, for the console's browser tests)"
+chromium_env="$(bash scripts/chromium/ensure.sh)"
+eval "$chromium_env"
 
 echo "== build"
 npm run build --silent

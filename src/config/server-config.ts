@@ -71,6 +71,10 @@ export const serverSettings = {
   triggerTopicPattern: triggerTopicPatternSetting,
   // Quarantine replay forwards like the gatekeeper does: the same DAGs go to Airflow.
   ...airflowSettings,
+  gatekeeperStatusUrl: s<string | undefined>({
+    env: 'DAGPACT_GATEKEEPER_STATUS_URL', flag: 'gatekeeper-status-url', expects: "an http:// or https:// URL (the gatekeeper's own listener)",
+    parse: parsers.url(['http:', 'https:']), default: undefined,
+  }),
   bodyLimitBytes: s<number>({
     env: 'DAGPACT_BODY_LIMIT_BYTES', flag: 'body-limit-bytes', expects: 'a positive integer (bytes)',
     parse: parsers.positiveInt, default: 8 * 1024 * 1024,

@@ -3,9 +3,12 @@
 import type { ContractsService } from './contracts/contracts.js';
 import type { QuarantineService } from './quarantine/quarantine.js';
 import type { Registry } from './registry/types.js';
+import type { OverviewService } from './overview/overview.js';
 
 export interface Services {
   registry: Registry;
   quarantine: QuarantineService;
   contracts: ContractsService;
+  /** Read-only views across the system (the console's matrix, stats, check history). */
+  overview: OverviewService;
 }

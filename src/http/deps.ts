@@ -6,6 +6,7 @@ import type { TokenService } from '../core/auth.js';
 import type { Database } from '../store/db.js';
 import type { PulsarAdmin } from '../pulsar-admin/admin-client.js';
 import type { Services } from '../core/services.js';
+import type { GatekeeperStatusClient } from '../gatekeeper-client/status.js';
 
 export interface AppDeps {
   database: Database;
@@ -15,6 +16,8 @@ export interface AppDeps {
   /** Set when Pulsar's admin API is configured: /readyz then checks it too. */
   pulsarAdmin?: PulsarAdmin;
   metrics: MetricsRegistry;
+  /** Set when DAGPACT_GATEKEEPER_STATUS_URL is configured: GET /v1/gatekeeper/status reads it. */
+  gatekeeperStatus?: GatekeeperStatusClient;
   authReads: boolean;
   bodyLimitBytes?: number;
   logger?: Logger;

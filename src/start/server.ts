@@ -5,6 +5,7 @@ import type { ServerConfig } from '../config/server-config.js';
 import { makeTokenService } from '../core/auth.js';
 import { buildApp } from '../http/app.js';
 import { makePulsarAdmin } from '../pulsar-admin/admin-client.js';
+import { makeGatekeeperStatusClient } from '../gatekeeper-client/status.js';
 import { makeLazyForwarder } from './replay-forwarder.js';
 import { makeAirflowDagStates } from '../gatekeeper/airflow-dag-states.js';
 import { makeServices } from './services.js';
@@ -44,6 +45,7 @@ export async function startServer(config: ServerConfig) {
     });
     app = await buildApp({
       database, tokens, audit, services, pulsarAdmin, metrics,
+      ...(config.gatekeeperStatusUrl ? { gatekeeperStatus: makeGatekeeperStatusClient({ url: config.gatekeeperStatusUrl }) } : {}),
       authReads: config.authReads, bodyLimitBytes: config.bodyLimitBytes, logger: log,
     });
     await app.listen({ host: config.host, port: config.port });

@@ -15,6 +15,8 @@ import { makeQuarantineReplayer, type Forwarder } from '../gatekeeper/adapters/r
 import { makeContracts } from '../core/contracts/contracts.js';
 import type { AirflowDagVersions } from '../core/contracts/types.js';
 import { makeContractStore } from '../store/contract-store.js';
+import { makeOverview } from '../core/overview/overview.js';
+import { makeOverviewStore } from '../store/overview-store.js';
 
 export interface ServiceDeps {
   database: Database;
@@ -39,5 +41,6 @@ export function makeServices(deps: ServiceDeps): Services {
     store: makeContractStore(deps.database.db), registry, formats: makeFormats(), audit: deps.audit, pulsar: deps.pulsarAdmin,
     ...(deps.airflow ? { airflow: deps.airflow } : {}),
   });
-  return { registry, quarantine, contracts };
+  const overview = makeOverview({ store: makeOverviewStore(deps.database.db), registry, formats: makeFormats() });
+  return { registry, quarantine, contracts, overview };
 }

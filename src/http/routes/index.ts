@@ -6,9 +6,11 @@ import { checkRoutes } from './checks.js';
 import { dagRoutes } from './dags.js';
 import { deploymentRoutes } from './deployments.js';
 import { healthRoutes } from './health.js';
+import { overviewRoutes } from './overview.js';
 import { quarantineRoutes } from './quarantine.js';
 import { registryNativeRoutes } from './registry-native.js';
 import { tokenRoutes } from './tokens.js';
+import { uiRoutes } from './ui.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: AppDeps) {
   await healthRoutes(app, deps);
@@ -19,4 +21,6 @@ export async function registerRoutes(app: FastifyInstance, deps: AppDeps) {
   await dagRoutes(app, deps);
   await checkRoutes(app, deps);
   await deploymentRoutes(app, deps);
+  await overviewRoutes(app, deps);
+  await uiRoutes(app);
 }

@@ -5,7 +5,7 @@ import { parseServerConfig } from '../../../src/config/server-config.js';
 describe('server config', () => {
   it('has the documented defaults', () => {
     const c = parseServerConfig({});
-    expect(c).toMatchObject({ host: '127.0.0.1', port: 8081, databaseUrl: undefined, dataDir: '.data/dagpact', logLevel: 'info', authReads: false });
+    expect(c).toMatchObject({ host: '127.0.0.1', port: 8081, databaseUrl: undefined, dataDir: '.data/dagpact', logLevel: 'info', authReads: false, gatekeeperStatusUrl: undefined });
   });
 
   it.each([
@@ -17,6 +17,7 @@ describe('server config', () => {
     { env: { DAGPACT_LOG_LEVEL: 'loud' }, message: /^DAGPACT_LOG_LEVEL must be one of fatal, error/ },
     { env: { DAGPACT_ADMIN_TOKEN: 'short' }, message: /^DAGPACT_ADMIN_TOKEN must be a token of at least 16 characters/ },
     { env: { DAGPACT_AUTH_READS: 'maybe' }, message: /^DAGPACT_AUTH_READS must be true or false/ },
+    { env: { DAGPACT_GATEKEEPER_STATUS_URL: 'gatekeeper:9090' }, message: /^DAGPACT_GATEKEEPER_STATUS_URL must be an http:\/\/ or https:\/\/ URL/ },
   ])('rejects $env with one clear line', ({ env, message }) => {
     expect(() => parseServerConfig(env)).toThrow(ConfigError);
     expect(() => parseServerConfig(env)).toThrow(message);
