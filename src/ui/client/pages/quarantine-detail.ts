@@ -10,7 +10,7 @@ import type { Finding, QuarantineDetail } from './types.js';
 interface SchemaById { id: number; format: string; schema: string }
 
 async function findingsOf(r: QuarantineDetail): Promise<{ findings: Finding[]; source: string } | undefined> {
-  if (Array.isArray(r.findings)) return { findings: r.findings, source: 'recorded by the gatekeeper' };
+  if (Array.isArray(r.findings)) return { findings: r.findings, source: 'the contract schema against the writer schema, or what the gatekeeper recorded' };
   if (r.expected_schema_id && r.detected_schema_id) {
     const c = await api.get<{ findings: Finding[] }>(`/v1/compatibility?reader=${r.expected_schema_id}&writer=${r.detected_schema_id}`);
     return { findings: c.findings, source: `computed now (can the contract's schema ${r.expected_schema_id} read what schema ${r.detected_schema_id} wrote?)` };
@@ -26,9 +26,9 @@ export async function quarantineDetailPage(ctx: PageContext, id: string): Promis
   const [found, contract, writer] = await Promise.all([
     findingsOf(r).catch((e: Error) => ({ findings: [] as Finding[], source: `could not be computed: ${e.message}` })),
     r.expected_schema_id ? api.get<SchemaById>(`/v1/schemas/${r.expected_schema_id}`).catch(() => undefined) : undefined,
-    r.writer_schema === undefined && r.detected_schema_id ? api.get<SchemaById>(`/v1/schemas/${r.detected_schema_id}`).catch(() => undefined) : undefined,
+    r.writer?.schema === undefined && r.detected_schema_id ? api.get<SchemaById>(`/v1/schemas/${r.detected_schema_id}`).catch(() => undefined) : undefined,
   ]);
-  const writerText = schemaText(r.writer_schema) ?? writer?.schema;
+  const writerText = schemaText(r.writer?.schema) ?? writer?.schema;
 
   const status = h('p', { id: 'action-status', role: 'status', 'aria-live': 'polite' });
   const act = (kind: 'replay' | 'discard') => async () => {

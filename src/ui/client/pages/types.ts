@@ -30,7 +30,9 @@ export interface QuarantineDetail extends QuarantineRecord {
   /** Added by newer servers: the compatibility findings recorded with the record. */
   findings?: Finding[];
   /** Added by newer servers: the writer schema as the gatekeeper saw it. */
-  writer_schema?: unknown;
+  /** The writer (registry schema, or the broker's definition of a Pulsar type) and the contract schema. */
+  writer?: { schema_id?: number; schema?: string; pulsar_schema_version?: string; pulsar_type?: string };
+  expected?: { schema_id?: number; schema?: string };
 }
 export interface Stats {
   total: number; by_reason: Array<{ reason_code: string; count: number }>;
