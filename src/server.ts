@@ -43,7 +43,7 @@ export async function startServer(config: ServerConfig) {
   try {
     await database.migrate();
     const audit = makeAuditLog(database.db);
-    const tokens = makeTokenService({ store: makeTokenStore(database.db), audit, adminToken: config.adminToken });
+    const tokens = makeTokenService({ store: makeTokenStore(database.db), adminToken: config.adminToken });
     if (!tokens.enabled) {
       log.warn('DAGPACT_ADMIN_TOKEN is not set: the API runs without authentication (every caller may write). Set it in any shared environment.');
     }

@@ -23,7 +23,7 @@ export async function buildTestApp(options: {
   const db = options.db ?? (await createTestDatabase());
   const audit = makeAuditLog(db.database.db);
   const adminToken = options.adminToken === null ? undefined : (options.adminToken ?? TEST_ADMIN_TOKEN);
-  const tokens = makeTokenService({ store: makeTokenStore(db.database.db), audit, adminToken });
+  const tokens = makeTokenService({ store: makeTokenStore(db.database.db), adminToken });
   const services = makeServices({ database: db.database, audit, pulsarAdmin: options.pulsarAdmin, ...(options.airflow ? { airflow: options.airflow } : {}) });
   const app = await buildApp({
     database: db.database, tokens, audit, services, pulsarAdmin: options.pulsarAdmin,

@@ -11,10 +11,11 @@ export type ForwardTo = 'topic' | 'airflow';
 
 /** A manifest entry after validation and normalization (topics in full form, defaults applied). */
 export type ManifestEntry =
-  | { kind: 'ref'; topic: string; subject: string; version: number | 'latest'; onMismatch?: OnMismatch; triggerTopic?: string; forwardTo?: ForwardTo }
+  | { kind: 'ref'; topic: string; subject: string; version: number | 'latest'; onMismatch?: OnMismatch; triggerTopic?: string; forwardTo?: ForwardTo; sensitiveFields?: string[] }
   | {
     kind: 'inline'; topic: string; subject: string; schema: string; schemaType: SchemaFormat; onMismatch?: OnMismatch; triggerTopic?: string;
     forwardTo?: ForwardTo;
+    sensitiveFields?: string[];
     /** Registered schemas the inline schema uses (Confluent's references); empty when it uses none. */
     references: SchemaReference[];
   };
@@ -39,6 +40,8 @@ export interface ContractEntry {
   onMismatch?: OnMismatch;
   triggerTopic?: string | null;
   forwardTo?: ForwardTo;
+  /** Consumed topics: dotted paths the contract marks sensitive, redacted wherever a held message is shown. */
+  sensitiveFields?: string[];
 }
 
 export interface Contract {

@@ -38,7 +38,7 @@ const notFound = (id: number) => new DagpactError('QUARANTINE_RECORD_NOT_FOUND',
 
 export function makeQuarantine(deps: QuarantineDeps) {
   const entry = (action: HistoryEntry['action'], actor: Principal, details?: unknown): HistoryEntry =>
-    ({ at: new Date().toISOString(), action, actor: actor.name, ...(details === undefined ? {} : { details }) });
+    ({ at: new Date().toISOString(), action, actor: actor.id, ...(details === undefined ? {} : { details }) });
 
   async function replay(id: number, actor: Principal): Promise<{ record: QuarantineRecord; result: ReplayOutcome }> {
     const replayer = deps.replayer;
@@ -61,7 +61,7 @@ export function makeQuarantine(deps: QuarantineDeps) {
         : { change: { status: 'held' as const, entry: entry('replay-held', actor, outcome) }, result: outcome };
     });
     if (!result) throw notFound(id);
-    await deps.audit.record({ actor: actor.name, action: 'quarantine.replay', targetType: 'quarantine_record', targetId: String(id), details: result });
+    await deps.audit.record({ actor: actor.id, actorName: actor.name, action: 'quarantine.replay', targetType: 'quarantine_record', targetId: String(id), details: result });
     return { record: (await deps.store.get({ id }))!, result };
   }
 
@@ -74,7 +74,7 @@ export function makeQuarantine(deps: QuarantineDeps) {
       return { change: { status: 'discarded' as const, entry: entry('discard', actor, reason ? { reason } : undefined) }, result: true };
     });
     if (!done) throw notFound(id);
-    await deps.audit.record({ actor: actor.name, action: 'quarantine.discard', targetType: 'quarantine_record', targetId: String(id), details: reason ? { reason } : undefined });
+    await deps.audit.record({ actor: actor.id, actorName: actor.name, action: 'quarantine.discard', targetType: 'quarantine_record', targetId: String(id), details: reason ? { reason } : undefined });
     return (await deps.store.get({ id }))!;
   }
 

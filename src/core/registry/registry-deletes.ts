@@ -46,7 +46,7 @@ export function makeDeletes(ctx: RegistryContext) {
       // A permanently deleted subject forgets its own settings too, as Confluent does.
       if (permanent) await store.setConfig({ scope: subject, compatibility: null, mode: null });
       await audit.record({
-        actor: actor.name, action: permanent ? 'subject.delete_permanent' : 'subject.delete', targetType: 'subject', targetId: subject,
+        actor: actor.id, actorName: actor.name, action: permanent ? 'subject.delete_permanent' : 'subject.delete', targetType: 'subject', targetId: subject,
         details: { versions: deleted },
       });
       return deleted;
@@ -72,7 +72,7 @@ export function makeDeletes(ctx: RegistryContext) {
         return target.version;
       });
       await audit.record({
-        actor: actor.name, action: permanent ? 'subject.version.delete_permanent' : 'subject.version.delete',
+        actor: actor.id, actorName: actor.name, action: permanent ? 'subject.version.delete_permanent' : 'subject.version.delete',
         targetType: 'subject', targetId: subject, details: { version: number },
       });
       return number;

@@ -34,7 +34,7 @@ export function makeSettings(ctx: RegistryContext) {
     return value && isMode(value) ? value : undefined;
   };
   const record = (actor: Principal, action: string, scope: string, details: unknown) =>
-    audit.record({ actor: actor.name, action, targetType: scope === GLOBAL_SCOPE ? 'registry' : 'subject', targetId: scope || 'global', details });
+    audit.record({ actor: actor.id, actorName: actor.name, action, targetType: scope === GLOBAL_SCOPE ? 'registry' : 'subject', targetId: scope || 'global', details });
 
   return {
     getGlobalCompatibility: async () => (await ownLevel(GLOBAL_SCOPE)) ?? DEFAULT_COMPATIBILITY,

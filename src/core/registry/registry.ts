@@ -107,7 +107,7 @@ export function makeRegistry(deps: RegistryDeps): Registry {
     if (result.created) {
       ctx.rememberParsed(result.id, candidate.parsed);
       await audit.record({
-        actor: actor.name, action: 'schema.register', targetType: 'subject', targetId: subject,
+        actor: actor.id, actorName: actor.name, action: 'schema.register', targetType: 'subject', targetId: subject,
         details: { version: result.version, id: result.id, format: candidate.format },
       });
     }

@@ -76,7 +76,7 @@ async function buildReplayApp(forwarder: Forwarder) {
   const audit = makeAuditLog(db.database.db);
   const app = await buildApp({
     database: db.database, audit, metrics: new Registry(), authReads: false,
-    tokens: makeTokenService({ store: makeTokenStore(db.database.db), audit, adminToken: TEST_ADMIN_TOKEN }),
+    tokens: makeTokenService({ store: makeTokenStore(db.database.db), adminToken: TEST_ADMIN_TOKEN }),
     services: makeServices({ database: db.database, audit, forwarder }),
   });
   await app.ready();
