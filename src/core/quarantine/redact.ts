@@ -137,7 +137,7 @@ function jsonSchemaWalker(root: unknown, tags: Set<string>, redacted: string[]) 
   const walk = (schema: unknown, value: unknown, path: string, depth: number): unknown => {
     if (!isObject(schema) || value === null || value === undefined || depth > MAX_DEPTH) return value;
     if (hasSensitiveTag(schema, tags, 'x-dagpact-sensitive')) { redacted.push(path); return REDACTED; }
-    let out = value;
+    let out: unknown = value;
     if (typeof schema.$ref === 'string') out = walk(resolve(schema.$ref), out, path, depth + 1);
     if (out === REDACTED) return out;
     for (const k of ['allOf', 'anyOf', 'oneOf'] as const) {
