@@ -96,7 +96,7 @@ function avroWalker(root: unknown, tags: Set<string>, redacted: string[]) {
           return { [keys[0]!]: walk(keys[0], value[keys[0]!], pathOf(path, keys[0]!), depth + 1) };
         }
       }
-      let out = value;
+      let out: unknown = value;
       for (const branch of schema) if (branch !== 'null') out = walk(branch, out, path, depth + 1);
       return out;
     }
