@@ -63,14 +63,19 @@ export function installAuth(app: FastifyInstance, deps: { tokens: TokenService; 
         ? 'the token is unknown, expired or revoked; send a valid token as "Authorization: Bearer <token>"'
         : 'this endpoint needs a token; send "Authorization: Bearer <token>"');
     }
-    if (needed && !can(principal, needed)) throw forbidden(principal, needed, request);
+    // With input-dependent permissions the check waits for the validated input, so that a refusal names
+    // the strongest permission missing (admin for permanent=true, not the write a soft delete needs).
+    if (needed && !config.permit && !can(principal, needed)) throw forbidden(principal, needed, request);
   });
   app.addHook('preHandler', async (request) => {
-    const permit = request.routeOptions.config?.permit;
-    if (!permit || !deps.tokens.enabled) return;
-    for (const { permission, because } of permit(request)) {
+    const config = request.routeOptions.config ?? {};
+    if (!config.permit || !deps.tokens.enabled) return;
+    for (const { permission, because } of config.permit(request)) {
       if (!can(request.principal, permission)) throw forbidden(request.principal, permission, request, because);
     }
+    const isRead = request.method === 'GET' || request.method === 'HEAD';
+    const needed = config.scope ?? (isRead ? (deps.authReads ? 'read' : undefined) : 'write');
+    if (needed && !can(request.principal, needed)) throw forbidden(request.principal, needed, request);
   });
   // A refused attempt is an audit event of its own (there is no change to share a transaction with).
   app.addHook('onError', async (request, _reply, error) => {

@@ -36,8 +36,8 @@ export async function deploymentRoutes(app: FastifyInstance, deps: AppDeps) {
       permit: (r) => {
         const b = r.body as { environment: string; force?: boolean };
         return [
-          { permission: `deploy:${b.environment}`, because: `deploying to "${b.environment}"` },
           ...(b.force ? [{ permission: 'admin', because: 'force deploys past a failing check' }] : []),
+          { permission: `deploy:${b.environment}`, because: `deploying to "${b.environment}"` },
         ];
       },
     },
