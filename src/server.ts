@@ -4,6 +4,8 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { airflowClientFromSettings } from './airflow/client.js';
 import type { ServerConfig } from './config/server-config.js';
 import { makeTokenService } from './core/auth.js';
+import { makeOidcVerifier } from './oidc/oidc-verifier.js';
+import { makePayloadCipher } from './store/payload-cipher.js';
 import { buildApp } from './http/app.js';
 import { makePulsarAdmin } from './pulsar-admin/admin-client.js';
 import { makeLazyForwarder } from './replay-forwarder.js';
@@ -43,7 +45,24 @@ export async function startServer(config: ServerConfig) {
   try {
     await database.migrate();
     const audit = makeAuditLog(database.db);
-    const tokens = makeTokenService({ store: makeTokenStore(database.db), adminToken: config.adminToken });
+    const bearer = config.oidcIssuer && config.oidcAudience
+      ? makeOidcVerifier({
+        issuer: config.oidcIssuer, audience: config.oidcAudience, rolesClaim: config.oidcRolesClaim, roleMap: config.oidcRoleMap ?? {},
+        clockSkewSeconds: config.oidcClockSkewSeconds, jwksCacheMaxAgeMs: config.oidcJwksCacheSeconds * 1000,
+        jwksCooldownMs: config.oidcJwksCooldownSeconds * 1000,
+      })
+      : undefined;
+    const tokens = makeTokenService({
+      store: makeTokenStore(database.db), adminToken: config.adminToken, rotationGraceSeconds: config.tokenRotationGraceSeconds,
+      ...(bearer ? { bearer } : {}),
+    });
+    const payloadCipher = config.payloadKey
+      ? makePayloadCipher({ key: config.payloadKey, ...(config.payloadPreviousKeys ? { previousKeys: config.payloadPreviousKeys } : {}) })
+      : undefined;
+    const redaction = {
+      ...(config.sensitiveTags ? { tags: config.sensitiveTags } : {}),
+      ...(config.sensitiveProperties ? { propertyNames: config.sensitiveProperties } : {}),
+    };
     if (!tokens.enabled) {
       log.warn('DAGPACT_ADMIN_TOKEN is not set: the API runs without authentication (every caller may write). Set it in any shared environment.');
     }
@@ -62,7 +81,7 @@ export async function startServer(config: ServerConfig) {
       })
       : undefined;
     const services = makeServices({
-      database, audit, pulsarAdmin, ...(replay ? { forwarder: replay.forwarder } : {}), ...(airflow ? { airflow } : {}),
+      database, audit, pulsarAdmin, redaction, ...(payloadCipher ? { payloadCipher } : {}), ...(replay ? { forwarder: replay.forwarder } : {}), ...(airflow ? { airflow } : {}),
     });
     app = await buildApp({
       database, tokens, audit, services, pulsarAdmin, metrics,

@@ -1,5 +1,6 @@
 // Settings of the API server (`dagpact serve`).
 import { airflowSettings, checkAirflowSettings } from './airflow-settings.js';
+import { checkSecuritySettings, securitySettings } from './security-settings.js';
 import { parsers, parseSettings, type Setting, type SettingsOf } from './parse.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -62,7 +63,7 @@ export const serverSettings = {
   ...listenSettings('DAGPACT', 8081),
   adminToken: s<string | undefined>({
     env: 'DAGPACT_ADMIN_TOKEN', flag: 'admin-token', expects: 'a token of at least 16 characters',
-    parse: (raw) => (raw.length >= 16 ? raw : undefined), default: undefined,
+    parse: (raw) => (raw.length >= 16 ? raw : undefined), default: undefined, secret: true,
   }),
   authReads: s<boolean>({
     env: 'DAGPACT_AUTH_READS', flag: 'auth-reads', expects: 'true or false',
@@ -71,6 +72,7 @@ export const serverSettings = {
   triggerTopicPattern: triggerTopicPatternSetting,
   // Quarantine replay forwards like the gatekeeper does: the same DAGs go to Airflow.
   ...airflowSettings,
+  ...securitySettings,
   bodyLimitBytes: s<number>({
     env: 'DAGPACT_BODY_LIMIT_BYTES', flag: 'body-limit-bytes', expects: 'a positive integer (bytes)',
     parse: parsers.positiveInt, default: 8 * 1024 * 1024,
@@ -82,5 +84,6 @@ export type ServerConfig = SettingsOf<typeof serverSettings>;
 export function parseServerConfig(env: Record<string, string | undefined>, flags?: Map<string, string>): ServerConfig {
   const config = parseSettings(serverSettings, env, flags);
   checkAirflowSettings(config);
+  checkSecuritySettings(config);
   return config;
 }
