@@ -6,6 +6,7 @@ import type { ServerConfig } from './config/server-config.js';
 import { makeTokenService } from './core/auth.js';
 import { makeOidcVerifier } from './oidc/oidc-verifier.js';
 import { makePayloadCipher } from './store/payload-cipher.js';
+import { readTokenFile } from './support/token-file.js';
 import { buildApp } from './http/app.js';
 import { makePulsarAdmin } from './pulsar-admin/admin-client.js';
 import { makeLazyForwarder } from './replay-forwarder.js';
@@ -66,7 +67,10 @@ export async function startServer(config: ServerConfig) {
     if (!tokens.enabled) {
       log.warn('DAGPACT_ADMIN_TOKEN is not set: the API runs without authentication (every caller may write). Set it in any shared environment.');
     }
-    const pulsarAdmin = config.pulsarAdminUrl ? makePulsarAdmin({ url: config.pulsarAdminUrl, token: config.pulsarToken }) : undefined;
+    // PULSAR_TOKEN_FILE is read again for every admin request. (Replay's binary-protocol transport takes
+    // only PULSAR_TOKEN until openPulsarTransport accepts a token function.)
+    const pulsarToken = config.pulsarTokenFile ? readTokenFile(config.pulsarTokenFile) : config.pulsarToken;
+    const pulsarAdmin = config.pulsarAdminUrl ? makePulsarAdmin({ url: config.pulsarAdminUrl, token: pulsarToken }) : undefined;
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics, prefix: 'dagpact_' });
     // Quarantine replay forwards through Pulsar; without PULSAR_SERVICE_URL it answers 503 saying so.

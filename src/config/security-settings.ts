@@ -64,6 +64,8 @@ export const securitySettings = {
 };
 
 export interface SecuritySettings {
+  pulsarToken: string | undefined;
+  pulsarTokenFile: string | undefined;
   oidcIssuer: string | undefined;
   oidcAudience: string | undefined;
   oidcRoleMap: Record<string, string[]> | undefined;
@@ -77,6 +79,9 @@ export function checkSecuritySettings(config: SecuritySettings): void {
   }
   if (!config.oidcIssuer && (config.oidcAudience || config.oidcRoleMap)) {
     throw new ConfigError('DAGPACT_OIDC_AUDIENCE and DAGPACT_OIDC_ROLE_MAP need DAGPACT_OIDC_ISSUER (--oidc-issuer)');
+  }
+  if (config.pulsarToken !== undefined && config.pulsarTokenFile !== undefined) {
+    throw new ConfigError('PULSAR_TOKEN and PULSAR_TOKEN_FILE are two ways to give the broker\'s token: set one of them');
   }
   if (config.payloadPreviousKeys && !config.payloadKey) {
     throw new ConfigError('DAGPACT_PAYLOAD_PREVIOUS_KEYS only opens payloads sealed before a rotation: set DAGPACT_PAYLOAD_KEY too');

@@ -26,7 +26,10 @@ export const commonSettings = {
     parse: parsers.url(['http:', 'https:']), default: undefined,
   }),
   pulsarToken: s<string | undefined>({
-    env: 'PULSAR_TOKEN', flag: 'pulsar-token', expects: 'a token', parse: parsers.string, default: undefined,
+    env: 'PULSAR_TOKEN', flag: 'pulsar-token', expects: 'a token', parse: parsers.string, default: undefined, secret: true,
+  }),
+  pulsarTokenFile: s<string | undefined>({
+    env: 'PULSAR_TOKEN_FILE', flag: 'pulsar-token-file', expects: 'a file path (read again on every connect)', parse: parsers.string, default: undefined,
   }),
   logLevel: s<LogLevel>({
     env: 'DAGPACT_LOG_LEVEL', flag: 'log-level', expects: `one of ${LOG_LEVELS.join(', ')}`,
