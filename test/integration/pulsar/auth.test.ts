@@ -74,8 +74,14 @@ describe('token authentication', () => {
       writeFileSync(file, brokerToken(newKey, 'admin'));
       await broker.restart();
 
-      await producer.send({ payload: 'after' });
-      const got = [await consumer.receive(30_000), await consumer.receive(30_000)].map((m) => m?.payload.toString());
+      // The producer reconnects with back-off (re-reading the file); a send that times out meanwhile is retried.
+      const deadline = Date.now() + 150_000;
+      for (;;) {
+        try { await producer.send({ payload: 'after' }); break; } catch (error) {
+          if ((error as PulsarClientError).code !== 'TIMEOUT' || Date.now() > deadline) throw error;
+        }
+      }
+      const got = [await consumer.receive(60_000), await consumer.receive(60_000)].map((m) => m?.payload.toString());
       expect(got).toEqual(['before', 'after']);
 
       const stale = new PulsarClient({ serviceUrl: broker.serviceUrl, token: broker.adminToken!, connectionTimeoutMs: 5000 });
@@ -88,5 +94,5 @@ describe('token authentication', () => {
     } finally {
       await client.close();
     }
-  }, 240_000);
+  }, 420_000);
 });
