@@ -58,7 +58,7 @@ export function findingsOf(check: Pick<CheckRecord, 'checks'>): CheckFinding[] {
 }
 
 export function makeContracts(deps: ContractsDeps) {
-  const { store, registry, audit } = deps;
+  const { store, registry } = deps;
 
   const versionNotFound = (dagId: string, version: string) =>
     new DagpactError('DAG_VERSION_NOT_FOUND', `DAG "${dagId}" has no version "${version}"; register it first (POST /v1/dags)`);
@@ -90,12 +90,12 @@ export function makeContracts(deps: ContractsDeps) {
     const result = await store.insertDagVersion({
       dagId: manifest.dagId, version: manifest.version, airflowVersionNumber: manifest.airflowVersionNumber,
       contract: { consumes, produces, declared: identity }, contractHash: hash, createdBy: actor.id,
+      audit: () => ({
+        actor: actor.id, actorName: actor.name, action: 'dag_version.register', targetType: 'dag_version', targetId: `${manifest.dagId}@${manifest.version}`,
+        details: { contract_hash: hash, consumes: consumes.map((c) => `${c.topic} ${c.subject} v${c.version}`), produces: produces.map((p) => `${p.topic} ${p.subject} v${p.version}`) },
+      }),
     });
     if (!result.created) return conflictOr(result.record); // a concurrent registration won the race
-    await audit.record({
-      actor: actor.id, actorName: actor.name, action: 'dag_version.register', targetType: 'dag_version', targetId: `${manifest.dagId}@${manifest.version}`,
-      details: { contract_hash: hash, consumes: consumes.map((c) => `${c.topic} ${c.subject} v${c.version}`), produces: produces.map((p) => `${p.topic} ${p.subject} v${p.version}`) },
-    });
     return result;
   }
 
@@ -112,10 +112,10 @@ export function makeContracts(deps: ContractsDeps) {
     const passed = checks.every((c) => c.status === 'passed');
     const record = await store.insertCheck({
       environment, dagId: manifest.dagId, version: manifest.version, manifest: document, passed, checks, requestedBy: actor.id,
-    });
-    await audit.record({
-      actor: actor.id, actorName: actor.name, action: 'check.run', targetType: 'dag_version', targetId: `${manifest.dagId}@${manifest.version}`,
-      details: { check_id: record.id, environment, passed, errors: findingsOf(record).filter((f) => f.severity === 'error').length },
+      audit: (r) => ({
+        actor: actor.id, actorName: actor.name, action: 'check.run', targetType: 'dag_version', targetId: `${manifest.dagId}@${manifest.version}`,
+        details: { check_id: r.id, environment, passed, errors: findingsOf(r).filter((f) => f.severity === 'error').length },
+      }),
     });
     return record;
   }
@@ -208,11 +208,11 @@ export function makeContracts(deps: ContractsDeps) {
     const deployment = await store.insertDeployment({
       environment, dagId: args.dagId, dagVersionId: version.id, checkId: latest?.id ?? null,
       forced: !gateOpen && Boolean(args.force), reason, deployedBy: actor.id,
-    });
-    await audit.record({
-      actor: actor.id, actorName: actor.name, action: deployment.forced ? 'deployment.force' : 'deployment.create', targetType: 'deployment',
-      targetId: `${environment}/${args.dagId}`,
-      details: { deployment_id: deployment.id, version: args.version, check_id: deployment.checkId, forced: deployment.forced, reason, pushed: pushed.map((p) => p.topic) },
+      audit: (d) => ({
+        actor: actor.id, actorName: actor.name, action: d.forced ? 'deployment.force' : 'deployment.create', targetType: 'deployment',
+        targetId: `${environment}/${args.dagId}`,
+        details: { deployment_id: d.id, version: args.version, check_id: d.checkId, forced: d.forced, reason, pushed: pushed.map((p) => p.topic) },
+      }),
     });
     const topics = [...version.contract.consumes, ...version.contract.produces].map((e) => e.topic);
     const [namespaces, topicList] = await Promise.all([namespacePolicies(topics), topicPolicies(topics)]);
@@ -225,8 +225,8 @@ export function makeContracts(deps: ContractsDeps) {
     if (!active) throw new DagpactError('DAG_NOT_FOUND', `DAG "${args.dagId}" has no active version in ${environment}`);
     const deployment = await store.insertDeployment({
       environment, dagId: args.dagId, dagVersionId: null, checkId: null, forced: false, reason: args.reason?.trim() || null, deployedBy: actor.id,
+      audit: (d) => ({ actor: actor.id, actorName: actor.name, action: 'deployment.undeploy', targetType: 'deployment', targetId: `${environment}/${args.dagId}`, details: { deployment_id: d.id, was: active.dagVersion.version } }),
     });
-    await audit.record({ actor: actor.id, actorName: actor.name, action: 'deployment.undeploy', targetType: 'deployment', targetId: `${environment}/${args.dagId}`, details: { deployment_id: deployment.id, was: active.dagVersion.version } });
     return deployment;
   }
 
