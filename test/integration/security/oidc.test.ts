@@ -4,12 +4,13 @@
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeOidcVerifier, parseRoleMap } from '../../../src/oidc/oidc-verifier.js';
-import { clientCredentialsToken, makeSigningKey, RESOURCE, startProvider, type RunningProvider, type TestClient } from '../../support/oidc-provider.js';
+import { clientCredentialsToken, makeSigningKey, personToken, RESOURCE, startProvider, type RunningProvider, type TestClient } from '../../support/oidc-provider.js';
 import { adminHeaders, buildTestApp, type TestApp } from '../../support/app.js';
 
 const CI: TestClient = { id: 'ci-prod', secret: 'ci-secret-0123456789', groups: ['dagpact-ci', 'dagpact-deployers'] };
 const OTHER: TestClient = { id: 'someone', secret: 'other-secret-0123456789', groups: ['unrelated'] };
-const ROLE_MAP = 'dagpact-ci=check;dagpact-deployers=deploy:prod';
+const ALICE = { login: 'alice', groups: ['dagpact-oncall'] };
+const ROLE_MAP = 'dagpact-ci=check;dagpact-deployers=deploy:prod;dagpact-oncall=payload:read:prod,deploy:prod';
 
 let provider: RunningProvider;
 let t: TestApp;
@@ -20,7 +21,7 @@ let keyA: Awaited<ReturnType<typeof makeSigningKey>>;
 
 beforeAll(async () => {
   keyA = await makeSigningKey('key-a');
-  provider = await startProvider({ keys: [keyA], clients: [CI, OTHER] });
+  provider = await startProvider({ keys: [keyA], clients: [CI, OTHER], people: [ALICE] });
   const verifier = makeOidcVerifier({
     issuer: provider.issuer, audience: RESOURCE, rolesClaim: 'groups', roleMap: parseRoleMap(ROLE_MAP)!, clockSkewSeconds: 30,
     jwksCacheMaxAgeMs: CACHE_MS, jwksCooldownMs: COOLDOWN_MS,
@@ -35,7 +36,7 @@ const call = (token: string, method: 'GET' | 'POST', url: string, payload?: obje
 
 describe('OIDC bearer tokens', () => {
   it('parses the role map and refuses a bad one', () => {
-    expect(parseRoleMap(ROLE_MAP)).toEqual({ 'dagpact-ci': ['check'], 'dagpact-deployers': ['deploy:prod'] });
+    expect(parseRoleMap(ROLE_MAP)).toEqual({ 'dagpact-ci': ['check'], 'dagpact-deployers': ['deploy:prod'], 'dagpact-oncall': ['payload:read:prod', 'deploy:prod'] });
     expect(parseRoleMap('a=root')).toBeUndefined();
     expect(parseRoleMap('=read')).toBeUndefined();
   });
@@ -53,6 +54,15 @@ describe('OIDC bearer tokens', () => {
 
     const audit = await t.app.inject({ method: 'GET', url: '/v1/audit?action=schema.register', headers: adminHeaders });
     expect(audit.json().events[0]).toMatchObject({ actor: `oidc:${provider.issuer}#ci-prod`, actor_name: 'ci-prod' });
+  });
+
+  it('a person signed in through the authorization-code flow gets the roles of their groups, under oidc:<iss>#<account>', async () => {
+    const token = await personToken(provider.issuer, ALICE.login);
+    const reg = await call(token, 'POST', '/v1/subjects/oidc-alice/versions', { schema: '"string"', format: 'AVRO' });
+    expect(reg.statusCode).toBe(403);
+    expect(reg.json().details).toMatchObject({ missing_permission: 'check', principal: `oidc:${provider.issuer}#alice` });
+    const undeploy = await call(token, 'POST', '/v1/deployments', { dag_id: 'x', version: 'v', environment: 'prod' });
+    expect(undeploy.statusCode).toBe(404); // allowed (deploy:prod); the DAG does not exist
   });
 
   it('a token whose groups map to nothing is authenticated but holds no role; forged, tampered or foreign tokens are 401', async () => {
@@ -81,7 +91,7 @@ describe('OIDC bearer tokens', () => {
     // Rotation step 1: the provider signs with key-b and still publishes key-a.
     const keyB = await makeSigningKey('key-b');
     await provider.stop();
-    provider = await startProvider({ keys: [keyB, keyA], clients: [CI, OTHER], port: provider.port });
+    provider = await startProvider({ keys: [keyB, keyA], clients: [CI, OTHER], people: [ALICE], port: provider.port });
     const newToken = await clientCredentialsToken(provider.issuer, CI);
     expect(decodeProtectedHeader(newToken).kid).toBe('key-b');
 
@@ -95,7 +105,7 @@ describe('OIDC bearer tokens', () => {
 
     // Step 2: key-a is withdrawn. The cached key keeps working until the cache is older than its max age.
     await provider.stop();
-    provider = await startProvider({ keys: [keyB], clients: [CI, OTHER], port: provider.port });
+    provider = await startProvider({ keys: [keyB], clients: [CI, OTHER], people: [ALICE], port: provider.port });
     vi.setSystemTime(t1 + 1_000);
     expect((await call(oldToken, 'GET', '/v1/subjects')).statusCode).toBe(200);
     vi.setSystemTime(t1 + CACHE_MS + 1_000);
