@@ -8,6 +8,7 @@
 // earlier delivery of the same message, which is success.
 import type { AirflowSettings } from '../config/airflow-settings.js';
 import { DagpactError } from '../core/errors.js';
+import { readTokenFile } from '../support/token-file.js';
 
 export interface AirflowClientOptions {
   /** Airflow's base URL, e.g. http://127.0.0.1:8080 (the API is under /api/v2). */
@@ -15,8 +16,8 @@ export interface AirflowClientOptions {
   /** SimpleAuthManager / FAB user: a token is obtained from POST /auth/token. */
   username?: string;
   password?: string;
-  /** A fixed bearer token instead of username and password. */
-  token?: string;
+  /** A bearer token instead of username and password; a function (AIRFLOW_TOKEN_FILE) is called for every request. */
+  token?: string | (() => Promise<string>);
   /** Per-request timeout; a timed-out request is transient. Default 10 s. */
   timeoutMs?: number;
   /** Refresh the token this long before it expires. Default 60 s. */
@@ -97,7 +98,8 @@ export function makeAirflowClient(options: AirflowClientOptions) {
   const clock = options.clock ?? Date.now;
   const login = options.username !== undefined && options.password !== undefined
     ? { username: options.username, password: options.password } : undefined;
-  let cached: { token: string; refreshAt: number } | undefined = options.token ? { token: options.token, refreshAt: Infinity } : undefined;
+  const tokenSource = typeof options.token === 'function' ? options.token : undefined;
+  let cached: { token: string; refreshAt: number } | undefined = typeof options.token === 'string' ? { token: options.token, refreshAt: Infinity } : undefined;
   let pending: Promise<string> | undefined;
 
   async function send(method: string, path: string, what: string, init: { body?: unknown; token?: string } = {}) {
@@ -142,6 +144,13 @@ export function makeAirflowClient(options: AirflowClientOptions) {
 
   /** The current token: obtained (once, shared by concurrent callers) when missing, near expiry, or forced. */
   async function token(args: { force?: boolean } = {}): Promise<string | undefined> {
+    if (tokenSource) {
+      try {
+        return await tokenSource();
+      } catch (error) {
+        throw new DagpactError('UPSTREAM_UNAVAILABLE', `the Airflow token could not be read: ${(error as Error).message}`, { cause: error });
+      }
+    }
     if (!login) return cached?.token;
     if (!args.force && cached && clock() < cached.refreshAt) return cached.token;
     pending ??= fetchToken().finally(() => { pending = undefined; });
@@ -238,5 +247,6 @@ export function airflowClientFromSettings(settings: AirflowSettings): AirflowCli
     baseUrl: settings.airflowUrl, timeoutMs: settings.airflowTimeoutMs,
     ...(settings.airflowUsername !== undefined && settings.airflowPassword !== undefined ? { username: settings.airflowUsername, password: settings.airflowPassword } : {}),
     ...(settings.airflowToken !== undefined ? { token: settings.airflowToken } : {}),
+    ...(settings.airflowTokenFile !== undefined ? { token: readTokenFile(settings.airflowTokenFile) } : {}),
   });
 }

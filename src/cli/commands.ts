@@ -1,6 +1,7 @@
 // The table of CLI commands. Each command lives in its own file and returns an exit code;
 // long-running commands (serve, gatekeeper) return -1 and keep the process alive.
 import type { splitArgs } from '../config/parse.js';
+import { auditCommand } from './audit-command.js';
 import { checkCommand, deployCommand, registerCommand, schemaCommand } from './contract-commands.js';
 import { gatekeeperCommand } from './gatekeeper-command.js';
 import { migrateCommand } from './migrate-command.js';
@@ -21,4 +22,5 @@ export const commands: Record<string, CliCommand> = {
   check: checkCommand,
   deploy: deployCommand,
   schema: schemaCommand,
+  audit: auditCommand,
 };

@@ -85,7 +85,8 @@ export const quarantineCommand: CliCommand = {
         const decoded = json.decoded as Rec | undefined;
         out(json, `${line(json)}\nreason: ${json.reason}\n${schemaLines(json)}properties: ${JSON.stringify(json.properties)}\n` +
           (decoded?.error ? `payload: (not decoded: ${decoded.error})\n` : `payload (schema ${decoded?.schema_id ?? 'none'}): ${JSON.stringify(decoded?.value, null, 2)}\n`) +
-          `payload_base64: ${json.payload_base64}\nhistory:\n${(json.history as Rec[]).map((h) => `  ${h.at} ${h.action} by ${h.actor}`).join('\n')}`);
+          (json.payload_base64 !== undefined ? `payload_base64: ${json.payload_base64}\n` : `redacted (needs payload:read:${json.environment}): ${(json.redacted as string[] | undefined)?.join(', ') || 'nothing'}; raw bytes not shown\n`) +
+          `history:\n${(json.history as Rec[]).map((h) => `  ${h.at} ${h.action} by ${h.actor}`).join('\n')}`);
         return 0;
       }
       case 'replay':

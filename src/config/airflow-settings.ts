@@ -28,7 +28,11 @@ export const airflowSettings = {
     env: 'AIRFLOW_PASSWORD', flag: 'airflow-password', expects: 'a password', parse: parsers.string, default: undefined,
   }),
   airflowToken: s<string | undefined>({
-    env: 'AIRFLOW_TOKEN', flag: 'airflow-token', expects: 'a bearer token (JWT)', parse: parsers.string, default: undefined,
+    env: 'AIRFLOW_TOKEN', flag: 'airflow-token', expects: 'a bearer token (JWT)', parse: parsers.string, default: undefined, secret: true,
+  }),
+  airflowTokenFile: s<string | undefined>({
+    env: 'AIRFLOW_TOKEN_FILE', flag: 'airflow-token-file', expects: 'a file path holding a bearer token (read again on every request)',
+    parse: parsers.string, default: undefined,
   }),
   airflowTimeoutMs: s<number>({
     env: 'AIRFLOW_TIMEOUT_MS', flag: 'airflow-timeout-ms', expects: 'a positive integer (milliseconds per request to Airflow)',
@@ -48,6 +52,7 @@ export interface AirflowSettings {
   airflowUsername: string | undefined;
   airflowPassword: string | undefined;
   airflowToken: string | undefined;
+  airflowTokenFile: string | undefined;
   airflowTimeoutMs: number;
 }
 
@@ -62,7 +67,7 @@ export function checkAirflowSettings(config: AirflowSettings): void {
   if ((config.airflowUsername === undefined) !== (config.airflowPassword === undefined)) {
     throw new ConfigError('AIRFLOW_USERNAME and AIRFLOW_PASSWORD (--airflow-username, --airflow-password) go together: set both, or neither');
   }
-  if (config.airflowToken !== undefined && config.airflowUsername !== undefined) {
-    throw new ConfigError('AIRFLOW_TOKEN and AIRFLOW_USERNAME/AIRFLOW_PASSWORD are two ways to authenticate to Airflow: set one of them');
+  if ([config.airflowToken, config.airflowTokenFile, config.airflowUsername].filter((v) => v !== undefined).length > 1) {
+    throw new ConfigError('AIRFLOW_TOKEN, AIRFLOW_TOKEN_FILE and AIRFLOW_USERNAME/AIRFLOW_PASSWORD are ways to authenticate to Airflow: set one of them');
   }
 }

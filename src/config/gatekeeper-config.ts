@@ -2,6 +2,7 @@
 import { airflowSettings, checkAirflowSettings } from './airflow-settings.js';
 import { ConfigError, parsers, parseSettings, type Setting, type SettingsOf } from './parse.js';
 import { commonSettings, listenSettings, triggerTopicPatternSetting } from './server-config.js';
+import { securitySettings } from './security-settings.js';
 
 const s = <T>(setting: Setting<T>) => setting;
 const list = (raw: string) => {
@@ -56,6 +57,11 @@ export const gatekeeperSettings = {
     parse: parsers.positiveInt, default: 5_000,
   }),
   ...listenSettings('DAGPACT_GATEKEEPER', 8082),
+  // Held payloads are sealed with the API server's key; what it publishes is redacted like the API's views.
+  payloadKey: securitySettings.payloadKey,
+  payloadPreviousKeys: securitySettings.payloadPreviousKeys,
+  sensitiveProperties: securitySettings.sensitiveProperties,
+  sensitiveTags: securitySettings.sensitiveTags,
 };
 
 export type GatekeeperConfig = SettingsOf<typeof gatekeeperSettings>;

@@ -16,6 +16,8 @@ export interface Setting<T> {
   expects: string;
   parse(raw: string): T | undefined;
   default: T;
+  /** A secret: an error names the setting but never echoes the rejected value. */
+  secret?: boolean;
 }
 
 export type SettingsSpec = Record<string, Setting<unknown>>;
@@ -50,7 +52,7 @@ export function parseSettings<S extends SettingsSpec>(
     const value = setting.parse(raw);
     if (value === undefined) {
       const source = fromFlag !== undefined ? `--${setting.flag}` : setting.env;
-      throw new ConfigError(`${source} must be ${setting.expects} (got ${JSON.stringify(raw)})`);
+      throw new ConfigError(`${source} must be ${setting.expects} (got ${setting.secret ? `a value of ${raw.length} characters, not shown` : JSON.stringify(raw)})`);
     }
     out[key] = value;
   }

@@ -1,5 +1,6 @@
 // Settings of the API server (`dagpact serve`).
 import { airflowSettings, checkAirflowSettings } from './airflow-settings.js';
+import { checkSecuritySettings, securitySettings } from './security-settings.js';
 import { parsers, parseSettings, type Setting, type SettingsOf } from './parse.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -25,7 +26,10 @@ export const commonSettings = {
     parse: parsers.url(['http:', 'https:']), default: undefined,
   }),
   pulsarToken: s<string | undefined>({
-    env: 'PULSAR_TOKEN', flag: 'pulsar-token', expects: 'a token', parse: parsers.string, default: undefined,
+    env: 'PULSAR_TOKEN', flag: 'pulsar-token', expects: 'a token', parse: parsers.string, default: undefined, secret: true,
+  }),
+  pulsarTokenFile: s<string | undefined>({
+    env: 'PULSAR_TOKEN_FILE', flag: 'pulsar-token-file', expects: 'a file path (read again on every connect)', parse: parsers.string, default: undefined,
   }),
   logLevel: s<LogLevel>({
     env: 'DAGPACT_LOG_LEVEL', flag: 'log-level', expects: `one of ${LOG_LEVELS.join(', ')}`,
@@ -62,7 +66,7 @@ export const serverSettings = {
   ...listenSettings('DAGPACT', 8081),
   adminToken: s<string | undefined>({
     env: 'DAGPACT_ADMIN_TOKEN', flag: 'admin-token', expects: 'a token of at least 16 characters',
-    parse: (raw) => (raw.length >= 16 ? raw : undefined), default: undefined,
+    parse: (raw) => (raw.length >= 16 ? raw : undefined), default: undefined, secret: true,
   }),
   authReads: s<boolean>({
     env: 'DAGPACT_AUTH_READS', flag: 'auth-reads', expects: 'true or false',
@@ -75,6 +79,7 @@ export const serverSettings = {
     env: 'DAGPACT_GATEKEEPER_STATUS_URL', flag: 'gatekeeper-status-url', expects: "an http:// or https:// URL (the gatekeeper's own listener)",
     parse: parsers.url(['http:', 'https:']), default: undefined,
   }),
+  ...securitySettings,
   bodyLimitBytes: s<number>({
     env: 'DAGPACT_BODY_LIMIT_BYTES', flag: 'body-limit-bytes', expects: 'a positive integer (bytes)',
     parse: parsers.positiveInt, default: 8 * 1024 * 1024,
@@ -86,5 +91,6 @@ export type ServerConfig = SettingsOf<typeof serverSettings>;
 export function parseServerConfig(env: Record<string, string | undefined>, flags?: Map<string, string>): ServerConfig {
   const config = parseSettings(serverSettings, env, flags);
   checkAirflowSettings(config);
+  checkSecuritySettings(config);
   return config;
 }

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { DAG_RUN_ID_MAX, type TriggerResult } from '../airflow/client.js';
 import type { Decision } from '../core/gatekeeper/decide.js';
+import { redactProperties, type RedactionPolicy } from '../core/quarantine/redact.js';
 import type { Route, SourceMessage } from './types.js';
 
 /** What the sink needs from Airflow (src/airflow/client.ts satisfies it). */
@@ -34,6 +35,7 @@ export function dagRunConf(args: {
   decision: Pick<Decision, 'value' | 'writer'>;
   environment: string;
   replayedFrom?: number;
+  redaction?: RedactionPolicy;
 }): Record<string, unknown> {
   const { message, route, decision } = args;
   return {
@@ -45,7 +47,8 @@ export function dagRunConf(args: {
       key: message.key ?? null,
       publish_time: message.publishTime?.toISOString() ?? null,
       event_time: message.eventTime?.toISOString() ?? null,
-      properties: message.properties,
+      // A DAG run's conf shows in Airflow's UI and logs: sensitive property values are redacted there.
+      properties: redactProperties(message.properties, args.redaction?.propertyNames).properties,
       dag_id: route.dagId,
       dag_version: route.dagVersion,
       airflow_version_number: route.airflowVersionNumber ?? null,
@@ -53,6 +56,7 @@ export function dagRunConf(args: {
       contract_version: route.subjectVersion,
       reader_schema_id: route.schemaId,
       writer_schema_id: decision.writer.schemaId ?? null,
+      deployed_by: route.deployedBy ?? null,
       identified_by: decision.writer.via,
       ...(args.replayedFrom !== undefined ? { replayed_from_record: args.replayedFrom } : {}),
     },
@@ -60,12 +64,12 @@ export function dagRunConf(args: {
 }
 
 /** Triggers the decision's DAG; resolves once Airflow has the run (created now, or by an earlier delivery). */
-export async function triggerForDecision(deps: { airflow: DagTrigger; environment: string }, message: SourceMessage, decision: Decision, replayedFrom?: number): Promise<TriggerResult> {
+export async function triggerForDecision(deps: { airflow: DagTrigger; environment: string; redaction?: RedactionPolicy }, message: SourceMessage, decision: Decision, replayedFrom?: number): Promise<TriggerResult> {
   const route = decision.route!;
   const dagRunId = dagRunIdFor({ environment: deps.environment, sourceTopic: message.topic, messageId: message.messageId, dagId: route.dagId });
   return deps.airflow.triggerDagRun({
     dagId: route.dagId, dagRunId,
-    conf: dagRunConf({ message, route, decision, environment: deps.environment, ...(replayedFrom !== undefined ? { replayedFrom } : {}) }),
+    conf: dagRunConf({ message, route, decision, environment: deps.environment, ...(replayedFrom !== undefined ? { replayedFrom } : {}), ...(deps.redaction ? { redaction: deps.redaction } : {}) }),
     note: `dagpact: ${message.topic} ${message.messageId} (${route.dagId}@${route.dagVersion})`,
   });
 }

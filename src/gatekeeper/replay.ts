@@ -10,6 +10,7 @@ import { NO_DAG } from '../core/gatekeeper/decide.js';
 import type { Resolver } from './resolver.js';
 import { forwardProperties, triggerTopicFor, type TriggerSchemaFor } from './sinks.js';
 import type { Publisher, RoutingSource } from './types.js';
+import type { RedactionPolicy } from '../core/quarantine/redact.js';
 
 /** Pulsar's schema version back to its 8 bytes (schemaVersionText renders a big-endian long). */
 function versionBytes(text: string | null): Uint8Array | undefined {
@@ -31,6 +32,8 @@ export function makeReplayer(deps: {
   target?: ForwardTarget;
   airflow?: DagTrigger;
   triggerSchema?: TriggerSchemaFor;
+  /** Sensitive property names redacted from a DAG run's conf. */
+  redaction?: RedactionPolicy;
 }): Replayer {
   const target: ForwardTarget = deps.target ?? { forwardTo: 'topic' };
   return {
@@ -66,7 +69,7 @@ export function makeReplayer(deps: {
                 redeliveryCount: 0, ...(record.messageKey ? { key: record.messageKey } : {}),
                 ...(record.publishTime ? { publishTime: record.publishTime } : {}), ...(record.eventTime ? { eventTime: record.eventTime } : {}),
               };
-              const run = await triggerForDecision({ airflow: deps.airflow, environment: record.environment }, source, d, record.id);
+              const run = await triggerForDecision({ airflow: deps.airflow, environment: record.environment, ...(deps.redaction ? { redaction: deps.redaction } : {}) }, source, d, record.id);
               last = { outcome: 'forwarded', dagVersion: route.dagVersion, triggerTopic: `airflow:${route.dagId}`, forwardedMessageId: run.dagRunId };
               continue;
             }

@@ -5,6 +5,7 @@
 // 2xx or 409 for a run that exists already).
 import { DagpactError } from '../core/errors.js';
 import type { QuarantineStore } from '../core/quarantine/types.js';
+import { redactProperties, type RedactionPolicy } from '../core/quarantine/redact.js';
 import { forwardsToAirflow, triggerForDecision, type DagTrigger, type ForwardTarget } from './airflow-sink.js';
 import { NO_DAG, type Decision, type FormatLookup } from '../core/gatekeeper/decide.js';
 import type { ParsedSchema } from '../core/formats/types.js';
@@ -26,8 +27,13 @@ export const PROP = {
   payloadOmitted: 'dagpact-payload-omitted',
 } as const;
 
-/** 2: `payload_size` added; `payload_base64` is null for payloads above ENVELOPE_PAYLOAD_MAX. */
-export const ENVELOPE_VERSION = 2;
+/**
+ * 2: `payload_size` added; `payload_base64` is null for payloads above ENVELOPE_PAYLOAD_MAX.
+ * 3: sensitive property values redacted; `payload_base64` null and `payload_withheld` set when the
+ *    writer or the contract marks fields sensitive (the bytes stay in the record: GET /v1/quarantine/{id}
+ *    with payload:read for the environment).
+ */
+export const ENVELOPE_VERSION = 3;
 /**
  * Payloads carried inline by the quarantine envelope (base64 adds a third) and by the dead-letter copy
  * (which adds properties). Above these the message would not fit the broker's 5 MB limit, the send would
@@ -38,6 +44,8 @@ export const DEAD_LETTER_PAYLOAD_MAX = 4 * 1024 * 1024;
 
 export interface SinkConfig extends Partial<ForwardTarget> {
   environment: string;
+  /** Property names (fragments) and schema tags that are sensitive (defaults in core/quarantine/redact.ts). */
+  redaction?: RedactionPolicy;
   triggerTopicPattern: string;
   quarantineTopic: string;
   deadLetterTopic: string;
@@ -90,6 +98,8 @@ export function makeSinks(deps: {
   triggerSchema?: TriggerSchemaFor;
   /** Told when Airflow refused a trigger (4xx): what it runs may have changed. */
   onAirflowRefused?(dagId: string): void;
+  /** Whether a registry schema marks fields sensitive (cached by the caller: ids are immutable). */
+  schemaIsSensitive?(schemaId: number): Promise<boolean>;
 }) {
   const { publisher, store, config } = deps;
   const target: ForwardTarget = { forwardTo: config.forwardTo ?? 'topic', ...(config.airflowDags ? { airflowDags: config.airflowDags } : {}) };
@@ -105,7 +115,7 @@ export function makeSinks(deps: {
           + 'but this gatekeeper has no AIRFLOW_URL');
       }
       try {
-        const run = await triggerForDecision({ airflow: deps.airflow, environment: config.environment }, message, decision);
+        const run = await triggerForDecision({ airflow: deps.airflow, environment: config.environment, ...(config.redaction ? { redaction: config.redaction } : {}) }, message, decision);
         return run.dagRunId;
       } catch (error) {
         if (error instanceof DagpactError && error.code === 'UPSTREAM_REJECTED') deps.onAirflowRefused?.(route.dagId);
@@ -122,6 +132,17 @@ export function makeSinks(deps: {
       ...(schema ? { schema } : {}),
     });
     return sent.messageId;
+  }
+
+  /** Why the raw bytes stay out of the quarantine envelope, if they do. */
+  async function withheld(decision: Decision, writerId: number | undefined): Promise<string | undefined> {
+    const route = decision.route;
+    if (route?.sensitiveFields?.length) return `the contract of ${route.dagId}@${route.dagVersion} marks fields of this topic sensitive`;
+    if (!deps.schemaIsSensitive) return undefined;
+    for (const id of [writerId, route?.schemaId]) {
+      if (id !== undefined && await deps.schemaIsSensitive(id)) return `schema ${id} marks fields sensitive`;
+    }
+    return undefined;
   }
 
   async function hold(message: SourceMessage, decision: Decision, pulsarWriter: PulsarWriter | undefined): Promise<number> {
@@ -155,7 +176,7 @@ export function makeSinks(deps: {
         key: message.key,
         eventTime: message.eventTime,
         properties: {
-          ...message.properties,
+          ...redactProperties(message.properties, config.redaction?.propertyNames).properties,
           [PROP.sourceTopic]: message.topic, [PROP.sourceMessageId]: message.messageId,
           [PROP.dagId]: decision.dagId, ...(decision.route ? { [PROP.dagVersion]: decision.route.dagVersion } : {}),
           [PROP.reasonCode]: decision.reasonCode ?? '', [PROP.reason]: (decision.reason ?? '').slice(0, 1000),
@@ -164,8 +185,9 @@ export function makeSinks(deps: {
         },
       });
     } else {
+      const why = await withheld(decision, detected);
       await publisher.send(config.quarantineTopic, {
-        payload: Buffer.from(JSON.stringify(envelope(message, decision, id, config.environment, detected))),
+        payload: Buffer.from(JSON.stringify(envelope(message, decision, id, config.environment, detected, { ...(config.redaction ? { redaction: config.redaction } : {}), ...(why ? { withheld: why } : {}) }))),
         key: message.key,
         properties: { [PROP.sourceTopic]: message.topic, [PROP.sourceMessageId]: message.messageId, [PROP.dagId]: decision.dagId, [PROP.recordId]: String(id) },
       });
@@ -179,8 +201,10 @@ export function makeSinks(deps: {
 export type Sinks = ReturnType<typeof makeSinks>;
 
 /** The quarantine topic's message: see schemas/quarantine-envelope.schema.json. */
-export function envelope(message: SourceMessage, decision: Decision, recordId: number, environment: string, detectedSchemaId?: number) {
+export function envelope(message: SourceMessage, decision: Decision, recordId: number, environment: string, detectedSchemaId?: number,
+  options: { redaction?: RedactionPolicy; withheld?: string } = {}) {
   const route = decision.route;
+  const inline = message.payload.length <= ENVELOPE_PAYLOAD_MAX && options.withheld === undefined;
   return {
     envelope_version: ENVELOPE_VERSION,
     record_id: recordId,
@@ -192,7 +216,7 @@ export function envelope(message: SourceMessage, decision: Decision, recordId: n
       key: message.key ?? null,
       publish_time: message.publishTime?.toISOString() ?? null,
       event_time: message.eventTime?.toISOString() ?? null,
-      properties: message.properties,
+      properties: redactProperties(message.properties, options.redaction?.propertyNames).properties,
       pulsar_schema_version: schemaVersionText(message.schemaVersion) ?? null,
       redelivery_count: message.redeliveryCount,
     },
@@ -209,6 +233,7 @@ export function envelope(message: SourceMessage, decision: Decision, recordId: n
     reason: decision.reason ?? '',
     issues: (decision.issues ?? []).slice(0, 50).map((i) => ({ path: i.path, message: i.message, ...(i.rule ? { rule: i.rule } : {}) })),
     payload_size: message.payload.length,
-    payload_base64: message.payload.length <= ENVELOPE_PAYLOAD_MAX ? Buffer.from(message.payload).toString('base64') : null,
+    payload_base64: inline ? Buffer.from(message.payload).toString('base64') : null,
+    ...(options.withheld ? { payload_withheld: options.withheld } : {}),
   };
 }

@@ -58,7 +58,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
 
   installErrorHandling(app);
-  installAuth(app, { tokens: deps.tokens, authReads: deps.authReads });
+  installAuth(app, { tokens: deps.tokens, authReads: deps.authReads, audit: deps.audit });
   installMetrics(app, deps.metrics);
   await registerRoutes(app, deps);
   return app;

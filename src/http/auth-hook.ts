@@ -1,8 +1,12 @@
-// Authentication and scope checks for every route. A route's scope comes from its config
-// (`config: { scope: 'admin' }`), else from its method: reads need `read` (only when reads are
-// protected), everything else needs `write`. `config: { public: true }` skips auth (health probes).
+// Authentication and permission checks for every route (docs/adr/0005). A route's permission comes from
+// its config (`config: { scope: 'admin' }`), else from its method: reads need `read` (only when reads
+// are protected), everything else needs `write`. `config: { permit }` adds permissions that depend on the
+// validated request (the environment deployed to, force, NONE/IMPORT, permanent=true); they are checked
+// after validation. `config: { public: true }` skips auth (health probes). Every refusal (401/403, also
+// one raised by the core) is written to the audit log.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { hasScope, type Principal, type Scope, type TokenService } from '../core/auth.js';
+import type { AuditLog } from '../core/audit.js';
+import { can, describe, type Principal, type TokenService } from '../core/auth.js';
 import { DagpactError } from '../core/errors.js';
 
 declare module 'fastify' {
@@ -10,7 +14,10 @@ declare module 'fastify' {
     principal: Principal;
   }
   interface FastifyContextConfig {
-    scope?: Scope;
+    /** The permission the route needs before its input is read. */
+    scope?: string;
+    /** Permissions that depend on the validated input; each with why it is needed. */
+    permit?: (request: FastifyRequest) => Array<{ permission: string; because?: string }>;
     public?: boolean;
   }
 }
@@ -33,7 +40,13 @@ function credential(request: FastifyRequest): string | undefined {
   return undefined;
 }
 
-export function installAuth(app: FastifyInstance, deps: { tokens: TokenService; authReads: boolean }) {
+function forbidden(principal: Principal, permission: string, request: FastifyRequest, because?: string): DagpactError {
+  return new DagpactError('FORBIDDEN',
+    `${describe(principal)} lacks the "${permission}" permission needed for ${request.method} ${request.routeOptions.url}${because ? ` (${because})` : ''}`,
+    { details: { missing_permission: permission, principal: principal.id } });
+}
+
+export function installAuth(app: FastifyInstance, deps: { tokens: TokenService; authReads: boolean; audit: AuditLog }) {
   app.decorateRequest('principal', null as unknown as Principal);
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config ?? {};
@@ -43,15 +56,35 @@ export function installAuth(app: FastifyInstance, deps: { tokens: TokenService; 
     request.principal = principal ?? ANONYMOUS;
     if (config.public || !request.routeOptions.url) return;
     const isRead = request.method === 'GET' || request.method === 'HEAD';
-    const needed: Scope | undefined = config.scope ?? (isRead ? (deps.authReads ? 'read' : undefined) : 'write');
-    if (!needed) return;
+    const needed = config.scope ?? (isRead ? (deps.authReads ? 'read' : undefined) : 'write');
+    if (!needed && !config.permit) return;
     if (!principal) {
       throw new DagpactError('UNAUTHENTICATED', secret
-        ? 'the token is unknown or revoked; send a valid token as "Authorization: Bearer <token>"'
+        ? 'the token is unknown, expired or revoked; send a valid token as "Authorization: Bearer <token>"'
         : 'this endpoint needs a token; send "Authorization: Bearer <token>"');
     }
-    if (!hasScope(principal, needed)) {
-      throw new DagpactError('FORBIDDEN', `token "${principal.name}" lacks the "${needed}" scope needed for ${request.method} ${request.routeOptions.url}`);
+    // With input-dependent permissions the check waits for the validated input, so that a refusal names
+    // the strongest permission missing (admin for permanent=true, not the write a soft delete needs).
+    if (needed && !config.permit && !can(principal, needed)) throw forbidden(principal, needed, request);
+  });
+  app.addHook('preHandler', async (request) => {
+    const config = request.routeOptions.config ?? {};
+    if (!config.permit || !deps.tokens.enabled) return;
+    for (const { permission, because } of config.permit(request)) {
+      if (!can(request.principal, permission)) throw forbidden(request.principal, permission, request, because);
     }
+    const isRead = request.method === 'GET' || request.method === 'HEAD';
+    const needed = config.scope ?? (isRead ? (deps.authReads ? 'read' : undefined) : 'write');
+    if (needed && !can(request.principal, needed)) throw forbidden(request.principal, needed, request);
+  });
+  // A refused attempt is an audit event of its own (there is no change to share a transaction with).
+  app.addHook('onError', async (request, _reply, error) => {
+    if (!(error instanceof DagpactError) || (error.code !== 'FORBIDDEN' && error.code !== 'UNAUTHENTICATED')) return;
+    const principal = request.principal ?? ANONYMOUS;
+    await deps.audit.record({
+      actor: principal.id, actorName: principal.name, action: 'request.refused', targetType: 'route',
+      targetId: `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`,
+      details: { code: error.code, message: error.message, request_id: request.id },
+    }).catch((err: unknown) => request.log.warn({ err }, 'recording a refused request in the audit log failed'));
   });
 }

@@ -46,7 +46,8 @@ export interface TopicSchemaPolicies {
 
 export interface PulsarAdminOptions {
   url: string;
-  token?: string;
+  /** A function (PULSAR_TOKEN_FILE) is called for every request. */
+  token?: string | (() => Promise<string>);
   timeoutMs?: number;
 }
 
@@ -57,7 +58,8 @@ export function makePulsarAdmin(options: PulsarAdminOptions) {
   async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    const token = typeof options.token === 'function' ? await options.token() : options.token;
+    if (token) headers.authorization = `Bearer ${token}`;
     let res: Response;
     try {
       res = await fetch(base + path, {

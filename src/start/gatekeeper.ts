@@ -25,6 +25,9 @@ import { BoundedCache, makeResolver } from '../gatekeeper/resolver.js';
 import { makeSinks, makeTriggerSchemas } from '../gatekeeper/sinks.js';
 import { makeAirflowDagStates } from '../gatekeeper/airflow-dag-states.js';
 import { makeBrokerSchemaStore } from '../store/broker-schema-store.js';
+import { makePayloadCipher } from '../store/payload-cipher.js';
+import { readTokenFile } from '../support/token-file.js';
+import { schemaMarksSensitive } from '../core/quarantine/redact.js';
 
 /**
  * The Airflow client when accepted messages go to Airflow. Its URL and credentials are checked once
@@ -56,7 +59,11 @@ export async function startGatekeeper(config: GatekeeperConfig, options: { insta
   const formats = makeFormats();
   let pulsar: Awaited<ReturnType<typeof openPulsarTransport>>;
   try {
-    pulsar = await openPulsarTransport({ serviceUrl: config.pulsarServiceUrl!, token: config.pulsarToken, log });
+    pulsar = await openPulsarTransport({
+      serviceUrl: config.pulsarServiceUrl!, log,
+      // A token file is read again on every (re)connect: the broker's token can be rotated without a restart.
+      token: config.pulsarTokenFile ? readTokenFile(config.pulsarTokenFile) : config.pulsarToken,
+    });
   } catch (error) {
     // Nothing else is open yet; the database is, and would keep the process alive.
     await database.close().catch((err: unknown) => log.warn({ err }, 'closing the database after a failed start failed'));
@@ -70,10 +77,28 @@ export async function startGatekeeper(config: GatekeeperConfig, options: { insta
     verdicts: new BoundedCache(10_000), noRoutePolicy: config.noRoutePolicy,
     ...(airflowDags ? { airflow: { target, states: airflowDags } } : {}),
   });
+  const redaction = {
+    ...(config.sensitiveTags ? { tags: config.sensitiveTags } : {}),
+    ...(config.sensitiveProperties ? { propertyNames: config.sensitiveProperties } : {}),
+  };
+  const cipher = config.payloadKey
+    ? makePayloadCipher({ key: config.payloadKey, ...(config.payloadPreviousKeys ? { previousKeys: config.payloadPreviousKeys } : {}) })
+    : undefined;
+  const sensitiveSchemas = new BoundedCache<Promise<boolean>>(10_000);
   const sinks = makeSinks({
     publisher: pulsar.publisher,
-    store: makeQuarantineStore(database.db),
+    store: makeQuarantineStore(database.db, cipher ? { cipher } : {}),
+    schemaIsSensitive(schemaId) {
+      let hit = sensitiveSchemas.get(String(schemaId));
+      if (!hit) {
+        hit = services.registry.getSchemaById({ id: schemaId }).then((s) => schemaMarksSensitive(JSON.parse(s.schema), redaction));
+        sensitiveSchemas.set(String(schemaId), hit);
+        hit.catch(() => sensitiveSchemas.delete(String(schemaId)));
+      }
+      return hit;
+    },
     config: {
+      redaction,
       environment: config.environment, triggerTopicPattern: config.triggerTopicPattern,
       quarantineTopic: config.quarantineTopic, deadLetterTopic: config.deadLetterTopic,
       forwardTo: config.forwardTo, ...(config.airflowDags ? { airflowDags: config.airflowDags } : {}),

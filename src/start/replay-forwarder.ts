@@ -2,13 +2,14 @@
 // server starts, and serves everything else, while the broker is down) and opened again after a
 // failure. Replays then fail with a retriable 503 naming the broker, never a crash.
 import type { Logger } from 'pino';
+import type { ClientOptions } from '../pulsar/index.js';
 import { openPulsarTransport, type PulsarTransport } from '../gatekeeper/adapters/pulsar.js';
 import type { Forwarder } from '../gatekeeper/adapters/replayer.js';
 import type { DagTrigger, ForwardTarget } from '../gatekeeper/airflow-sink.js';
 import type { AirflowDagStates } from '../gatekeeper/resolver.js';
 
 export function makeLazyForwarder(args: {
-  serviceUrl: string; token?: string; triggerTopicPattern: string; log: Logger;
+  serviceUrl: string; token?: ClientOptions['token']; triggerTopicPattern: string; log: Logger;
   /** The DAGs whose replays trigger an Airflow DAG run instead of a trigger-topic message. */
   target?: ForwardTarget; airflow?: DagTrigger;
   /** What Airflow runs per DAG (replays to Airflow are held while it is not the active contract's version). */

@@ -6,6 +6,9 @@ import { makeTokenService } from '../core/auth.js';
 import { buildApp } from '../http/app.js';
 import { makePulsarAdmin } from '../pulsar-admin/admin-client.js';
 import { makeGatekeeperStatusClient } from '../gatekeeper-client/status.js';
+import { makeOidcVerifier } from '../oidc/oidc-verifier.js';
+import { makePayloadCipher } from '../store/payload-cipher.js';
+import { readTokenFile } from '../support/token-file.js';
 import { makeLazyForwarder } from './replay-forwarder.js';
 import { makeAirflowDagStates } from '../gatekeeper/airflow-dag-states.js';
 import { makeServices } from './services.js';
@@ -22,11 +25,30 @@ export async function startServer(config: ServerConfig) {
   try {
     await database.migrate();
     const audit = makeAuditLog(database.db);
-    const tokens = makeTokenService({ store: makeTokenStore(database.db), audit, adminToken: config.adminToken });
+    const bearer = config.oidcIssuer && config.oidcAudience
+      ? makeOidcVerifier({
+        issuer: config.oidcIssuer, audience: config.oidcAudience, rolesClaim: config.oidcRolesClaim, roleMap: config.oidcRoleMap ?? {},
+        clockSkewSeconds: config.oidcClockSkewSeconds, jwksCacheMaxAgeMs: config.oidcJwksCacheSeconds * 1000,
+        jwksCooldownMs: config.oidcJwksCooldownSeconds * 1000,
+      })
+      : undefined;
+    const tokens = makeTokenService({
+      store: makeTokenStore(database.db), adminToken: config.adminToken, rotationGraceSeconds: config.tokenRotationGraceSeconds,
+      ...(bearer ? { bearer } : {}),
+    });
+    const payloadCipher = config.payloadKey
+      ? makePayloadCipher({ key: config.payloadKey, ...(config.payloadPreviousKeys ? { previousKeys: config.payloadPreviousKeys } : {}) })
+      : undefined;
+    const redaction = {
+      ...(config.sensitiveTags ? { tags: config.sensitiveTags } : {}),
+      ...(config.sensitiveProperties ? { propertyNames: config.sensitiveProperties } : {}),
+    };
     if (!tokens.enabled) {
       log.warn('DAGPACT_ADMIN_TOKEN is not set: the API runs without authentication (every caller may write). Set it in any shared environment.');
     }
-    const pulsarAdmin = config.pulsarAdminUrl ? makePulsarAdmin({ url: config.pulsarAdminUrl, token: config.pulsarToken }) : undefined;
+    // PULSAR_TOKEN_FILE is read again for every admin request and every (re)connect of replay's transport.
+    const pulsarToken = config.pulsarTokenFile ? readTokenFile(config.pulsarTokenFile) : config.pulsarToken;
+    const pulsarAdmin = config.pulsarAdminUrl ? makePulsarAdmin({ url: config.pulsarAdminUrl, token: pulsarToken }) : undefined;
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics, prefix: 'dagpact_' });
     // Quarantine replay forwards through Pulsar; without PULSAR_SERVICE_URL it answers 503 saying so.
@@ -35,13 +57,13 @@ export async function startServer(config: ServerConfig) {
     const airflow = airflowClientFromSettings(config);
     replay = config.pulsarServiceUrl
       ? makeLazyForwarder({
-        serviceUrl: config.pulsarServiceUrl, token: config.pulsarToken, triggerTopicPattern: config.triggerTopicPattern, log,
+        serviceUrl: config.pulsarServiceUrl, token: pulsarToken, triggerTopicPattern: config.triggerTopicPattern, log,
         target: { forwardTo: config.forwardTo, ...(config.airflowDags ? { airflowDags: config.airflowDags } : {}) },
         ...(airflow ? { airflow, airflowDags: makeAirflowDagStates({ airflow, refreshMs: config.airflowRefreshMs }) } : {}),
       })
       : undefined;
     const services = makeServices({
-      database, audit, pulsarAdmin, ...(replay ? { forwarder: replay.forwarder } : {}), ...(airflow ? { airflow } : {}),
+      database, audit, pulsarAdmin, redaction, ...(payloadCipher ? { payloadCipher } : {}), ...(replay ? { forwarder: replay.forwarder } : {}), ...(airflow ? { airflow } : {}),
     });
     app = await buildApp({
       database, tokens, audit, services, pulsarAdmin, metrics,

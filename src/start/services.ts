@@ -10,6 +10,8 @@ import { makeRegistryStore } from '../store/registry-store.js';
 import { makeCachedRegistryStore } from '../store/registry-cache.js';
 import { makeQuarantine } from '../core/quarantine/quarantine.js';
 import { makeQuarantineStore } from '../store/quarantine-store.js';
+import type { PayloadCipher } from '../store/payload-cipher.js';
+import type { RedactionPolicy } from '../core/quarantine/redact.js';
 import { makeBrokerSchemaStore } from '../store/broker-schema-store.js';
 import { makeQuarantineReplayer, type Forwarder } from '../gatekeeper/adapters/replayer.js';
 import { makeContracts } from '../core/contracts/contracts.js';
@@ -26,19 +28,26 @@ export interface ServiceDeps {
   airflow?: AirflowDagVersions;
   /** Pulsar producers for quarantine replay; absent when PULSAR_SERVICE_URL is not configured. */
   forwarder?: Forwarder;
+  /** Seals held payloads at rest (DAGPACT_PAYLOAD_KEY) and opens them for reads and replay. */
+  payloadCipher?: PayloadCipher;
+  /** Tags and property names redacted for callers without payload:read:<env>. */
+  redaction?: RedactionPolicy;
 }
 
 export type { Services } from '../core/services.js';
 
 export function makeServices(deps: ServiceDeps): Services {
   const registry = makeRegistry({ store: makeCachedRegistryStore(makeRegistryStore(deps.database.db), { changes: deps.database }), formats: makeFormats(), audit: deps.audit });
+  const contractStore = makeContractStore(deps.database.db);
   const quarantine = makeQuarantine({
-    store: makeQuarantineStore(deps.database.db), audit: deps.audit, registry, formats: makeFormats(),
+    store: makeQuarantineStore(deps.database.db, deps.payloadCipher ? { cipher: deps.payloadCipher } : {}),
+    audit: deps.audit, registry, formats: makeFormats(), dagVersions: contractStore,
+    ...(deps.redaction ? { redaction: deps.redaction } : {}),
     brokerWriters: makeBrokerSchemaStore(deps.database.db),
-    replayer: deps.forwarder && makeQuarantineReplayer({ database: deps.database, registry, formats: makeFormats(), forwarder: deps.forwarder }),
+    replayer: deps.forwarder && makeQuarantineReplayer({ database: deps.database, registry, formats: makeFormats(), forwarder: deps.forwarder, ...(deps.redaction ? { redaction: deps.redaction } : {}) }),
   });
   const contracts = makeContracts({
-    store: makeContractStore(deps.database.db), registry, formats: makeFormats(), audit: deps.audit, pulsar: deps.pulsarAdmin,
+    store: contractStore, registry, formats: makeFormats(), audit: deps.audit, pulsar: deps.pulsarAdmin,
     ...(deps.airflow ? { airflow: deps.airflow } : {}),
   });
   const overview = makeOverview({ store: makeOverviewStore(deps.database.db), registry, formats: makeFormats() });

@@ -6,6 +6,7 @@ import type {
   ActiveVersion, CheckRecord, Contract, ContractStore, DagVersionRecord, DeploymentRecord, TopicCheck,
 } from '../core/contracts/types.js';
 import type { Db } from './db.js';
+import { insertAuditEvent } from './token-store.js';
 import { checks, contractBindings, dagVersions, dags, deployments } from './schema.js';
 
 function toVersion(row: typeof dagVersions.$inferSelect): DagVersionRecord {
@@ -34,7 +35,7 @@ const deploymentColumns = {
 
 export function makeContractStore(db: Db): ContractStore {
   return {
-    async insertDagVersion({ dagId, version, airflowVersionNumber, contract, contractHash, createdBy }) {
+    async insertDagVersion({ dagId, version, airflowVersionNumber, contract, contractHash, createdBy, audit }) {
       return db.transaction(async (tx) => {
         await tx.insert(dags).values({ dagId }).onConflictDoNothing();
         const [row] = await tx.insert(dagVersions).values({
@@ -56,7 +57,9 @@ export function makeContractStore(db: Db): ContractStore {
             forwardTo: b.forwardTo ?? null,
           })));
         }
-        return { record: toVersion(row), created: true };
+        const record = toVersion(row);
+        if (audit) await insertAuditEvent(tx, audit(record));
+        return { record, created: true };
       });
     },
 
@@ -87,11 +90,15 @@ export function makeContractStore(db: Db): ContractStore {
     },
 
     async insertCheck(check) {
-      const [row] = await db.insert(checks).values({
-        environment: check.environment, dagId: check.dagId, version: check.version, manifest: check.manifest,
-        passed: check.passed, findings: check.checks, requestedBy: check.requestedBy,
-      }).returning();
-      return toCheck(row!);
+      return db.transaction(async (tx) => {
+        const [row] = await tx.insert(checks).values({
+          environment: check.environment, dagId: check.dagId, version: check.version, manifest: check.manifest,
+          passed: check.passed, findings: check.checks, requestedBy: check.requestedBy,
+        }).returning();
+        const record = toCheck(row!);
+        if (check.audit) await insertAuditEvent(tx, check.audit(record));
+        return record;
+      });
     },
 
     async findCheck({ id }) {
@@ -106,11 +113,15 @@ export function makeContractStore(db: Db): ContractStore {
       return row ? toCheck(row) : undefined;
     },
 
-    async insertDeployment(args) {
-      const [row] = await db.insert(deployments).values(args).returning({ id: deployments.id });
-      const [full] = await db.select(deploymentColumns).from(deployments)
-        .leftJoin(dagVersions, eq(dagVersions.id, deployments.dagVersionId)).where(eq(deployments.id, row!.id));
-      return toDeployment(full!);
+    async insertDeployment({ audit, ...values }) {
+      return db.transaction(async (tx) => {
+        const [row] = await tx.insert(deployments).values(values).returning({ id: deployments.id });
+        const [full] = await tx.select(deploymentColumns).from(deployments)
+          .leftJoin(dagVersions, eq(dagVersions.id, deployments.dagVersionId)).where(eq(deployments.id, row!.id));
+        const record = toDeployment(full!);
+        if (audit) await insertAuditEvent(tx, audit(record));
+        return record;
+      });
     },
 
     async listDeployments({ environment, dagId, limit }) {

@@ -4,14 +4,21 @@ import type {
   Disposition, HistoryEntry, QuarantineFilter, QuarantineRecord, QuarantineStatus, QuarantineStore,
 } from '../core/quarantine/types.js';
 import type { Db } from './db.js';
+import type { PayloadCipher } from './payload-cipher.js';
 import { quarantineRecords as q } from './schema.js';
+import { insertAuditEvent } from './token-store.js';
 
-function toRecord(row: typeof q.$inferSelect): QuarantineRecord {
+function toRecord(row: typeof q.$inferSelect, cipher: PayloadCipher | undefined): QuarantineRecord {
+  const { payloadKeyId, ...rest } = row;
+  let payload: Uint8Array;
+  if (payloadKeyId === null) payload = new Uint8Array(row.payload);
+  else if (!cipher) throw new Error(`quarantine record ${row.id} is encrypted (key ${payloadKeyId}) but no DAGPACT_PAYLOAD_KEY is configured`);
+  else payload = new Uint8Array(cipher.open(payloadKeyId, row.payload));
   return {
-    ...row,
+    ...rest,
     disposition: row.disposition as Disposition,
     status: row.status as QuarantineStatus,
-    payload: new Uint8Array(row.payload),
+    payload,
     properties: (row.properties ?? {}) as Record<string, string>,
     history: (row.history ?? []) as HistoryEntry[],
   };
@@ -31,12 +38,16 @@ function where(filter: QuarantineFilter): SQL | undefined {
   return parts.length ? and(...parts) : undefined;
 }
 
-export function makeQuarantineStore(db: Db): QuarantineStore {
+/** With `cipher`, payloads are written sealed (AES-256-GCM) and read back opened; rows without a key id stay readable. */
+export function makeQuarantineStore(db: Db, options: { cipher?: PayloadCipher } = {}): QuarantineStore {
+  const cipher = options.cipher;
+  const toRec = (row: typeof q.$inferSelect) => toRecord(row, cipher);
   return {
     async insert({ record }) {
       const [row] = await db.insert(q).values({
         ...record,
-        payload: Buffer.from(record.payload),
+        payload: cipher ? cipher.seal(record.payload) : Buffer.from(record.payload),
+        payloadKeyId: cipher ? cipher.keyId : null,
         history: record.history,
       }).onConflictDoNothing({ target: [q.environment, q.sourceTopic, q.messageId, q.dagId] }).returning({ id: q.id });
       if (row) return { id: row.id, inserted: true };
@@ -49,13 +60,13 @@ export function makeQuarantineStore(db: Db): QuarantineStore {
 
     async get({ id }) {
       const [row] = await db.select().from(q).where(eq(q.id, id)).limit(1);
-      return row ? toRecord(row) : undefined;
+      return row ? toRec(row) : undefined;
     },
 
     async list({ filter, limit, beforeId }) {
       const cond = and(where(filter), beforeId !== undefined ? lt(q.id, beforeId) : undefined);
       const rows = await db.select().from(q).where(cond).orderBy(desc(q.id)).limit(limit);
-      return rows.map(toRecord);
+      return rows.map(toRec);
     },
 
     async ids({ filter, limit }) {
@@ -67,7 +78,8 @@ export function makeQuarantineStore(db: Db): QuarantineStore {
       return db.transaction(async (tx) => {
         const [row] = await tx.select().from(q).where(eq(q.id, id)).for('update').limit(1);
         if (!row) return undefined;
-        const { change, result } = await fn(toRecord(row));
+        const { change, result } = await fn(toRec(row));
+        if (change?.audit) await insertAuditEvent(tx, change.audit);
         if (change) {
           await tx.update(q).set({
             status: change.status,

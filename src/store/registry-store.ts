@@ -9,6 +9,7 @@ import type { SchemaFormat } from '../core/formats/types.js';
 import type { RegistryReadStore, RegistryStore, RegistryTx, ScopeConfig } from '../core/registry/store.js';
 import type { SchemaReference, StoredSchema, SubjectVersion } from '../core/registry/types.js';
 import type { Db } from './db.js';
+import { insertAuditEvent } from './token-store.js';
 import { registryConfig, schemaReferences, schemas, subjects, subjectVersions } from './schema.js';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
@@ -123,6 +124,7 @@ function writes(tx: Tx): RegistryTx {
   }
   return {
     ...reads(tx),
+    recordAudit: (event) => insertAuditEvent(tx, event),
     async insertSchema(row) {
       const values = {
         format: row.format, contentKey: row.contentKey, fingerprint: row.fingerprint, canonical: row.canonical,
@@ -181,7 +183,7 @@ export function makeRegistryStore(db: Db): RegistryStore {
         return fn(writes(tx));
       });
     },
-    async setConfig({ scope, compatibility, mode }) {
+    async setConfig({ scope, compatibility, mode, audit }) {
       const set: Partial<typeof registryConfig.$inferInsert> = { updatedAt: new Date() };
       if (compatibility !== undefined) set.compatibility = compatibility;
       if (mode !== undefined) set.mode = mode;
@@ -192,6 +194,7 @@ export function makeRegistryStore(db: Db): RegistryStore {
         await tx.delete(registryConfig)
           .where(and(eq(registryConfig.scope, scope), sql`${registryConfig.compatibility} is null`, sql`${registryConfig.mode} is null`));
         await notifyChange(tx, { kind: 'config', scope });
+        if (audit) await insertAuditEvent(tx, audit);
       });
     },
   };

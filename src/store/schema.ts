@@ -24,6 +24,10 @@ export const apiTokens = pgTable('api_tokens', {
   createdAt: createdAt(),
   revokedAt: timestamp('revoked_at', { withTimezone: true }),
   lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+  /** Null = never expires. A rotated token's expiry is the end of its grace period. */
+  expiresAt: timestamp('expires_at', { withTimezone: true }),
+  /** The successor issued by rotation. */
+  replacedBy: integer('replaced_by'),
 });
 
 /** Content-addressed schemas: one global id per distinct (format, canonical content, references). */
@@ -152,7 +156,10 @@ export const quarantineRecords = pgTable('quarantine_records', {
   disposition: text('disposition').notNull(),
   reasonCode: text('reason_code').notNull(),
   reason: text('reason').notNull(),
+  /** The message's bytes; AES-256-GCM sealed (nonce ‖ tag ‖ ciphertext) when payload_key_id is set. */
   payload: bytea('payload').notNull(),
+  /** Id of the key that sealed payload (and message_key/properties in `sealed`); null = stored in clear. */
+  payloadKeyId: text('payload_key_id'),
   properties: jsonb('properties').notNull().default(sql`'{}'::jsonb`),
   messageKey: text('message_key'),
   publishTime: timestamp('publish_time', { withTimezone: true }),
@@ -174,13 +181,19 @@ export const quarantineRecords = pgTable('quarantine_records', {
 /** Every mutation, with the identity that made it. */
 export const auditEvents = pgTable('audit_events', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
+  /** The principal's unique id (token:<id>, oidc:<iss>#<sub>, bootstrap-admin, anonymous). */
   actor: text('actor').notNull(),
+  actorName: text('actor_name'),
   action: text('action').notNull(),
   targetType: text('target_type').notNull(),
   targetId: text('target_id').notNull(),
   details: jsonb('details'),
   createdAt: createdAt(),
-}, (t) => [index('audit_target_idx').on(t.targetType, t.targetId)]);
+}, (t) => [
+  index('audit_target_idx').on(t.targetType, t.targetId),
+  index('audit_actor_idx').on(t.actor, t.id),
+  index('audit_action_idx').on(t.action, t.id),
+]);
 
 /**
  * Writer schemas met on the broker: Pulsar's (topic, schema version) → the schema's definition and, for

@@ -2,7 +2,7 @@
 import type { AirflowDagVersions } from '../../src/core/contracts/types.js';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
-import { makeTokenService } from '../../src/core/auth.js';
+import { makeTokenService, type BearerVerifier } from '../../src/core/auth.js';
 import { buildApp } from '../../src/http/app.js';
 import type { PulsarAdmin } from '../../src/pulsar-admin/admin-client.js';
 import { makeServices } from '../../src/start/services.js';
@@ -18,12 +18,12 @@ export interface TestApp {
 }
 
 export async function buildTestApp(options: {
-  adminToken?: string | null; authReads?: boolean; pulsarAdmin?: PulsarAdmin; db?: TestDatabase; airflow?: AirflowDagVersions;
+  adminToken?: string | null; authReads?: boolean; bearer?: BearerVerifier; pulsarAdmin?: PulsarAdmin; db?: TestDatabase; airflow?: AirflowDagVersions;
 } = {}): Promise<TestApp> {
   const db = options.db ?? (await createTestDatabase());
   const audit = makeAuditLog(db.database.db);
   const adminToken = options.adminToken === null ? undefined : (options.adminToken ?? TEST_ADMIN_TOKEN);
-  const tokens = makeTokenService({ store: makeTokenStore(db.database.db), audit, adminToken });
+  const tokens = makeTokenService({ store: makeTokenStore(db.database.db), adminToken, ...(options.bearer ? { bearer: options.bearer } : {}) });
   const services = makeServices({ database: db.database, audit, pulsarAdmin: options.pulsarAdmin, ...(options.airflow ? { airflow: options.airflow } : {}) });
   const app = await buildApp({
     database: db.database, tokens, audit, services, pulsarAdmin: options.pulsarAdmin,

@@ -58,7 +58,7 @@ export function findingsOf(check: Pick<CheckRecord, 'checks'>): CheckFinding[] {
 }
 
 export function makeContracts(deps: ContractsDeps) {
-  const { store, registry, audit } = deps;
+  const { store, registry } = deps;
 
   const versionNotFound = (dagId: string, version: string) =>
     new DagpactError('DAG_VERSION_NOT_FOUND', `DAG "${dagId}" has no version "${version}"; register it first (POST /v1/dags)`);
@@ -89,13 +89,13 @@ export function makeContracts(deps: ContractsDeps) {
     const produces = await pinEntries(registry, deps.formats, manifest.produces.map((entry, i) => ({ entry, at: `$.produces[${i}]` })), actor);
     const result = await store.insertDagVersion({
       dagId: manifest.dagId, version: manifest.version, airflowVersionNumber: manifest.airflowVersionNumber,
-      contract: { consumes, produces, declared: identity }, contractHash: hash, createdBy: actor.name,
+      contract: { consumes, produces, declared: identity }, contractHash: hash, createdBy: actor.id,
+      audit: () => ({
+        actor: actor.id, actorName: actor.name, action: 'dag_version.register', targetType: 'dag_version', targetId: `${manifest.dagId}@${manifest.version}`,
+        details: { contract_hash: hash, consumes: consumes.map((c) => `${c.topic} ${c.subject} v${c.version}`), produces: produces.map((p) => `${p.topic} ${p.subject} v${p.version}`) },
+      }),
     });
     if (!result.created) return conflictOr(result.record); // a concurrent registration won the race
-    await audit.record({
-      actor: actor.name, action: 'dag_version.register', targetType: 'dag_version', targetId: `${manifest.dagId}@${manifest.version}`,
-      details: { contract_hash: hash, consumes: consumes.map((c) => `${c.topic} ${c.subject} v${c.version}`), produces: produces.map((p) => `${p.topic} ${p.subject} v${p.version}`) },
-    });
     return result;
   }
 
@@ -111,11 +111,11 @@ export function makeContracts(deps: ContractsDeps) {
     const document = typeof args.manifest === 'string' ? readManifestText(args.manifest) : args.manifest;
     const passed = checks.every((c) => c.status === 'passed');
     const record = await store.insertCheck({
-      environment, dagId: manifest.dagId, version: manifest.version, manifest: document, passed, checks, requestedBy: actor.name,
-    });
-    await audit.record({
-      actor: actor.name, action: 'check.run', targetType: 'dag_version', targetId: `${manifest.dagId}@${manifest.version}`,
-      details: { check_id: record.id, environment, passed, errors: findingsOf(record).filter((f) => f.severity === 'error').length },
+      environment, dagId: manifest.dagId, version: manifest.version, manifest: document, passed, checks, requestedBy: actor.id,
+      audit: (r) => ({
+        actor: actor.id, actorName: actor.name, action: 'check.run', targetType: 'dag_version', targetId: `${manifest.dagId}@${manifest.version}`,
+        details: { check_id: r.id, environment, passed, errors: findingsOf(r).filter((f) => f.severity === 'error').length },
+      }),
     });
     return record;
   }
@@ -207,12 +207,12 @@ export function makeContracts(deps: ContractsDeps) {
     const pushed = args.pushSchemas ? await pushSchemas(version) : [];
     const deployment = await store.insertDeployment({
       environment, dagId: args.dagId, dagVersionId: version.id, checkId: latest?.id ?? null,
-      forced: !gateOpen && Boolean(args.force), reason, deployedBy: actor.name,
-    });
-    await audit.record({
-      actor: actor.name, action: deployment.forced ? 'deployment.force' : 'deployment.create', targetType: 'deployment',
-      targetId: `${environment}/${args.dagId}`,
-      details: { deployment_id: deployment.id, version: args.version, check_id: deployment.checkId, forced: deployment.forced, reason, pushed: pushed.map((p) => p.topic) },
+      forced: !gateOpen && Boolean(args.force), reason, deployedBy: actor.id,
+      audit: (d) => ({
+        actor: actor.id, actorName: actor.name, action: d.forced ? 'deployment.force' : 'deployment.create', targetType: 'deployment',
+        targetId: `${environment}/${args.dagId}`,
+        details: { deployment_id: d.id, version: args.version, check_id: d.checkId, forced: d.forced, reason, pushed: pushed.map((p) => p.topic) },
+      }),
     });
     const topics = [...version.contract.consumes, ...version.contract.produces].map((e) => e.topic);
     const [namespaces, topicList] = await Promise.all([namespacePolicies(topics), topicPolicies(topics)]);
@@ -224,9 +224,9 @@ export function makeContracts(deps: ContractsDeps) {
     const active = (await store.activeVersions({ environment })).find((a) => a.dagVersion.dagId === args.dagId);
     if (!active) throw new DagpactError('DAG_NOT_FOUND', `DAG "${args.dagId}" has no active version in ${environment}`);
     const deployment = await store.insertDeployment({
-      environment, dagId: args.dagId, dagVersionId: null, checkId: null, forced: false, reason: args.reason?.trim() || null, deployedBy: actor.name,
+      environment, dagId: args.dagId, dagVersionId: null, checkId: null, forced: false, reason: args.reason?.trim() || null, deployedBy: actor.id,
+      audit: (d) => ({ actor: actor.id, actorName: actor.name, action: 'deployment.undeploy', targetType: 'deployment', targetId: `${environment}/${args.dagId}`, details: { deployment_id: d.id, was: active.dagVersion.version } }),
     });
-    await audit.record({ actor: actor.name, action: 'deployment.undeploy', targetType: 'deployment', targetId: `${environment}/${args.dagId}`, details: { deployment_id: deployment.id, was: active.dagVersion.version } });
     return deployment;
   }
 

@@ -15,6 +15,7 @@ export interface EntryIdentity {
   on_mismatch?: string;
   trigger_topic?: string;
   forward_to?: string;
+  sensitive_fields?: string[];
 }
 
 export interface ContractIdentity {
@@ -38,6 +39,8 @@ function entryIdentity(e: ManifestEntry): EntryIdentity {
     topic: e.topic, subject: e.subject,
     ...(e.onMismatch ? { on_mismatch: e.onMismatch } : {}), ...(e.triggerTopic ? { trigger_topic: e.triggerTopic } : {}),
     ...(e.forwardTo ? { forward_to: e.forwardTo } : {}),
+    // Only when given, so contracts registered before the field existed keep their hash.
+    ...(e.sensitiveFields?.length ? { sensitive_fields: [...e.sensitiveFields].sort() } : {}),
   };
   if (e.kind === 'ref') return { ...common, version: e.version };
   let schema: unknown = e.schema;

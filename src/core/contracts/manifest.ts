@@ -95,7 +95,7 @@ export function readManifestText(text: string): unknown {
 type RawEntry = {
   topic: string; subject?: string; version?: number | 'latest'; schema?: unknown; schemaType?: SchemaFormat;
   references?: Array<{ name: string; subject: string; version: number }>; on_mismatch?: OnMismatch; trigger_topic?: string;
-  forward_to?: ForwardTo;
+  forward_to?: ForwardTo; sensitive_fields?: string[];
 };
 type RawManifest = {
   dag_id: string; version: string; airflow_version_number?: number; on_mismatch?: OnMismatch;
@@ -112,6 +112,7 @@ function entryOf(raw: RawEntry, direction: 'consumes' | 'produces', index: numbe
       onMismatch: raw.on_mismatch ?? defaultOnMismatch ?? 'quarantine' as OnMismatch,
       ...(raw.trigger_topic ? { triggerTopic: normalizeTopic(raw.trigger_topic) } : {}),
       ...(raw.forward_to ? { forwardTo: raw.forward_to } : {}),
+      ...(raw.sensitive_fields?.length ? { sensitiveFields: raw.sensitive_fields.map((p) => p.replace(/^\$\./, '')) } : {}),
     }
     : {};
   if (raw.schema === undefined) {

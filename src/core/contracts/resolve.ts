@@ -120,6 +120,7 @@ export async function pinEntries(registry: Registry, formats: Formats, entries: 
       ...(entry.onMismatch ? { onMismatch: entry.onMismatch } : {}),
       ...(entry.onMismatch ? { triggerTopic: entry.triggerTopic ?? null } : {}),
       ...(entry.forwardTo ? { forwardTo: entry.forwardTo } : {}),
+      ...(entry.sensitiveFields ? { sensitiveFields: entry.sensitiveFields } : {}),
     });
   }
   return out;

@@ -1,6 +1,7 @@
 // The contracts module's vocabulary: manifests as written by CI, contracts as stored (subjects and
 // versions resolved), checks with their findings, deployments, and the store and Pulsar ports the
 // core needs. No transport and no SQL here.
+import type { AuditEventInput } from '../audit.js';
 import type { SchemaReference } from '../registry/types.js';
 import type { SchemaFormat } from '../formats/types.js';
 
@@ -11,10 +12,11 @@ export type ForwardTo = 'topic' | 'airflow';
 
 /** A manifest entry after validation and normalization (topics in full form, defaults applied). */
 export type ManifestEntry =
-  | { kind: 'ref'; topic: string; subject: string; version: number | 'latest'; onMismatch?: OnMismatch; triggerTopic?: string; forwardTo?: ForwardTo }
+  | { kind: 'ref'; topic: string; subject: string; version: number | 'latest'; onMismatch?: OnMismatch; triggerTopic?: string; forwardTo?: ForwardTo; sensitiveFields?: string[] }
   | {
     kind: 'inline'; topic: string; subject: string; schema: string; schemaType: SchemaFormat; onMismatch?: OnMismatch; triggerTopic?: string;
     forwardTo?: ForwardTo;
+    sensitiveFields?: string[];
     /** Registered schemas the inline schema uses (Confluent's references); empty when it uses none. */
     references: SchemaReference[];
   };
@@ -39,6 +41,8 @@ export interface ContractEntry {
   onMismatch?: OnMismatch;
   triggerTopic?: string | null;
   forwardTo?: ForwardTo;
+  /** Consumed topics: dotted paths the contract marks sensitive, redacted wherever a held message is shown. */
+  sensitiveFields?: string[];
 }
 
 export interface Contract {
@@ -154,16 +158,19 @@ export interface ContractStore {
   /** Inserts the DAG (if new) and the version with its bindings in one transaction; never overwrites. */
   insertDagVersion(args: {
     dagId: string; version: string; airflowVersionNumber?: number; contract: Contract; contractHash: string; createdBy: string;
+    /** Written in the same transaction when the version is created. */
+    audit?: (record: DagVersionRecord) => AuditEventInput;
   }): Promise<{ record: DagVersionRecord; created: boolean }>;
   findDagVersion(args: { dagId: string; version: string }): Promise<DagVersionRecord | undefined>;
   findDag(args: { dagId: string }): Promise<DagRecord | undefined>;
   listDags(): Promise<Array<DagRecord & { versionCount: number; latestVersion: string | null }>>;
   listDagVersions(args: { dagId: string }): Promise<DagVersionRecord[]>;
-  insertCheck(args: Omit<CheckRecord, 'id' | 'createdAt'>): Promise<CheckRecord>;
+  insertCheck(args: Omit<CheckRecord, 'id' | 'createdAt'> & { audit?: (record: CheckRecord) => AuditEventInput }): Promise<CheckRecord>;
   findCheck(args: { id: number }): Promise<CheckRecord | undefined>;
   latestCheck(args: { dagId: string; version: string; environment: string }): Promise<CheckRecord | undefined>;
   insertDeployment(args: {
     environment: string; dagId: string; dagVersionId: number | null; checkId: number | null; forced: boolean; reason: string | null; deployedBy: string;
+    audit?: (record: DeploymentRecord) => AuditEventInput;
   }): Promise<DeploymentRecord>;
   listDeployments(args: { environment?: string; dagId?: string; limit: number }): Promise<DeploymentRecord[]>;
   /** The latest deployment per DAG in the environment, when it names a version (not an undeploy). */

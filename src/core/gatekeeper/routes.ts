@@ -22,6 +22,10 @@ export interface Route {
   airflowVersionNumber?: number | null;
   /** The DAG version's contract hash (what a DAG file declares with its `dagpact-contract:<hash>` tag). */
   contractHash?: string;
+  /** Paths the contract marks sensitive for this topic (its manifest's `sensitive_fields`). */
+  sensitiveFields?: string[];
+  /** Who deployed the active DAG version (the principal's id): a DAG run carries it. */
+  deployedBy?: string;
 }
 
 export interface RoutingTable {

@@ -1,13 +1,17 @@
 // The quarantine service: inspect held messages, replay them (decide again now and forward when they
-// pass) exactly once, or discard them. Every action is audited and appended to the record's history.
-import type { AuditLog } from '../audit.js';
-import type { Principal } from '../auth.js';
+// pass) exactly once, or discard them. Every action is audited (in the same transaction) and appended to
+// the record's history. Replay and discard need `deploy:<env>` of the record's environment; what a viewer
+// sees of the payload depends on `payload:read:<env>` (redact.ts).
+import type { AuditEventInput, AuditLog } from '../audit.js';
+import { can, requirePermission, type Principal } from '../auth.js';
+import type { DagVersionRecord } from '../contracts/types.js';
 import { DagpactError } from '../errors.js';
 import type { FormatProvider, SchemaFormat } from '../formats/types.js';
 import type { Registry } from '../registry/types.js';
-import { decodePayload } from './decode.js';
+import { decodePayload, type DecodedPayload } from './decode.js';
 import { inspectRecord } from './inspect.js';
 import type { BrokerWriterLog } from '../registry/broker-writers.js';
+import { redactMessage, redactProperties, REDACTED, type RedactionPolicy } from './redact.js';
 import type { HistoryEntry, QuarantineFilter, QuarantineRecord, QuarantineStore } from './types.js';
 
 export type ReplayOutcome =
@@ -34,6 +38,19 @@ export interface QuarantineDeps {
   replayer?: Replayer;
   /** Broker schema versions the gatekeeper recorded: the writer's Pulsar type and definition. */
   brokerWriters?: Pick<BrokerWriterLog, 'find'>;
+  /** DAG versions, for the sensitive_fields their contracts add to a topic. */
+  dagVersions?: { findDagVersion(args: { dagId: string; version: string }): Promise<DagVersionRecord | undefined> };
+  /** Tags and property names that are redacted; defaults in redact.ts. */
+  redaction?: RedactionPolicy;
+}
+
+/** A held message as a given viewer may see it. */
+export interface QuarantineView {
+  record: QuarantineRecord;
+  /** Whether the viewer holds payload:read for the record's environment (raw bytes and values shown). */
+  payloadVisible: boolean;
+  /** Paths replaced by "[redacted]" (decoded value and properties). */
+  redacted: string[];
 }
 
 export const BULK_LIMIT = 1000;
@@ -42,7 +59,43 @@ const notFound = (id: number) => new DagpactError('QUARANTINE_RECORD_NOT_FOUND',
 
 export function makeQuarantine(deps: QuarantineDeps) {
   const entry = (action: HistoryEntry['action'], actor: Principal, details?: unknown): HistoryEntry =>
-    ({ at: new Date().toISOString(), action, actor: actor.name, ...(details === undefined ? {} : { details }) });
+    ({ at: new Date().toISOString(), action, actor: actor.id, ...(details === undefined ? {} : { details }) });
+  const auditOf = (actor: Principal, action: string, id: number, details?: unknown): AuditEventInput =>
+    ({ actor: actor.id, actorName: actor.name, action, targetType: 'quarantine_record', targetId: String(id), details });
+  const mayAct = (actor: Principal, record: QuarantineRecord, what: string) =>
+    requirePermission(actor, `deploy:${record.environment}`, `${what} quarantine record ${record.id} of environment "${record.environment}"`);
+
+  /** The record with properties and key redacted unless the viewer may read payloads of its environment. */
+  function listView(record: QuarantineRecord, viewer: Principal): QuarantineView {
+    if (can(viewer, `payload:read:${record.environment}`)) return { record, payloadVisible: true, redacted: [] };
+    const props = redactProperties(record.properties, deps.redaction?.propertyNames);
+    const key = record.messageKey === null ? [] : ['message_key'];
+    return {
+      record: { ...record, properties: props.properties, messageKey: record.messageKey === null ? null : REDACTED },
+      payloadVisible: false, redacted: [...props.redacted, ...key],
+    };
+  }
+
+  async function sensitiveFields(record: QuarantineRecord): Promise<string[]> {
+    if (!deps.dagVersions || !record.dagVersion) return [];
+    const version = await deps.dagVersions.findDagVersion({ dagId: record.dagId, version: record.dagVersion });
+    return version?.contract.consumes.find((c) => c.topic === record.sourceTopic)?.sensitiveFields ?? [];
+  }
+
+  async function detailView(record: QuarantineRecord, decoded: DecodedPayload, viewer: Principal): Promise<QuarantineView & { decoded: DecodedPayload }> {
+    const base = listView(record, viewer);
+    if (base.payloadVisible) return { ...base, decoded };
+    let schema: { format: 'AVRO' | 'JSON'; document: unknown } | undefined;
+    if (decoded.schemaId !== undefined) {
+      const stored = await deps.registry.getSchemaById({ id: decoded.schemaId });
+      schema = { format: stored.format === 'AVRO' ? 'AVRO' : 'JSON', document: JSON.parse(stored.schema) as unknown };
+    }
+    const out = redactMessage({
+      value: decoded.value, ...(schema ? { schema } : {}), contractPaths: await sensitiveFields(record), properties: {},
+      ...(deps.redaction ? { policy: deps.redaction } : {}),
+    });
+    return { ...base, redacted: [...out.redacted, ...base.redacted], decoded: { ...decoded, value: out.value } };
+  }
 
   async function replay(id: number, actor: Principal): Promise<{ record: QuarantineRecord; result: ReplayOutcome }> {
     const replayer = deps.replayer;
@@ -54,31 +107,33 @@ export function makeQuarantine(deps: QuarantineDeps) {
       { details: { status } });
     const current = await deps.store.get({ id });
     if (!current) throw notFound(id);
+    mayAct(actor, current, 'replaying');
     if (current.status !== 'held') throw notHeld(current.status);
     const plan = await replayer.plan(current);
     // Exactly once: the row is locked, its status checked again, forwarded and marked in one transaction.
     const result = await deps.store.withLocked<ReplayOutcome>({ id }, async (record) => {
       if (record.status !== 'held') throw notHeld(record.status);
       const outcome = await plan.run();
+      const audit = auditOf(actor, 'quarantine.replay', id, outcome);
       return outcome.outcome === 'forwarded'
-        ? { change: { status: 'replayed' as const, entry: entry('replay', actor, outcome) }, result: outcome }
-        : { change: { status: 'held' as const, entry: entry('replay-held', actor, outcome) }, result: outcome };
+        ? { change: { status: 'replayed' as const, entry: entry('replay', actor, outcome), audit }, result: outcome }
+        : { change: { status: 'held' as const, entry: entry('replay-held', actor, outcome), audit }, result: outcome };
     });
     if (!result) throw notFound(id);
-    await deps.audit.record({ actor: actor.name, action: 'quarantine.replay', targetType: 'quarantine_record', targetId: String(id), details: result });
     return { record: (await deps.store.get({ id }))!, result };
   }
 
   async function discard(id: number, actor: Principal, reason?: string): Promise<QuarantineRecord> {
     const done = await deps.store.withLocked<boolean>({ id }, async (record) => {
+      mayAct(actor, record, 'discarding');
       if (record.status !== 'held') {
         throw new DagpactError('INVALID_STATE', `quarantine record ${id} is ${record.status}; only held records can be discarded`,
           { details: { status: record.status } });
       }
-      return { change: { status: 'discarded' as const, entry: entry('discard', actor, reason ? { reason } : undefined) }, result: true };
+      const details = reason ? { reason } : undefined;
+      return { change: { status: 'discarded' as const, entry: entry('discard', actor, details), audit: auditOf(actor, 'quarantine.discard', id, details) }, result: true };
     });
     if (!done) throw notFound(id);
-    await deps.audit.record({ actor: actor.name, action: 'quarantine.discard', targetType: 'quarantine_record', targetId: String(id), details: reason ? { reason } : undefined });
     return (await deps.store.get({ id }))!;
   }
 
@@ -99,17 +154,18 @@ export function makeQuarantine(deps: QuarantineDeps) {
   }
 
   return {
-    async list(args: { filter: QuarantineFilter; limit: number; cursor?: number }) {
+    async list(args: { filter: QuarantineFilter; limit: number; cursor?: number }, viewer: Principal) {
       const records = await deps.store.list({ filter: args.filter, limit: args.limit, beforeId: args.cursor });
       const next = records.length === args.limit ? records[records.length - 1]!.id : undefined;
-      return { records, nextCursor: next };
+      return { records: records.map((r) => listView(r, viewer)), nextCursor: next };
     },
 
-    async get(id: number) {
+    /** The record, its decoded payload and the raw bytes, redacted for `viewer` unless they may read payloads. */
+    async get(id: number, viewer: Principal) {
       const record = await deps.store.get({ id });
       if (!record) throw notFound(id);
-      const [decoded, inspection] = await Promise.all([decodePayload(record, deps), inspectRecord(record, deps)]);
-      return { record, decoded, inspection };
+      const [view, inspection] = await Promise.all([decodePayload(record, deps).then((decoded) => detailView(record, decoded, viewer)), inspectRecord(record, deps)]);
+      return { ...view, inspection };
     },
 
     replay,

@@ -1,5 +1,6 @@
 // Quarantine records: messages the gatekeeper held back (disposition 'quarantine') or rejected to the
 // dead-letter topic (disposition 'reject'), with why, and what happened to them since.
+import type { AuditEventInput } from '../audit.js';
 
 export type QuarantineStatus = 'held' | 'replayed' | 'discarded';
 export type Disposition = 'quarantine' | 'reject';
@@ -61,7 +62,7 @@ export interface QuarantineStore {
   ids(args: { filter: QuarantineFilter; limit: number }): Promise<number[]>;
   /**
    * Runs `fn` on the record with its row locked (SELECT ... FOR UPDATE) and applies the change it
-   * returns in the same transaction: concurrent actions on one record are serialized.
+   * returns — with its audit event — in the same transaction: concurrent actions on one record are serialized.
    */
-  withLocked<T>(args: { id: number }, fn: (record: QuarantineRecord) => Promise<{ change?: { status: QuarantineStatus; entry: HistoryEntry }; result: T }>): Promise<T | undefined>;
+  withLocked<T>(args: { id: number }, fn: (record: QuarantineRecord) => Promise<{ change?: { status: QuarantineStatus; entry: HistoryEntry; audit?: AuditEventInput }; result: T }>): Promise<T | undefined>;
 }

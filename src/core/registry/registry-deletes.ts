@@ -20,7 +20,9 @@ async function assertUnreferenced(tx: RegistryTx, subject: string, versions: Sub
 }
 
 export function makeDeletes(ctx: RegistryContext) {
-  const { store, audit } = ctx.deps;
+  const { store } = ctx.deps;
+  const event = (actor: Principal, action: string, subject: string, details: unknown) =>
+    ({ actor: actor.id, actorName: actor.name, action, targetType: 'subject', targetId: subject, details });
 
   return {
     async deleteSubject({ subject, permanent }: { subject: string; permanent: boolean }, actor: Principal): Promise<number[]> {
@@ -34,6 +36,7 @@ export function makeDeletes(ctx: RegistryContext) {
           }
           await assertUnreferenced(tx, subject, live, false);
           await tx.markDeleted({ subject, versions: live.map((v) => v.version) });
+          await tx.recordAudit(event(actor, 'subject.delete', subject, { versions: live.map((v) => v.version) }));
           return live.map((v) => v.version);
         }
         if (live.length > 0) {
@@ -41,14 +44,11 @@ export function makeDeletes(ctx: RegistryContext) {
         }
         await assertUnreferenced(tx, subject, all, true);
         await tx.removeVersions({ subject, versions: all.map((v) => v.version) });
+        await tx.recordAudit(event(actor, 'subject.delete_permanent', subject, { versions: all.map((v) => v.version) }));
         return all.map((v) => v.version);
       });
       // A permanently deleted subject forgets its own settings too, as Confluent does.
       if (permanent) await store.setConfig({ scope: subject, compatibility: null, mode: null });
-      await audit.record({
-        actor: actor.name, action: permanent ? 'subject.delete_permanent' : 'subject.delete', targetType: 'subject', targetId: subject,
-        details: { versions: deleted },
-      });
       return deleted;
     },
 
@@ -69,11 +69,8 @@ export function makeDeletes(ctx: RegistryContext) {
           await assertUnreferenced(tx, subject, [target], true);
           await tx.removeVersions({ subject, versions: [target.version] });
         }
+        await tx.recordAudit(event(actor, permanent ? 'subject.version.delete_permanent' : 'subject.version.delete', subject, { version: target.version }));
         return target.version;
-      });
-      await audit.record({
-        actor: actor.name, action: permanent ? 'subject.version.delete_permanent' : 'subject.version.delete',
-        targetType: 'subject', targetId: subject, details: { version: number },
       });
       return number;
     },

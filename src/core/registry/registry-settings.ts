@@ -23,7 +23,7 @@ function checkMode(mode: string): RegistryMode {
 }
 
 export function makeSettings(ctx: RegistryContext) {
-  const { store, audit } = ctx.deps;
+  const { store } = ctx.deps;
 
   const ownLevel = async (scope: string) => {
     const value = (await store.getConfig({ scope })).compatibility;
@@ -33,22 +33,21 @@ export function makeSettings(ctx: RegistryContext) {
     const value = (await store.getConfig({ scope })).mode;
     return value && isMode(value) ? value : undefined;
   };
-  const record = (actor: Principal, action: string, scope: string, details: unknown) =>
-    audit.record({ actor: actor.name, action, targetType: scope === GLOBAL_SCOPE ? 'registry' : 'subject', targetId: scope || 'global', details });
+  // The audit event is written in the setting's own transaction.
+  const event = (actor: Principal, action: string, scope: string, details: unknown) =>
+    ({ actor: actor.id, actorName: actor.name, action, targetType: scope === GLOBAL_SCOPE ? 'registry' : 'subject', targetId: scope || 'global', details });
 
   return {
     getGlobalCompatibility: async () => (await ownLevel(GLOBAL_SCOPE)) ?? DEFAULT_COMPATIBILITY,
 
     async setGlobalCompatibility(level: CompatibilityLevel, actor: Principal) {
       const value = checkLevel(level);
-      await store.setConfig({ scope: GLOBAL_SCOPE, compatibility: value });
-      await record(actor, 'config.set', GLOBAL_SCOPE, { compatibility: value });
+      await store.setConfig({ scope: GLOBAL_SCOPE, compatibility: value, audit: event(actor, 'config.set', GLOBAL_SCOPE, { compatibility: value }) });
     },
 
     async deleteGlobalCompatibility(actor: Principal) {
       const previous = (await ownLevel(GLOBAL_SCOPE)) ?? DEFAULT_COMPATIBILITY;
-      await store.setConfig({ scope: GLOBAL_SCOPE, compatibility: null });
-      await record(actor, 'config.delete', GLOBAL_SCOPE, { previous });
+      await store.setConfig({ scope: GLOBAL_SCOPE, compatibility: null, audit: event(actor, 'config.delete', GLOBAL_SCOPE, { previous }) });
       return previous;
     },
 
@@ -63,15 +62,13 @@ export function makeSettings(ctx: RegistryContext) {
 
     async setSubjectCompatibility({ subject, level }: { subject: string; level: CompatibilityLevel }, actor: Principal) {
       const value = checkLevel(level);
-      await store.setConfig({ scope: subject, compatibility: value });
-      await record(actor, 'config.set', subject, { compatibility: value });
+      await store.setConfig({ scope: subject, compatibility: value, audit: event(actor, 'config.set', subject, { compatibility: value }) });
     },
 
     async deleteSubjectCompatibility({ subject }: { subject: string }, actor: Principal) {
       const previous = await ownLevel(subject);
       if (!previous) throw new DagpactError('SUBJECT_LEVEL_CONFIG_NOT_FOUND', `subject "${subject}" has no compatibility level of its own to delete`);
-      await store.setConfig({ scope: subject, compatibility: null });
-      await record(actor, 'config.delete', subject, { previous });
+      await store.setConfig({ scope: subject, compatibility: null, audit: event(actor, 'config.delete', subject, { previous }) });
       return previous;
     },
 
@@ -81,8 +78,7 @@ export function makeSettings(ctx: RegistryContext) {
 
     async setGlobalMode(mode: RegistryMode, actor: Principal) {
       const value = checkMode(mode);
-      await store.setConfig({ scope: GLOBAL_SCOPE, mode: value });
-      await record(actor, 'mode.set', GLOBAL_SCOPE, { mode: value });
+      await store.setConfig({ scope: GLOBAL_SCOPE, mode: value, audit: event(actor, 'mode.set', GLOBAL_SCOPE, { mode: value }) });
     },
 
     getSubjectMode: ({ subject }: { subject: string }) => ownMode(subject),
@@ -96,15 +92,13 @@ export function makeSettings(ctx: RegistryContext) {
 
     async setSubjectMode({ subject, mode }: { subject: string; mode: RegistryMode }, actor: Principal) {
       const value = checkMode(mode);
-      await store.setConfig({ scope: subject, mode: value });
-      await record(actor, 'mode.set', subject, { mode: value });
+      await store.setConfig({ scope: subject, mode: value, audit: event(actor, 'mode.set', subject, { mode: value }) });
     },
 
     async deleteSubjectMode({ subject }: { subject: string }, actor: Principal) {
       const previous = await ownMode(subject);
       if (!previous) throw new DagpactError('SUBJECT_LEVEL_MODE_NOT_FOUND', `subject "${subject}" has no mode of its own to delete`);
-      await store.setConfig({ scope: subject, mode: null });
-      await record(actor, 'mode.delete', subject, { previous });
+      await store.setConfig({ scope: subject, mode: null, audit: event(actor, 'mode.delete', subject, { previous }) });
       return previous;
     },
   };

@@ -46,7 +46,7 @@ async function judge(ctx: RegistryContext, candidate: Candidate, existing: Subje
 
 export function makeRegistry(deps: RegistryDeps): Registry {
   const ctx = makeContext(deps);
-  const { store, audit } = deps;
+  const { store } = deps;
 
   async function register(input: RegisterInput, actor: Principal) {
     const { subject } = input;
@@ -102,15 +102,13 @@ export function makeRegistry(deps: RegistryDeps): Registry {
         subject, version, format: candidate.format, schemaId: stored.id, references: candidate.references,
         metadata: input.metadata, ruleSet: input.ruleSet,
       });
+      await tx.recordAudit({
+        actor: actor.id, actorName: actor.name, action: 'schema.register', targetType: 'subject', targetId: subject,
+        details: { version, id: stored.id, format: candidate.format },
+      });
       return { id: stored.id, version, created: true };
     });
-    if (result.created) {
-      ctx.rememberParsed(result.id, candidate.parsed);
-      await audit.record({
-        actor: actor.name, action: 'schema.register', targetType: 'subject', targetId: subject,
-        details: { version: result.version, id: result.id, format: candidate.format },
-      });
-    }
+    if (result.created) ctx.rememberParsed(result.id, candidate.parsed);
     return { ...result, subject };
   }
 

@@ -1,6 +1,7 @@
 // What the registry core needs from storage. Implemented on drizzle by store/registry-store.ts; the
 // core never sees SQL. Writes that decide a version number run inside `withSubjectLock`, so two
 // registrations of one subject on different API servers are serialized by the database.
+import type { AuditEventInput } from '../audit.js';
 import type { SchemaFormat } from '../formats/types.js';
 import type { SchemaReference, StoredSchema, SubjectVersion } from './types.js';
 
@@ -37,6 +38,8 @@ export interface RegistryReadStore {
 }
 
 export interface RegistryTx extends RegistryReadStore {
+  /** Records an audit event in this transaction: it commits (or not) with the change. */
+  recordAudit(event: AuditEventInput): Promise<void>;
   /** Inserts a schema unless one with the same content key exists; returns the stored row either way. */
   insertSchema(row: NewSchemaRow): Promise<StoredSchema>;
   insertVersion(args: {
@@ -52,5 +55,5 @@ export interface RegistryStore extends RegistryReadStore {
   /** Runs `fn` in one transaction holding an exclusive lock on the subject's name. */
   withSubjectLock<T>(args: { subject: string }, fn: (tx: RegistryTx) => Promise<T>): Promise<T>;
   /** Sets (a value), clears (null) or keeps (undefined) each setting of a scope. */
-  setConfig(args: { scope: string; compatibility?: string | null; mode?: string | null }): Promise<void>;
+  setConfig(args: { scope: string; compatibility?: string | null; mode?: string | null; audit?: AuditEventInput }): Promise<void>;
 }

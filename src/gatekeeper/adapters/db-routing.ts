@@ -8,7 +8,12 @@ import type { Route, RoutingSource, RoutingTable } from '../types.js';
 interface Row {
   topic: string; dag_id: string; dag_version: string; dag_version_id: number; subject: string;
   subject_version: number; schema_id: number; on_mismatch: string; trigger_topic: string | null;
-  forward_to: string | null; airflow_version_number: number | null; contract_hash: string;
+  forward_to: string | null; airflow_version_number: number | null; contract_hash: string; contract: { consumes?: Array<{ topic?: string; sensitiveFields?: string[] }> } | null; deployed_by: string;
+}
+
+function sensitive(r: Row): { sensitiveFields?: string[] } {
+  const fields = r.contract?.consumes?.find((c) => c.topic === r.topic)?.sensitiveFields;
+  return fields?.length ? { sensitiveFields: fields } : {};
 }
 
 export function makeDbRoutingSource(db: Db): RoutingSource {
@@ -16,12 +21,12 @@ export function makeDbRoutingSource(db: Db): RoutingSource {
     async routingTable({ environment }): Promise<RoutingTable> {
       const rows = await db.execute(sql`
         with latest as (
-          select distinct on (dag_id) dag_id, dag_version_id, id
+          select distinct on (dag_id) dag_id, dag_version_id, id, deployed_by
           from deployments where environment = ${environment}
           order by dag_id, id desc
         )
         select b.topic, v.dag_id, v.version as dag_version, v.id as dag_version_id, b.subject,
-               b.subject_version, b.schema_id, b.on_mismatch, b.trigger_topic, b.forward_to, v.airflow_version_number, v.contract_hash
+               b.subject_version, b.schema_id, b.on_mismatch, b.trigger_topic, b.forward_to, v.airflow_version_number, v.contract_hash, v.contract, l.deployed_by
         from latest l
         join dag_versions v on v.id = l.dag_version_id
         join contract_bindings b on b.dag_version_id = v.id and b.direction in ('consume', 'consumes', 'consumer', 'input')
@@ -33,6 +38,8 @@ export function makeDbRoutingSource(db: Db): RoutingSource {
         onMismatch: r.on_mismatch === 'reject' ? 'reject' : 'quarantine', triggerTopic: r.trigger_topic,
         airflowVersionNumber: r.airflow_version_number === null ? null : Number(r.airflow_version_number),
         contractHash: r.contract_hash,
+        deployedBy: r.deployed_by,
+        ...sensitive(r),
         ...(r.forward_to === 'airflow' || r.forward_to === 'topic' ? { forwardTo: r.forward_to } : {}),
       }));
       return { routes, marker: String((marker.rows[0] as { m: string }).m) };

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { DagpactError } from '../../core/errors.js';
 import {
   messageIdToString, PulsarClient, PulsarClientError,
-  type Consumer, type Message, type MessageId, type Producer,
+  type ClientOptions, type Consumer, type Message, type MessageId, type Producer,
 } from '../../pulsar/index.js';
 import { isTransientFailure } from '../retry-pause.js';
 import type { BrokerSchemaSource, ConsumerFactory, OutgoingMessage, Publisher, SourceMessage, TopicConsumer, TriggerSchema } from '../types.js';
@@ -75,7 +75,7 @@ function topicConsumer(topic: string, consumer: Consumer): TopicConsumer {
   };
 }
 
-export async function openPulsarTransport(args: { serviceUrl: string; token?: string; log: Logger }): Promise<PulsarTransport> {
+export async function openPulsarTransport(args: { serviceUrl: string; token?: ClientOptions['token']; log: Logger }): Promise<PulsarTransport> {
   const client = new PulsarClient({ serviceUrl: args.serviceUrl, token: args.token, log: args.log });
   // Fail fast on a wrong URL or token instead of at the first subscription.
   try {

@@ -10,6 +10,7 @@ import type { DagTrigger, ForwardTarget } from '../airflow-sink.js';
 import { makeReplayer } from '../replay.js';
 import { BoundedCache, makeResolver, type AirflowDagStates } from '../resolver.js';
 import { makeTriggerSchemas } from '../sinks.js';
+import type { RedactionPolicy } from '../../core/quarantine/redact.js';
 import { makeBrokerSchemaStore } from '../../store/broker-schema-store.js';
 import type { BrokerSchemaSource, Publisher, RoutingSource } from '../types.js';
 import { makeDbRoutingSource } from './db-routing.js';
@@ -33,6 +34,7 @@ export function makeQuarantineReplayer(deps: {
   registry: Registry;
   formats: { get(format: SchemaFormat): FormatProvider };
   forwarder: Forwarder;
+  redaction?: RedactionPolicy;
 }): Replayer {
   const resolver = makeResolver({
     registry: deps.registry, formats: deps.formats, brokerSchemas: deps.forwarder.brokerSchemas,
@@ -49,5 +51,6 @@ export function makeQuarantineReplayer(deps: {
     ...(deps.forwarder.target ? { target: deps.forwarder.target } : {}),
     ...(deps.forwarder.airflow ? { airflow: deps.forwarder.airflow } : {}),
     triggerSchema: makeTriggerSchemas({ schema: resolver.schema, formats: deps.formats }),
+    ...(deps.redaction ? { redaction: deps.redaction } : {}),
   });
 }

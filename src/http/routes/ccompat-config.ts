@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { CompatibilityLevel } from '../../core/compat/levels.js';
 import { findingLine, parseVersionSelector } from '../../core/registry/content.js';
 import type { RegistryMode } from '../../core/registry/types.js';
+import { levelNeedsAdmin, modeNeedsAdmin, permanentNeedsAdmin } from '../permissions.js';
 import type { AppDeps } from '../deps.js';
 import { confluentErrors } from '../shared-schemas.js';
 import { formatOf, schemaRequest, subjectParams, tags, versionParams, type SchemaRequest } from './ccompat-shapes.js';
@@ -57,6 +58,7 @@ export async function ccompatConfigRoutes(app: FastifyInstance, deps: AppDeps) {
   });
 
   app.put('/ccompat/config/:subject', {
+    config: { permit: (r) => levelNeedsAdmin((r.body as { compatibility?: string }).compatibility) },
     schema: { tags, summary: "Set a subject's compatibility level", params: subjectParams, body: levelUpdate, response: { 200: levelUpdated, ...confluentErrors(400, 401, 403, 415, 422) } },
   }, async (request) => {
     const { subject } = request.params as { subject: string };
@@ -99,6 +101,7 @@ export async function ccompatConfigRoutes(app: FastifyInstance, deps: AppDeps) {
   });
 
   app.put('/ccompat/mode/:subject', {
+    config: { permit: (r) => modeNeedsAdmin((r.body as { mode?: string }).mode) },
     schema: {
       tags, summary: "Set a subject's mode", params: subjectParams, body: modeBody,
       querystring: { type: 'object', properties: { force: { type: 'boolean', default: false } } },

@@ -4,6 +4,7 @@
 // compatibility checks in ccompat-config.ts.
 import type { FastifyInstance } from 'fastify';
 import { parseVersionSelector } from '../../core/registry/content.js';
+import { levelNeedsAdmin, modeNeedsAdmin, permanentNeedsAdmin } from '../permissions.js';
 import type { AppDeps } from '../deps.js';
 import { confluentErrors } from '../shared-schemas.js';
 import { ccompatConfigRoutes } from './ccompat-config.js';
@@ -52,6 +53,7 @@ async function subjectRoutes(app: FastifyInstance, deps: AppDeps) {
   });
 
   app.delete('/ccompat/subjects/:subject', {
+    config: { permit: permanentNeedsAdmin },
     schema: {
       tags, summary: 'Soft-delete a subject (permanent=true removes a soft-deleted one); returns its versions',
       params: subjectParams, querystring: { type: 'object', properties: { permanent: { type: 'boolean', default: false } } },
@@ -75,6 +77,7 @@ async function subjectRoutes(app: FastifyInstance, deps: AppDeps) {
   });
 
   app.post('/ccompat/subjects/:subject/versions', {
+    config: { scope: 'check' },
     schema: {
       tags, summary: 'Register a schema under a subject; returns its global id',
       params: subjectParams, body: schemaRequest,
@@ -115,6 +118,7 @@ async function subjectRoutes(app: FastifyInstance, deps: AppDeps) {
   });
 
   app.delete('/ccompat/subjects/:subject/versions/:version', {
+    config: { permit: permanentNeedsAdmin },
     schema: {
       tags, summary: 'Soft-delete a version (permanent=true removes a soft-deleted one)', params: versionParams,
       querystring: { type: 'object', properties: { permanent: { type: 'boolean', default: false } } },

@@ -64,6 +64,7 @@ export async function checkRoutes(app: FastifyInstance, deps: AppDeps) {
   const contracts = () => deps.services.contracts;
 
   app.post('/v1/checks', {
+    config: { scope: 'check' },
     schema: {
       tags, summary: 'Pre-deploy check of a contract manifest against an environment (recorded; passed = no error findings)',
       description: 'Consumed topics: the reader schema against the subject\'s latest version, the producers active in the environment ' +

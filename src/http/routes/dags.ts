@@ -24,6 +24,7 @@ const bindingView = {
     on_mismatch: { type: 'string', enum: ['quarantine', 'reject'] },
     trigger_topic: { type: 'string', nullable: true },
     forward_to: { type: 'string', enum: ['topic', 'airflow'], description: 'Where accepted messages go; absent = the gatekeeper\'s DAGPACT_FORWARD_TO' },
+    sensitive_fields: { type: 'array', items: { type: 'string' }, description: 'Paths the contract marks sensitive (redacted where held messages are shown)' },
   },
 };
 
@@ -43,6 +44,7 @@ const presentBinding = (b: ContractEntry) => ({
   topic: b.topic, subject: b.subject, version: b.version, schema_id: b.schemaId, format: b.format, declared: b.declared,
   ...(b.onMismatch ? { on_mismatch: b.onMismatch, trigger_topic: b.triggerTopic ?? null } : {}),
   ...(b.forwardTo ? { forward_to: b.forwardTo } : {}),
+  ...(b.sensitiveFields?.length ? { sensitive_fields: b.sensitiveFields } : {}),
 });
 
 export function presentDagVersion(v: DagVersionRecord) {
@@ -57,6 +59,7 @@ export async function dagRoutes(app: FastifyInstance, deps: AppDeps) {
   const contracts = () => deps.services.contracts;
 
   app.post('/v1/dags', {
+    config: { scope: 'check' },
     schema: {
       tags, summary: 'Register a DAG version with its contract (idempotent; a different contract under the same version is 409)',
       description: 'References with "latest" are pinned to the version current now; inline schemas are registered under their subject ' +

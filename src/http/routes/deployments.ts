@@ -31,6 +31,16 @@ export async function deploymentRoutes(app: FastifyInstance, deps: AppDeps) {
   const contracts = () => deps.services.contracts;
 
   app.post('/v1/deployments', {
+    config: {
+      scope: 'read',
+      permit: (r) => {
+        const b = r.body as { environment: string; force?: boolean };
+        return [
+          ...(b.force ? [{ permission: 'admin', because: 'force deploys past a failing check' }] : []),
+          { permission: `deploy:${b.environment}`, because: `deploying to "${b.environment}"` },
+        ];
+      },
+    },
     schema: {
       tags, summary: 'Activate a DAG version in an environment (needs a passing check, or force with a reason)',
       description: 'push_schemas registers the contract\'s produced (then consumed) schemas on their Pulsar topics so the broker ' +
@@ -137,6 +147,13 @@ export async function deploymentRoutes(app: FastifyInstance, deps: AppDeps) {
   });
 
   app.delete('/v1/environments/:environment/active/:dag_id', {
+    config: {
+      scope: 'read',
+      permit: (r) => {
+        const { environment } = r.params as { environment: string };
+        return [{ permission: `deploy:${environment}`, because: `undeploying from "${environment}"` }];
+      },
+    },
     schema: {
       tags, summary: 'Undeploy: the DAG has no active version in the environment afterwards (recorded in the history)',
       params: { type: 'object', required: ['environment', 'dag_id'], properties: { environment: environmentParam, dag_id: dagIdParam } },

@@ -1,6 +1,7 @@
 // Every route plugin, registered once here.
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.js';
+import { auditRoutes } from './audit.js';
 import { ccompatRoutes } from './ccompat.js';
 import { checkRoutes } from './checks.js';
 import { dagRoutes } from './dags.js';
@@ -15,6 +16,7 @@ import { uiRoutes } from './ui.js';
 export async function registerRoutes(app: FastifyInstance, deps: AppDeps) {
   await healthRoutes(app, deps);
   await tokenRoutes(app, deps);
+  await auditRoutes(app, deps);
   await registryNativeRoutes(app, deps);
   await ccompatRoutes(app, deps);
   await quarantineRoutes(app, deps);

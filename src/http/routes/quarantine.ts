@@ -1,6 +1,7 @@
 // /v1/quarantine: inspect messages the gatekeeper held or rejected; replay or discard them, one by
 // one or by filter. Routes validate and call services.quarantine; decisions live in the core.
 import type { FastifyInstance } from 'fastify';
+import type { QuarantineView } from '../../core/quarantine/quarantine.js';
 import type { QuarantineRecord, QuarantineFilter } from '../../core/quarantine/types.js';
 import type { SchemaView } from '../../core/quarantine/inspect.js';
 import type { AppDeps } from '../deps.js';
@@ -30,6 +31,8 @@ const recordSchema = {
     expected_schema_id: { type: 'integer', nullable: true },
     detected_schema_id: { type: 'integer', nullable: true },
     payload_size: { type: 'integer' },
+    payload_visible: { type: 'boolean', description: 'Whether the caller holds payload:read for the record\'s environment; without it sensitive fields, properties and the key are "[redacted]" and the raw bytes are omitted' },
+    redacted: { type: 'array', items: { type: 'string' }, description: 'Paths replaced by "[redacted]"' },
     created_at: { type: 'string', format: 'date-time' },
     updated_at: { type: 'string', format: 'date-time' },
   },
@@ -43,7 +46,7 @@ const schemaView = {
   },
 };
 
-function presentView(v: SchemaView | undefined) {
+function presentSchema(v: SchemaView | undefined) {
   if (!v) return undefined;
   return {
     ...(v.schemaId !== undefined ? { schema_id: v.schemaId } : {}), ...(v.format ? { format: v.format } : {}),
@@ -54,10 +57,10 @@ function presentView(v: SchemaView | undefined) {
 
 const detailSchema = {
   type: 'object',
-  required: [...recordSchema.required, 'payload_base64', 'history'],
+  required: [...recordSchema.required, 'history'],
   properties: {
     ...recordSchema.properties,
-    payload_base64: { type: 'string' },
+    payload_base64: { type: 'string', description: 'The raw bytes; only with payload:read for the record\'s environment' },
     decoded: {
       type: 'object',
       properties: { schema_id: { type: 'integer' }, value: {}, error: { type: 'string' } },
@@ -100,6 +103,16 @@ function toFilter(q: FilterQuery): QuarantineFilter {
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+function presentView(v: QuarantineView) {
+  return { ...present(v.record), payload_visible: v.payloadVisible, redacted: v.redacted };
+}
+
+/** Without a viewer (results of actions): no properties or key, which only views may show. */
+function presentBare(r: QuarantineRecord) {
+  const { properties: _p, message_key: _k, ...rest } = present(r);
+  return rest;
+}
 
 function present(r: QuarantineRecord) {
   return {
@@ -173,32 +186,35 @@ export async function quarantineRoutes(app: FastifyInstance, deps: AppDeps) {
     },
   }, async (request) => {
     const q = request.query as FilterQuery & { limit: number; cursor?: number };
-    const page = await quarantine.list({ filter: toFilter(q), limit: q.limit, cursor: q.cursor });
-    return { records: page.records.map(present), next_cursor: page.nextCursor ?? null };
+    const page = await quarantine.list({ filter: toFilter(q), limit: q.limit, cursor: q.cursor }, request.principal);
+    return { records: page.records.map(presentView), next_cursor: page.nextCursor ?? null };
   });
 
   app.get('/v1/quarantine/:id', {
     schema: {
       tags: ['quarantine'],
-      summary: 'A held message: its payload (base64) decoded by its writer schema where known, the writer and the contract schema, and the findings of one against the other',
+      summary: 'A held message: its payload (base64) decoded by its writer schema where known, redacted without payload:read:<env>; the writer and the contract schema, and the findings of one against the other',
       params: idParams,
       response: { 200: detailSchema, ...nativeErrors(401, 403, 404) },
     },
   }, async (request) => {
     const { id } = request.params as { id: number };
-    const { record, decoded, inspection } = await quarantine.get(id);
+    const view = await quarantine.get(id, request.principal);
+    const { record, decoded, inspection } = view;
     return {
-      ...present(record),
-      ...(inspection.writer ? { writer: presentView(inspection.writer) } : {}),
-      ...(inspection.expected ? { expected: presentView(inspection.expected) } : {}),
+      ...presentView(view),
+      ...(inspection.writer ? { writer: presentSchema(inspection.writer) } : {}),
+      ...(inspection.expected ? { expected: presentSchema(inspection.expected) } : {}),
       findings: inspection.findings,
-      payload_base64: Buffer.from(record.payload).toString('base64'),
+      ...(view.payloadVisible ? { payload_base64: Buffer.from(record.payload).toString('base64') } : {}),
       decoded: { ...(decoded.schemaId !== undefined ? { schema_id: decoded.schemaId } : {}), value: decoded.value, ...(decoded.error ? { error: decoded.error } : {}) },
       history: record.history,
     };
   });
 
   app.post('/v1/quarantine/:id/replay', {
+    // deploy:<env> of each record's environment is checked by the core.
+    config: { scope: 'read' },
     schema: {
       tags: ['quarantine'],
       summary: 'Decide again now and forward to the trigger topic if the message passes; once only (409 after)',
@@ -211,10 +227,12 @@ export async function quarantineRoutes(app: FastifyInstance, deps: AppDeps) {
   }, async (request) => {
     const { id } = request.params as { id: number };
     const { record, result } = await quarantine.replay(id, request.principal);
-    return { record: present(record), result: presentReplay(result) };
+    return { record: presentBare(record), result: presentReplay(result) };
   });
 
   app.post('/v1/quarantine/:id/discard', {
+    // deploy:<env> of each record's environment is checked by the core.
+    config: { scope: 'read' },
     schema: {
       tags: ['quarantine'],
       summary: 'Discard a held message (it will not be replayed)',
@@ -225,10 +243,12 @@ export async function quarantineRoutes(app: FastifyInstance, deps: AppDeps) {
   }, async (request) => {
     const { id } = request.params as { id: number };
     const body = (request.body ?? {}) as { reason?: string };
-    return present(await quarantine.discard(id, request.principal, body.reason));
+    return presentBare(await quarantine.discard(id, request.principal, body.reason));
   });
 
   app.post('/v1/quarantine/replay', {
+    // deploy:<env> of each record's environment is checked by the core.
+    config: { scope: 'read' },
     schema: {
       tags: ['quarantine'],
       summary: 'Replay every held message matching a filter (at most `limit`, oldest first)',
@@ -242,6 +262,8 @@ export async function quarantineRoutes(app: FastifyInstance, deps: AppDeps) {
   });
 
   app.post('/v1/quarantine/discard', {
+    // deploy:<env> of each record's environment is checked by the core.
+    config: { scope: 'read' },
     schema: {
       tags: ['quarantine'],
       summary: 'Discard every held message matching a filter (at most `limit`, oldest first)',

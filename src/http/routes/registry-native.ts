@@ -6,6 +6,7 @@ import type { CompatibilityLevel } from '../../core/compat/levels.js';
 import type { SchemaFormat } from '../../core/formats/types.js';
 import { parseVersionSelector } from '../../core/registry/content.js';
 import type { RegistryMode, SchemaReference, StoredSchema, SubjectVersion } from '../../core/registry/types.js';
+import { levelNeedsAdmin, modeNeedsAdmin, permanentNeedsAdmin } from '../permissions.js';
 import type { AppDeps } from '../deps.js';
 import { nativeErrors, serialId, subjectParam } from '../shared-schemas.js';
 
@@ -112,6 +113,7 @@ export async function registryNativeRoutes(app: FastifyInstance, deps: AppDeps) 
   });
 
   app.post('/v1/subjects/:subject/versions', {
+    config: { scope: 'check' },
     schema: {
       tags, summary: 'Register a schema under a subject (idempotent: an identical schema returns its version)',
       description: 'Checked against the subject\'s compatibility level; 409 INCOMPATIBLE_SCHEMA lists every finding in details.findings.',
@@ -160,6 +162,7 @@ export async function registryNativeRoutes(app: FastifyInstance, deps: AppDeps) 
   });
 
   app.delete('/v1/subjects/:subject/versions/:version', {
+    config: { permit: permanentNeedsAdmin },
     schema: {
       tags, summary: 'Soft-delete a version, or remove a soft-deleted one with permanent=true', params: versionParams, querystring: permanentQuery,
       response: { 200: { type: 'object', required: ['subject', 'version'], properties: { subject: { type: 'string' }, version: { type: 'integer' } } }, ...nativeErrors(400, 401, 403, 404, 422) },
@@ -172,6 +175,7 @@ export async function registryNativeRoutes(app: FastifyInstance, deps: AppDeps) 
   });
 
   app.delete('/v1/subjects/:subject', {
+    config: { permit: permanentNeedsAdmin },
     schema: {
       tags, summary: 'Soft-delete a subject, or remove a soft-deleted one with permanent=true', params: subjectParams, querystring: permanentQuery,
       response: { 200: { type: 'object', required: ['subject', 'versions'], properties: { subject: { type: 'string' }, versions: { type: 'array', items: { type: 'integer' } } } }, ...nativeErrors(400, 401, 403, 404, 422) },
@@ -294,6 +298,7 @@ export async function registryNativeRoutes(app: FastifyInstance, deps: AppDeps) 
   });
 
   app.put('/v1/config/:subject', {
+    config: { permit: (r) => levelNeedsAdmin((r.body as { compatibility?: string }).compatibility) },
     schema: {
       tags, summary: "Set a subject's compatibility level", params: subjectParams,
       body: { type: 'object', required: ['compatibility'], additionalProperties: false, properties: { compatibility: { type: 'string' } } },
@@ -344,6 +349,7 @@ export async function registryNativeRoutes(app: FastifyInstance, deps: AppDeps) 
   });
 
   app.put('/v1/mode/:subject', {
+    config: { permit: (r) => modeNeedsAdmin((r.body as { mode?: string }).mode) },
     schema: {
       tags, summary: "Set a subject's mode", params: subjectParams,
       body: { type: 'object', required: ['mode'], additionalProperties: false, properties: { mode: { type: 'string' } } },

@@ -1,6 +1,6 @@
 // /v1/tokens: API token management (admin scope).
 import type { FastifyInstance } from 'fastify';
-import { SCOPES } from '../../core/auth.js';
+import { ROLE_PATTERN, type TokenRecord } from '../../core/auth.js';
 import type { AppDeps } from '../deps.js';
 import { nativeErrors, serialId } from '../shared-schemas.js';
 
@@ -10,17 +10,26 @@ const tokenRecord = {
   properties: {
     id: { type: 'integer' },
     name: { type: 'string' },
-    scopes: { type: 'array', items: { type: 'string', enum: [...SCOPES] } },
-    created_by: { type: 'string' },
+    scopes: { type: 'array', items: { type: 'string' }, description: 'Roles: read, check, write, admin, deploy:<env>, payload:read:<env>' },
+    created_by: { type: 'string', description: 'Unique id of the principal that created it' },
     created_at: { type: 'string', format: 'date-time' },
     revoked_at: { type: 'string', format: 'date-time', nullable: true },
+    expires_at: { type: 'string', format: 'date-time', nullable: true },
+    last_used_at: { type: 'string', format: 'date-time', nullable: true, description: 'Updated at most once a minute' },
+    replaced_by: { type: 'integer', nullable: true, description: 'The successor issued by rotation' },
   },
 };
 
-const present = (r: { id: number; name: string; scopes: string[]; createdBy: string; createdAt: Date; revokedAt: Date | null }) => ({
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+const present = (r: TokenRecord) => ({
   id: r.id, name: r.name, scopes: r.scopes, created_by: r.createdBy,
-  created_at: r.createdAt.toISOString(), revoked_at: r.revokedAt ? r.revokedAt.toISOString() : null,
+  created_at: r.createdAt.toISOString(), revoked_at: iso(r.revokedAt), expires_at: iso(r.expiresAt),
+  last_used_at: iso(r.lastUsedAt), replaced_by: r.replacedBy,
 });
+
+const role = { type: 'string', pattern: ROLE_PATTERN, description: 'read, check, write, admin, deploy:<env>, payload:read:<env> (<env> may be *)' };
+const lifetime = { type: 'integer', minimum: 60, maximum: 10 * 366 * 86400, description: 'Seconds until the token expires; absent = never' };
+const noStore = { 'cache-control': 'no-store' };
 
 export async function tokenRoutes(app: FastifyInstance, deps: AppDeps) {
   app.post('/v1/tokens', {
@@ -34,7 +43,8 @@ export async function tokenRoutes(app: FastifyInstance, deps: AppDeps) {
         additionalProperties: false,
         properties: {
           name: { type: 'string', minLength: 1, maxLength: 200 },
-          scopes: { type: 'array', minItems: 1, items: { type: 'string', enum: [...SCOPES] } },
+          scopes: { type: 'array', minItems: 1, maxItems: 50, items: role },
+          expires_in_seconds: lifetime,
         },
       },
       response: {
@@ -43,9 +53,9 @@ export async function tokenRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
   }, async (request, reply) => {
-    const body = request.body as { name: string; scopes: Array<(typeof SCOPES)[number]> };
-    const { token, record } = await deps.tokens.create(body, request.principal);
-    reply.status(201);
+    const body = request.body as { name: string; scopes: string[]; expires_in_seconds?: number };
+    const { token, record } = await deps.tokens.create({ name: body.name, scopes: body.scopes, expiresInSeconds: body.expires_in_seconds }, request.principal);
+    reply.status(201).headers(noStore);
     return { token, record: present(record) };
   });
 
@@ -73,5 +83,30 @@ export async function tokenRoutes(app: FastifyInstance, deps: AppDeps) {
   }, async (request) => {
     const { id } = request.params as { id: number };
     return present(await deps.tokens.revoke(id, request.principal));
+  });
+
+  app.post('/v1/tokens/:id/rotate', {
+    config: { scope: 'admin' },
+    schema: {
+      tags: ['tokens'],
+      summary: 'Issue a successor with the same name and roles; the old token keeps working for a grace period',
+      description: 'The old token expires after grace_seconds (default DAGPACT_TOKEN_ROTATION_GRACE_SECONDS) or its own expiry, whichever is sooner. ' +
+        'A revoked token cannot be rotated (409).',
+      params: { type: 'object', required: ['id'], properties: { id: serialId } },
+      body: {
+        type: 'object', nullable: true, additionalProperties: false,
+        properties: { grace_seconds: { type: 'integer', minimum: 0, maximum: 30 * 86400 }, expires_in_seconds: lifetime },
+      },
+      response: {
+        201: { type: 'object', required: ['token', 'record', 'old'], properties: { token: { type: 'string' }, record: tokenRecord, old: tokenRecord } },
+        ...nativeErrors(400, 401, 403, 404, 409),
+      },
+    },
+  }, async (request, reply) => {
+    const { id } = request.params as { id: number };
+    const body = (request.body ?? {}) as { grace_seconds?: number; expires_in_seconds?: number };
+    const out = await deps.tokens.rotate(id, { graceSeconds: body.grace_seconds, expiresInSeconds: body.expires_in_seconds }, request.principal);
+    reply.status(201).headers(noStore);
+    return { token: out.token, record: present(out.record), old: present(out.old) };
   });
 }

@@ -175,7 +175,7 @@ describe('gatekeeper → Airflow (real Pulsar, PostgreSQL and Airflow 3)', () =>
     const audit = makeAuditLog(d);
     const app = await buildApp({
       database: db.database, audit, metrics: new Registry(), authReads: false, logger: (await import('pino')).pino({ level: 'error' }),
-      tokens: makeTokenService({ store: makeTokenStore(d), audit, adminToken: TEST_ADMIN_TOKEN }),
+      tokens: makeTokenService({ store: makeTokenStore(d), adminToken: TEST_ADMIN_TOKEN }),
       services: makeServices({ database: db.database, audit, forwarder: gk!.forwarder }),
     });
     try {

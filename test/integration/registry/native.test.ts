@@ -142,7 +142,9 @@ describe('registry auth', () => {
     const writer = client(t.app, { authorization: `Bearer ${created.json().token}` });
     expect((await writer.put('/ccompat/config', { compatibility: 'NONE' })).statusCode).toBe(403);
     expect((await writer.put('/v1/mode', { mode: 'READONLY' })).statusCode).toBe(403);
-    expect((await writer.put('/ccompat/config/a', { compatibility: 'NONE' })).statusCode).toBe(200);
+    expect((await writer.put('/ccompat/config/a', { compatibility: 'FULL' })).statusCode).toBe(200);
+    // NONE switches the checks off: admin only (docs/adr/0005).
+    expect((await writer.put('/ccompat/config/a', { compatibility: 'NONE' })).statusCode).toBe(403);
     expect((await writer.post('/ccompat/subjects/a/versions', { schema: JSON.stringify(orderV1) })).statusCode).toBe(200);
   });
 });

@@ -27,7 +27,7 @@ describe('Airflow settings', () => {
     [{ ...airflow, AIRFLOW_URL: 'ftp://h' }, /^AIRFLOW_URL must be an http/],
     [{ DAGPACT_AIRFLOW_DAGS: 'a' }, /^DAGPACT_AIRFLOW_DAGS \(--airflow-dags\) names the DAGs forwarded to Airflow: set DAGPACT_FORWARD_TO=airflow/],
     [{ ...airflow, AIRFLOW_USERNAME: 'u' }, /^AIRFLOW_USERNAME and AIRFLOW_PASSWORD .* go together/],
-    [{ ...airflow, AIRFLOW_TOKEN: 't', AIRFLOW_USERNAME: 'u', AIRFLOW_PASSWORD: 'p' }, /^AIRFLOW_TOKEN and AIRFLOW_USERNAME\/AIRFLOW_PASSWORD are two ways/],
+    [{ ...airflow, AIRFLOW_TOKEN: 't', AIRFLOW_USERNAME: 'u', AIRFLOW_PASSWORD: 'p' }, /^AIRFLOW_TOKEN, AIRFLOW_TOKEN_FILE and AIRFLOW_USERNAME\/AIRFLOW_PASSWORD are ways/],
     [{ ...airflow, AIRFLOW_TIMEOUT_MS: '0' }, /^AIRFLOW_TIMEOUT_MS must be a positive integer/],
   ])('%j is refused with one line', (env, message) => {
     expect(() => parseGatekeeperConfig({ ...required, ...env })).toThrow(ConfigError);

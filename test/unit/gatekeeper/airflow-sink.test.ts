@@ -94,7 +94,7 @@ describe('dagRunConf', () => {
       dagpact: {
         environment: 'prod', source_topic: TOPIC, message_id: '12:34:-1:-1', key: 'k', publish_time: '2026-01-02T03:04:05.000Z', event_time: null,
         properties: { a: 'b' }, dag_id: 'fraud', dag_version: 'v3', airflow_version_number: 4, contract_subject: 'orders-value', contract_version: 2,
-        reader_schema_id: 11, writer_schema_id: 10, identified_by: 'pulsar',
+        reader_schema_id: 11, writer_schema_id: 10, identified_by: 'pulsar', deployed_by: null,
       },
     });
   });
