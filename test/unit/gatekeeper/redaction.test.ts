@@ -26,7 +26,7 @@ function sinks(sensitiveIds: number[]) {
   const rows: NewQuarantineRecord[] = [];
   const s = makeSinks({
     publisher: { async send(topic, m) { sent.push({ topic, message: m }); return { messageId: '9:9:-1:-1' }; }, async close() {} },
-    store: { async insert({ record }) { rows.push(record); return { id: rows.length, inserted: true }; } } as never,
+    store: { async insert({ record }: { record: NewQuarantineRecord }) { rows.push(record); return { id: rows.length, inserted: true }; } } as never,
     config: { environment: 'prod', triggerTopicPattern: '{dag_id}', quarantineTopic: 'q', deadLetterTopic: 'dlq' },
     schemaIsSensitive: async (id) => sensitiveIds.includes(id),
   });
