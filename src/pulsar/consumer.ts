@@ -165,18 +165,25 @@ export class PartitionConsumer implements ConsumerHandler {
     const count = metadata.num_messages_in_batch as number;
     const items = decodeBatch(body, count);
     const ackSet = ((command.ack_set as unknown[]) ?? []).map((w) => u64(w));
-    const key = `${u64(idData.ledgerId)}:${u64(idData.entryId)}`;
+    const ledgerId = u64(idData.ledgerId);
+    const entryId = u64(idData.entryId);
+    const key = `${ledgerId}:${entryId}`;
     const state = new BatchAckState(count, ackSet);
+    const sequenceId = u64(metadata.sequence_id);
     const out: Message[] = [];
     let skipped = 0;
-    items.forEach((item, i) => {
-      if (!state.isPending(i) || item.compactedOut) { skipped++; if (item.compactedOut) state.ack(i); return; }
-      const msg: Message = { ...base, messageId: messageIdFromData(idData, partition, i, count), payload: item.payload,
-        properties: item.properties, sequenceId: u64(metadata.sequence_id) + BigInt(i) };
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      if (!state.isPending(i) || item.compactedOut) { skipped++; if (item.compactedOut) state.ack(i); continue; }
+      // One literal per message (no spread): this runs for every message of every batch.
+      const msg: Message = { topic: base.topic, publishTime: base.publishTime, redeliveryCount: base.redeliveryCount,
+        producerName: base.producerName, schemaVersion: base.schemaVersion,
+        messageId: { ledgerId, entryId, partition, batchIndex: i, batchSize: count }, payload: item.payload,
+        properties: item.properties, sequenceId: sequenceId + BigInt(i) };
       if (item.key !== undefined) msg.key = item.key;
       if (item.eventTime) msg.eventTime = new Date(item.eventTime);
       out.push(msg);
-    });
+    }
     if (out.length > 0) this.batches.set(key, state);
     if (skipped > 0) this.consumed(skipped);
     return out;
