@@ -156,8 +156,10 @@ export class PartitionConsumer implements ConsumerHandler {
     const base = this.baseOf(command, metadata);
     const partition = this.partition;
     if (!has(metadata, 'num_messages_in_batch')) {
-      const msg: Message = { ...base, messageId: messageIdFromData(idData, partition), payload: body,
-        properties: propertiesOf(metadata.properties), sequenceId: u64(metadata.sequence_id) };
+      // One literal (no spread) in the same shape as a batched message's.
+      const msg: Message = { topic: base.topic, publishTime: base.publishTime, redeliveryCount: base.redeliveryCount,
+        producerName: base.producerName, schemaVersion: base.schemaVersion, messageId: messageIdFromData(idData, partition),
+        payload: body, properties: propertiesOf(metadata.properties), sequenceId: u64(metadata.sequence_id) };
       if (has(metadata, 'partition_key')) msg.key = metadata.partition_key as string;
       if (u64(metadata.event_time) > 0n) msg.eventTime = new Date(Number(u64(metadata.event_time)));
       return [msg];
