@@ -1,22 +1,42 @@
-// Benchmark: dagpact's schema reads against Pulsar's own schema registry on the same machine, and the
-// time of a transitive compatibility check of a 200-field Avro record against 100 versions.
+// Benchmark: dagpact's schema reads against the HTTP stack's own limit and against Pulsar's schema
+// registry, on the same machine in the same run, with autocannon; and the time of a transitive
+// compatibility check of a 200-field Avro record against 100 versions.
 //
-//   npx tsx bench/registry.ts            (needs a built dist/ and a broker: scripts/pulsar/harness.sh start)
+// Targets, each driven by autocannon with CONNECTIONS keep-alive connections for SECONDS after a 2 s
+// warm-up, in alternating order over ROUNDS rounds (medians reported):
+//  - the anchor: bench/constant-server.ts, a Fastify server in its own process answering the very body
+//    dagpact answers (fetched from dagpact first), as a constant;
+//  - dagpact `GET /ccompat/schemas/ids/{id}` and `GET /ccompat/subjects/{s}/versions/latest`
+//    (`dagpact serve` from dist/ on embedded PGlite, warn-level logs);
+//  - Pulsar's `GET /admin/v2/schemas/{t}/schema` for the same schema.
+//
+//   npm run build && npx tsx bench/registry.ts   (needs a broker: scripts/pulsar/harness.sh start)
 //
 // Env: PULSAR_ADMIN_URL (default http://127.0.0.1:8080), DATABASE_URL (default: embedded PGlite in a
-// temp dir), BENCH_SECONDS per target (default 8), BENCH_CONCURRENCY (default 16).
-import { mkdtempSync, rmSync } from 'node:fs';
+// temp dir), BENCH_SECONDS per target (default 5), BENCH_CONNECTIONS (default 64), BENCH_ROUNDS (default 3).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import autocannon from 'autocannon';
 import { checkCompatibility } from '../src/core/compat/levels.js';
 import { makeFormats } from '../src/core/formats/index.js';
 import { makePulsarAdmin } from '../src/pulsar-admin/admin-client.js';
-import { startServerProcess } from '../test/support/server-process.js';
-import { load, type LoadResult } from './http-load.js';
+import { freePort, startServerProcess } from '../test/support/server-process.js';
 
 const pulsarAdminUrl = process.env.PULSAR_ADMIN_URL ?? 'http://127.0.0.1:8080';
-const seconds = Number(process.env.BENCH_SECONDS ?? 8);
-const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+
+interface Run { rps: number; p50: number; p99: number; errors: number; non2xx: number }
+
+async function cannon(url: string, duration: number): Promise<Run> {
+  const r = await autocannon({ url, connections, duration, pipelining: 1 });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function wideRecord(fields: number, version: number) {
   const f = Array.from({ length: fields }, (_, i) => ({ name: `f${i}`, type: i % 3 === 0 ? 'long' : i % 3 === 1 ? 'string' : ['null', 'double'], ...(i % 3 === 2 ? { default: null } : {}) }));
@@ -44,40 +64,73 @@ async function transitiveCheck() {
   return { medianMs: runs[15]!, maxMs: runs[29]!, parseAllMs: parseMs };
 }
 
+async function startConstantServer(bodies: Record<string, string>, dir: string) {
+  const port = await freePort();
+  const args = Object.entries(bodies).map(([name, body]) => { const f = join(dir, `${name}.json`); writeFileSync(f, body); return `${name}=${f}`; });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/constant-server.ts', String(port), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('listening')) resolve(); });
+    child.once('exit', (code) => reject(new Error(`constant server exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, stop: () => { child.kill('SIGTERM'); } };
+}
+
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'dagpact-bench-'));
   const server = await startServerProcess({ DAGPACT_DATA_DIR: dataDir, DAGPACT_LOG_LEVEL: 'warn', DAGPACT_ADMIN_TOKEN: undefined, DATABASE_URL: process.env.DATABASE_URL });
+  let anchor: Awaited<ReturnType<typeof startConstantServer>> | undefined;
   try {
     const schema = wideRecord(20, 0);
     const reg = await fetch(`${server.url}/ccompat/subjects/bench-value/versions`, {
       method: 'POST', headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' }, body: JSON.stringify({ schema }),
     });
     const { id } = (await reg.json()) as { id: number };
+    const byIdUrl = `${server.url}/ccompat/schemas/ids/${id}`;
+    const latestUrl = `${server.url}/ccompat/subjects/bench-value/versions/latest`;
+    const bodies = { byId: await (await fetch(byIdUrl)).text(), latest: await (await fetch(latestUrl)).text() };
+    anchor = await startConstantServer(bodies, dataDir);
+    for (const [name, body] of Object.entries(bodies)) {
+      if (await (await fetch(`${anchor.url}/constant/${name}`)).text() !== body) throw new Error(`the constant ${name} differs from dagpact's body`);
+    }
     const admin = makePulsarAdmin({ url: pulsarAdminUrl });
     const topic = `persistent://public/default/bench-schema-${Date.now()}`;
     await admin.postSchema(topic, { type: 'AVRO', schema });
     const pulsarUrl = `${pulsarAdminUrl}/admin/v2/schemas/public/default/${topic.split('/').pop()}/schema`;
 
     const targets: Array<[string, string]> = [
-      ['pulsar GET /admin/v2/schemas/{t}/schema (reference)', pulsarUrl],
-      ['dagpact GET /ccompat/schemas/ids/{id}', `${server.url}/ccompat/schemas/ids/${id}`],
-      ['dagpact GET /ccompat/subjects/{s}/versions/latest', `${server.url}/ccompat/subjects/bench-value/versions/latest`],
+      ['constant, body of schemas/ids/{id} (anchor)', `${anchor.url}/constant/byId`],
+      ['dagpact GET /ccompat/schemas/ids/{id}', byIdUrl],
+      ['constant, body of versions/latest (anchor)', `${anchor.url}/constant/latest`],
+      ['dagpact GET /ccompat/subjects/{s}/versions/latest', latestUrl],
+      ['Pulsar GET /admin/v2/schemas/{t}/schema', pulsarUrl],
     ];
-    const results: Array<[string, LoadResult]> = [];
-    for (const [name, url] of targets) {
-      await load(url, { concurrency, durationMs: 1000 }); // warm-up
-      results.push([name, await load(url, { concurrency, durationMs: seconds * 1000 })]);
+    const runs = new Map<string, Run[]>(targets.map(([name]) => [name, []]));
+    for (let round = 0; round < rounds; round++) {
+      // Alternate the order so no target always runs first (or right after the same neighbour).
+      const order = round % 2 === 0 ? targets : [...targets].reverse();
+      for (const [name, url] of order) {
+        await cannon(url, 2); // warm-up
+        const r = await cannon(url, seconds);
+        runs.get(name)!.push(r);
+        console.error(`round ${round + 1} ${name}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors}, non-2xx ${r.non2xx}`);
+      }
     }
-    const ref = results[0]![1];
-    console.log(`\nschema reads: ${concurrency} keep-alive connections, ${seconds}s each, one process, same machine`);
-    console.log('| target | req/s | p50 ms | p99 ms | errors | throughput vs Pulsar |');
-    console.log('| --- | --- | --- | --- | --- | --- |');
-    for (const [name, r] of results) {
-      console.log(`| ${name} | ${r.rps.toFixed(0)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.errors} | ${(r.rps / ref.rps).toFixed(2)}x |`);
+    const med = (name: string, k: keyof Run) => median(runs.get(name)!.map((r) => r[k]));
+    const perRound = (a: string, b: string) => runs.get(a)!.map((r, i) => (r.rps / runs.get(b)![i]!.rps).toFixed(2)).join(' / ');
+    const [cId, dId, cLatest, dLatest, pulsar] = targets.map(([n]) => n) as [string, string, string, string, string];
+    console.log(`\nschema reads: autocannon, ${connections} connections, ${seconds} s per target after 2 s warm-up, ${rounds} rounds alternating, medians`);
+    console.log('| target | req/s | p50 ms | p99 ms | errors | vs its constant anchor | vs Pulsar |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const [name, anchorName] of [[cId, cId], [dId, cId], [cLatest, cLatest], [dLatest, cLatest], [pulsar, undefined]] as Array<[string, string | undefined]>) {
+      const rps = med(name, 'rps');
+      const errors = runs.get(name)!.reduce((n, r) => n + r.errors + r.non2xx, 0);
+      console.log(`| ${name} | ${rps.toFixed(0)} | ${med(name, 'p50')} | ${med(name, 'p99')} | ${errors} | ${anchorName ? (rps / med(anchorName, 'rps')).toFixed(2) + 'x' : ''} | ${(rps / med(pulsar, 'rps')).toFixed(2)}x |`);
     }
+    console.log(`\nper round, dagpact / anchor: schemas/ids ${perRound(dId, cId)}; versions/latest ${perRound(dLatest, cLatest)}`);
     const t = await transitiveCheck();
     console.log(`\ntransitive check (FULL_TRANSITIVE, 200-field record vs 100 versions): median ${t.medianMs.toFixed(1)} ms, max ${t.maxMs.toFixed(1)} ms over 30 runs; reference: parsing the 101 schemas once ${t.parseAllMs.toFixed(1)} ms (ratio ${(t.medianMs / t.parseAllMs).toFixed(2)})`);
   } finally {
+    anchor?.stop();
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }

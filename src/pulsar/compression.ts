@@ -6,6 +6,7 @@ import * as lz4 from 'lz4js';
 import * as snappy from 'snappyjs';
 import { decompress as zstdDecompress } from 'fzstd';
 import type { CompressionType } from './types.js';
+import { lz4CompressBlock } from './lz4-block.js';
 
 type ZstdZlib = { zstdCompressSync?: (data: Uint8Array) => Buffer };
 
@@ -34,7 +35,7 @@ export function decompress(type: CompressionType, data: Uint8Array, uncompressed
     case 'NONE': return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     case 'ZLIB': out = zlib.inflateSync(data, { maxOutputLength: Math.max(uncompressedSize, 1) }); break;
     case 'LZ4': {
-      const dst = Buffer.alloc(uncompressedSize);
+      const dst = Buffer.allocUnsafe(uncompressedSize);
       const n = lz4.decompressBlock(data, dst, 0, data.length, 0);
       if (n !== uncompressedSize) throw new Error(`LZ4 block decoded to ${n} bytes, expected ${uncompressedSize}`);
       out = dst;
@@ -49,23 +50,6 @@ export function decompress(type: CompressionType, data: Uint8Array, uncompressed
   return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
 }
 
-function lz4CompressBlock(data: Uint8Array): Buffer {
-  const dst = Buffer.alloc(lz4.compressBound(data.length) + 16);
-  const n = data.length === 0 ? 0 : lz4.compressBlock(data, dst, 0, data.length, new Uint32Array(1 << 16));
-  if (n > 0) return dst.subarray(0, n);
-  // lz4js returns 0 when it found nothing to match: emit one literal-only sequence ourselves.
-  const out: number[] = [];
-  const len = data.length;
-  if (len >= 15) {
-    out.push(0xf0);
-    let rest = len - 15;
-    while (rest >= 255) { out.push(255); rest -= 255; }
-    out.push(rest);
-  } else {
-    out.push(len << 4);
-  }
-  return Buffer.concat([Buffer.from(out), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
-}
 
 const NAMES: CompressionType[] = ['NONE', 'LZ4', 'ZLIB', 'ZSTD', 'SNAPPY'];
 export function compressionName(value: number): CompressionType | undefined {

@@ -9,6 +9,7 @@ import { decodeBatch } from './batch.js';
 import { compressionName, decompress } from './compression.js';
 import { BatchAckState, entryKey, messageIdFromData, toMessageIdData, toOutgoingMessageId } from './message-id.js';
 import { encodeAckFrame, type OutgoingMessageId } from './wire.js';
+import { AckGroupingTracker } from './ack-grouping.js';
 import { CommandType, has, long, propertiesOf, SubTypeValue, u64, type Decoded } from './proto.js';
 import { PulsarClientError, type ConsumerOptions, type Message, type MessageId } from './types.js';
 import type { PulsarClient } from './client.js';
@@ -26,11 +27,18 @@ export class PartitionConsumer implements ConsumerHandler {
   private readonly backoff = new Backoff();
   private readonly stop = new AbortController();
   private readonly queueSize: number;
+  private readonly acks: AckGroupingTracker;
 
   constructor(private readonly client: PulsarClient, private readonly parent: Consumer, readonly topic: string,
     readonly partition: number, private readonly options: ConsumerOptions, private readonly id: bigint) {
     this.queueSize = Math.max(1, options.receiverQueueSize ?? 1000);
+    this.acks = new AckGroupingTracker((ackType, ids) => this.writeAck(ackType, ids), {
+      timeMs: Math.max(0, options.ackGroupingTimeMs ?? 100), maxSize: Math.max(1, options.ackGroupingMaxSize ?? 1000),
+    });
   }
+
+  /** Acks written by neither a window nor a full group yet (kept across a reconnect). */
+  get pendingAcks(): number { return this.acks.pending; }
 
   private get shared(): boolean {
     const t = this.options.subscriptionType ?? 'Exclusive';
@@ -72,6 +80,9 @@ export class PartitionConsumer implements ConsumerHandler {
     this.state = 'ready';
     this.backoff.reset();
     this.permits = 0;
+    // Acks kept while disconnected go first: the broker applies them before it dispatches on FLOW, so
+    // it does not redeliver to us what was already acknowledged.
+    this.acks.flush();
     this.flow(this.queueSize);
   }
 
@@ -145,8 +156,10 @@ export class PartitionConsumer implements ConsumerHandler {
     const base = this.baseOf(command, metadata);
     const partition = this.partition;
     if (!has(metadata, 'num_messages_in_batch')) {
-      const msg: Message = { ...base, messageId: messageIdFromData(idData, partition), payload: body,
-        properties: propertiesOf(metadata.properties), sequenceId: u64(metadata.sequence_id) };
+      // One literal (no spread) in the same shape as a batched message's.
+      const msg: Message = { topic: base.topic, publishTime: base.publishTime, redeliveryCount: base.redeliveryCount,
+        producerName: base.producerName, schemaVersion: base.schemaVersion, messageId: messageIdFromData(idData, partition),
+        payload: body, properties: propertiesOf(metadata.properties), sequenceId: u64(metadata.sequence_id) };
       if (has(metadata, 'partition_key')) msg.key = metadata.partition_key as string;
       if (u64(metadata.event_time) > 0n) msg.eventTime = new Date(Number(u64(metadata.event_time)));
       return [msg];
@@ -154,29 +167,47 @@ export class PartitionConsumer implements ConsumerHandler {
     const count = metadata.num_messages_in_batch as number;
     const items = decodeBatch(body, count);
     const ackSet = ((command.ack_set as unknown[]) ?? []).map((w) => u64(w));
-    const key = `${u64(idData.ledgerId)}:${u64(idData.entryId)}`;
+    const ledgerId = u64(idData.ledgerId);
+    const entryId = u64(idData.entryId);
+    const key = `${ledgerId}:${entryId}`;
     const state = new BatchAckState(count, ackSet);
+    const sequenceId = u64(metadata.sequence_id);
     const out: Message[] = [];
     let skipped = 0;
-    items.forEach((item, i) => {
-      if (!state.isPending(i) || item.compactedOut) { skipped++; if (item.compactedOut) state.ack(i); return; }
-      const msg: Message = { ...base, messageId: messageIdFromData(idData, partition, i, count), payload: item.payload,
-        properties: item.properties, sequenceId: u64(metadata.sequence_id) + BigInt(i) };
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      if (!state.isPending(i) || item.compactedOut) { skipped++; if (item.compactedOut) state.ack(i); continue; }
+      // One literal per message (no spread): this runs for every message of every batch.
+      const msg: Message = { topic: base.topic, publishTime: base.publishTime, redeliveryCount: base.redeliveryCount,
+        producerName: base.producerName, schemaVersion: base.schemaVersion,
+        messageId: { ledgerId, entryId, partition, batchIndex: i, batchSize: count }, payload: item.payload,
+        properties: item.properties, sequenceId: sequenceId + BigInt(i) };
       if (item.key !== undefined) msg.key = item.key;
       if (item.eventTime) msg.eventTime = new Date(item.eventTime);
       out.push(msg);
-    });
+    }
     if (out.length > 0) this.batches.set(key, state);
     if (skipped > 0) this.consumed(skipped);
     return out;
   }
 
+  private writeAck(ackType: 0 | 1, ids: OutgoingMessageId[]): boolean {
+    if (this.state !== 'ready' || !this.conn) return false;
+    return this.conn.sendFrame(encodeAckFrame(this.id, ackType, ids));
+  }
+
   private sendAck(ackType: 0 | 1, ids: OutgoingMessageId[]): void {
-    this.conn?.sendFrame(encodeAckFrame(this.id, ackType, ids));
+    if (ackType === 1) { this.acks.addCumulative(ids[0]!); return; }
+    for (const id of ids) this.acks.addIndividual(`${id.ledgerId}:${id.entryId}`, id);
+  }
+
+  /** Writes the grouped acks now; true when none is left unsent. */
+  flushAcks(): boolean {
+    return this.acks.flush();
   }
 
   ack(id: MessageId): void {
-    this.nacks.delete(`${entryKey(id)}:${id.batchIndex}`);
+    if (this.nacks.size > 0) this.nacks.delete(`${entryKey(id)}:${id.batchIndex}`);
     if (id.batchIndex >= 0 && id.batchSize > 0) {
       const key = entryKey(id);
       let state = this.batches.get(key);
@@ -228,6 +259,9 @@ export class PartitionConsumer implements ConsumerHandler {
     }
     if (this.nacks.size === 0 && this.nackTimer) { clearInterval(this.nackTimer); this.nackTimer = undefined; }
     if (due.size === 0 || this.state !== 'ready') return;
+    // A redelivery request must not overtake acks still in the group (Exclusive rewinds to the first
+    // unacknowledged message).
+    this.acks.flush();
     if (this.shared) {
       // The broker redelivers whole entries: forget local batch state so the redelivery starts afresh.
       for (const key of due.keys()) this.batches.delete(key);
@@ -268,6 +302,13 @@ export class PartitionConsumer implements ConsumerHandler {
   async close(): Promise<void> {
     if (this.state === 'closed') return;
     const conn = this.state === 'ready' ? this.conn : undefined;
+    // Grouped acks leave before CLOSE_CONSUMER; without a connection they cannot, and the broker will
+    // redeliver those messages to the subscription (said in the log, never dropped silently).
+    if (conn && !conn.closed) this.acks.flush();
+    const unsent = this.acks.close();
+    if (unsent > 0) {
+      this.client.log.warn({ topic: this.topic, unsent }, 'pulsar consumer closed with acknowledgements it could not send; the broker will redeliver those messages');
+    }
     this.state = 'closed';
     this.stop.abort();
     if (this.nackTimer) clearInterval(this.nackTimer);
@@ -333,10 +374,8 @@ export class Consumer {
   /** The next message; undefined when the consumer is closed or timeoutMs passes first. */
   receive(timeoutMs?: number): Promise<Message | undefined> {
     if (this.head < this.queue.length) {
-      const { message, part } = this.queue[this.head]!;
-      this.queue[this.head++] = undefined as unknown as Queued;
-      if (this.head > 1024 && this.head * 2 > this.queue.length) { this.queue = this.queue.slice(this.head); this.head = 0; }
-      part.consumed(1);
+      const message = this.take();
+      this.flushConsumed();
       return Promise.resolve(message);
     }
     if (this.closed) return Promise.resolve(undefined);
@@ -351,6 +390,62 @@ export class Consumer {
       }
       this.waiters.push(waiter);
     });
+  }
+
+  /**
+   * Up to maxMessages messages: everything already queued at once, else waits for the first one (up to
+   * timeoutMs) and takes what arrived with it. One promise per batch instead of one per message.
+   * An empty array when the consumer is closed or the timeout passed.
+   */
+  async receiveBatch(maxMessages: number, timeoutMs?: number): Promise<Message[]> {
+    const max = Math.max(1, Math.floor(maxMessages));
+    const out: Message[] = [];
+    if (this.head >= this.queue.length) {
+      const first = await this.receive(timeoutMs);
+      if (!first) return out;
+      out.push(first);
+    }
+    while (out.length < max && this.head < this.queue.length) out.push(this.take());
+    this.flushConsumed();
+    return out;
+  }
+
+  /** Every message until the consumer is closed, read from the queue in batches. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<Message, void, undefined> {
+    for (;;) {
+      const batch = await this.receiveBatch(this.options.receiverQueueSize ?? 1000);
+      if (batch.length === 0) return;
+      yield* batch;
+    }
+  }
+
+  // Permits are returned per partition; counted while taking and handed back once per receive call.
+  private consumedPart: PartitionConsumer | undefined;
+  private consumedCount = 0;
+
+  private take(): Message {
+    const { message, part } = this.queue[this.head]!;
+    this.queue[this.head++] = undefined as unknown as Queued;
+    if (this.head > 1024 && this.head * 2 > this.queue.length) { this.queue = this.queue.slice(this.head); this.head = 0; }
+    if (part !== this.consumedPart) { this.flushConsumed(); this.consumedPart = part; }
+    this.consumedCount++;
+    return message;
+  }
+
+  private flushConsumed(): void {
+    if (this.consumedPart && this.consumedCount > 0) this.consumedPart.consumed(this.consumedCount);
+    this.consumedPart = undefined;
+    this.consumedCount = 0;
+  }
+
+  /** Acknowledgements not yet written (grouped, or kept while a partition is reconnecting). */
+  get pendingAcks(): number {
+    return this.parts.reduce((n, p) => n + p.pendingAcks, 0);
+  }
+
+  /** Writes the grouped acknowledgements now; true when none is left (false while a partition is disconnected). */
+  flushAcks(): boolean {
+    return this.parts.map((p) => p.flushAcks()).every(Boolean);
   }
 
   private partOf(id: MessageId): PartitionConsumer {

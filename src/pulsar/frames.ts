@@ -10,21 +10,35 @@ const MAGIC_BROKER_ENTRY_METADATA = 0x0e02;
 /** Pulsar's default maxMessageSize is 5 MB; frames carry some overhead on top of it. */
 export const DEFAULT_MAX_FRAME_SIZE = 5 * 1024 * 1024 + 64 * 1024;
 
-const CRC32C_TABLE = (() => {
-  const table = new Uint32Array(256);
+// Slicing-by-8: eight tables, eight bytes per step (several times the byte-at-a-time loop on 1 KiB frames).
+const CRC32C_TABLES = (() => {
+  const t = Array.from({ length: 8 }, () => new Int32Array(256));
   for (let n = 0; n < 256; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
-    table[n] = c >>> 0;
+    t[0]![n] = c;
   }
-  return table;
+  for (let n = 0; n < 256; n++) {
+    for (let k = 1; k < 8; k++) t[k]![n] = t[0]![t[k - 1]![n]! & 0xff]! ^ (t[k - 1]![n]! >>> 8);
+  }
+  return t;
 })();
+const [T0, T1, T2, T3, T4, T5, T6, T7] = CRC32C_TABLES as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
 
 /** CRC32C (Castagnoli), table-driven; `previous` continues a running checksum. */
 export function crc32c(data: Uint8Array, previous = 0): number {
-  let crc = (previous ^ 0xffffffff) >>> 0;
-  for (let i = 0; i < data.length; i++) crc = CRC32C_TABLE[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
+  let crc = ~previous;
+  let i = 0;
+  const n = data.length;
+  const end8 = n - (n & 7);
+  for (; i < end8; i += 8) {
+    const lo = crc ^ (data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24));
+    const hi = data[i + 4]! | (data[i + 5]! << 8) | (data[i + 6]! << 16) | (data[i + 7]! << 24);
+    crc = T7[lo & 0xff]! ^ T6[(lo >>> 8) & 0xff]! ^ T5[(lo >>> 16) & 0xff]! ^ T4[lo >>> 24]!
+      ^ T3[hi & 0xff]! ^ T2[(hi >>> 8) & 0xff]! ^ T1[(hi >>> 16) & 0xff]! ^ T0[hi >>> 24]!;
+  }
+  for (; i < n; i++) crc = T0[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
+  return ~crc >>> 0;
 }
 
 export function encodeSimpleCommand(command: Decoded): Buffer {

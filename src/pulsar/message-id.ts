@@ -60,30 +60,38 @@ export function toOutgoingMessageId(id: MessageId, ackSet?: bigint[]): OutgoingM
   return data;
 }
 
-/** A bitset of batch indexes still to acknowledge. */
+/** A bitset of batch indexes still to acknowledge (one byte per index; ack_set words built on demand). */
 export class BatchAckState {
-  private readonly words: bigint[];
+  private readonly pendingFlags: Uint8Array;
   private remaining: number;
 
   constructor(readonly batchSize: number, initial?: bigint[]) {
-    const wordCount = Math.ceil(batchSize / 64);
-    this.words = new Array<bigint>(wordCount).fill(0n);
+    this.pendingFlags = new Uint8Array(batchSize);
+    if (!initial || initial.length === 0) {
+      this.pendingFlags.fill(1);
+      this.remaining = batchSize;
+      return;
+    }
     this.remaining = 0;
-    for (let i = 0; i < batchSize; i++) {
-      const set = initial && initial.length > 0 ? ((BigInt.asUintN(64, initial[i >> 6] ?? 0n) >> BigInt(i & 63)) & 1n) === 1n : true;
-      if (set) { this.words[i >> 6] = this.words[i >> 6]! | (1n << BigInt(i & 63)); this.remaining++; }
+    for (let w = 0; w < initial.length && w * 64 < batchSize; w++) {
+      const word = BigInt.asUintN(64, initial[w]!);
+      const lo = Number(word & 0xffffffffn);
+      const hi = Number(word >> 32n);
+      for (let b = 0; b < 64 && w * 64 + b < batchSize; b++) {
+        const set = b < 32 ? (lo >>> b) & 1 : (hi >>> (b - 32)) & 1;
+        if (set) { this.pendingFlags[w * 64 + b] = 1; this.remaining++; }
+      }
     }
   }
 
   isPending(index: number): boolean {
-    if (index < 0 || index >= this.batchSize) return false;
-    return ((this.words[index >> 6]! >> BigInt(index & 63)) & 1n) === 1n;
+    return index >= 0 && index < this.batchSize && this.pendingFlags[index] === 1;
   }
 
   /** Marks one index acked; returns true when no index remains (the whole entry can be acked). */
   ack(index: number): boolean {
     if (this.isPending(index)) {
-      this.words[index >> 6] = this.words[index >> 6]! & ~(1n << BigInt(index & 63));
+      this.pendingFlags[index] = 0;
       this.remaining--;
     }
     return this.remaining === 0;
@@ -101,6 +109,16 @@ export class BatchAckState {
 
   /** The ack_set words as signed int64 (what the wire's `repeated int64` carries). */
   ackSet(): bigint[] {
-    return this.words.map((w) => BigInt.asIntN(64, w));
+    const words: bigint[] = [];
+    for (let w = 0; w * 64 < this.batchSize; w++) {
+      let lo = 0;
+      let hi = 0;
+      for (let b = 0; b < 64 && w * 64 + b < this.batchSize; b++) {
+        if (this.pendingFlags[w * 64 + b] !== 1) continue;
+        if (b < 32) lo |= 1 << b; else hi |= 1 << (b - 32);
+      }
+      words.push(BigInt.asIntN(64, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0)));
+    }
+    return words;
   }
 }

@@ -326,7 +326,9 @@ export class PartitionProducer implements ProducerHandler {
 export class Producer {
   private parts: PartitionProducer[] = [];
   private roundRobin = 0;
-  private readonly waiters: (() => void)[] = [];
+  // Senders waiting for a slot, FIFO; a head index instead of shift(), which is O(n) on a long queue.
+  private waiters: (() => void)[] = [];
+  private waitersHead = 0;
   /** Slots handed to woken senders that have not used them yet (keeps the queue strictly FIFO). */
   private handedOut = 0;
   private closed = false;
@@ -361,9 +363,16 @@ export class Producer {
 
   private wake(): void {
     const max = this.options.maxPendingMessages ?? 1000;
-    while (this.waiters.length > 0 && this.pendingTotal() + this.handedOut < max) {
+    while (this.waitersHead < this.waiters.length && this.pendingTotal() + this.handedOut < max) {
       this.handedOut++;
-      this.waiters.shift()!();
+      const wake = this.waiters[this.waitersHead]!;
+      this.waiters[this.waitersHead++] = undefined as unknown as () => void;
+      wake();
+    }
+    if (this.waitersHead === this.waiters.length) { this.waiters = []; this.waitersHead = 0; }
+    else if (this.waitersHead > 1024 && this.waitersHead * 2 > this.waiters.length) {
+      this.waiters = this.waiters.slice(this.waitersHead);
+      this.waitersHead = 0;
     }
   }
 
@@ -379,7 +388,7 @@ export class Producer {
     const max = this.options.maxPendingMessages ?? 1000;
     if (this.closed) throw new PulsarClientError('PRODUCER_CLOSED', `producer on ${this.topic} is closed`);
     // FIFO: a sender that finds the queue full (or others already waiting) waits for a slot handed to it.
-    if (this.waiters.length > 0 || this.pendingTotal() + this.handedOut >= max) {
+    if (this.waitersHead < this.waiters.length || this.pendingTotal() + this.handedOut >= max) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
       this.handedOut--;
       if (this.closed) throw new PulsarClientError('PRODUCER_CLOSED', `producer on ${this.topic} is closed`);
@@ -390,7 +399,10 @@ export class Producer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const w of this.waiters.splice(0)) w();
+    const waiting = this.waiters.slice(this.waitersHead);
+    this.waiters = [];
+    this.waitersHead = 0;
+    for (const w of waiting) w();
     await Promise.allSettled(this.parts.map((p) => p.close()));
     this.client.forgetProducer(this);
   }

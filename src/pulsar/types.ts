@@ -111,6 +111,14 @@ export interface ConsumerOptions {
    * acknowledgmentAtBatchIndexLevelEnabled=true; otherwise the client acks the entry once every index is acked.
    */
   batchIndexAck?: boolean;
+  /**
+   * Acknowledgements are grouped for this long (ms) and sent as one ACK command, as the C++ and Java
+   * clients do; 0 sends each at once. Grouped acks are written before a close, a redelivery request
+   * and, after a reconnect, before new permits. Default 100.
+   */
+  ackGroupingTimeMs?: number;
+  /** A group of this many acks is sent without waiting for the window. Default 1000. */
+  ackGroupingMaxSize?: number;
 }
 
 export interface SchemaInfo {

@@ -2,7 +2,7 @@
 // serializers and clients work unchanged. Responses use Confluent's media type and error body
 // ({error_code: 40401, message}); subjects, versions and schemas by id live here, settings and
 // compatibility checks in ccompat-config.ts.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { parseVersionSelector } from '../../core/registry/content.js';
 import { levelNeedsAdmin, modeNeedsAdmin, permanentNeedsAdmin } from '../permissions.js';
 import type { AppDeps } from '../deps.js';
@@ -19,6 +19,20 @@ const rawSchema = { description: 'The schema document itself, unescaped' };
 
 async function subjectRoutes(app: FastifyInstance, deps: AppDeps) {
   const registry = () => deps.services.registry;
+  // Response bodies serialized once per object the registry hands out: a schema by id is immutable and
+  // the core keeps one object per id; a subject's versions are one frozen object each until the read
+  // cache drops them (a write, a notification). Keyed weakly, so a body lives exactly as long as its
+  // object and needs no bound of its own. The string goes out as is (the /ccompat media type is set).
+  const bodies = new WeakMap<object, string>();
+  const serialized = <T extends object>(reply: FastifyReply, source: T, present: (s: T) => unknown): string => {
+    let body = bodies.get(source);
+    if (body === undefined) {
+      // The route's response schema, as Fastify would serialize it (its serializers return strings).
+      body = String(reply.serialize(present(source)));
+      bodies.set(source, body);
+    }
+    return body;
+  };
 
   app.get('/ccompat', {
     schema: { tags, summary: 'Root (Confluent returns an empty object)', response: { 200: { type: 'object' } } },
@@ -100,10 +114,11 @@ async function subjectRoutes(app: FastifyInstance, deps: AppDeps) {
       tags, summary: 'Get a version of a subject ("latest" or -1 for the latest)', params: versionParams, querystring: deletedQuery,
       response: { 200: subjectVersionResponse, ...confluentErrors(401, 403, 404, 422) },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const p = request.params as { subject: string; version: string };
     const { deleted } = request.query as { deleted: boolean };
-    return presentSubjectVersion(await registry().getVersion({ subject: p.subject, version: parseVersionSelector(p.version), includeDeleted: deleted }));
+    const version = await registry().getVersion({ subject: p.subject, version: parseVersionSelector(p.version), includeDeleted: deleted });
+    return serialized(reply, version, presentSubjectVersion);
   });
 
   app.get('/ccompat/subjects/:subject/versions/:version/schema', {
@@ -146,7 +161,7 @@ async function subjectRoutes(app: FastifyInstance, deps: AppDeps) {
       querystring: { type: 'object', properties: { subject: { type: 'string' }, format: { type: 'string' }, fetchMaxId: { type: 'boolean' } } },
       response: { 200: schemaByIdResponse, ...confluentErrors(401, 403, 404) },
     },
-  }, async (request) => presentSchemaById(await registry().getSchemaById({ id: (request.params as { id: number }).id })));
+  }, async (request, reply) => serialized(reply, await registry().getSchemaById({ id: (request.params as { id: number }).id }), presentSchemaById));
 
   app.get('/ccompat/schemas/ids/:id/schema', {
     schema: {

@@ -216,6 +216,21 @@ describe('/ccompat', () => {
       expect((await c.del('/ccompat/subjects/del-value/versions/1?permanent=true')).json().error_code).toBe(40402);
     });
 
+    it('a latest read answered from a body serialized earlier follows registrations and deletes', async () => {
+      await register('body-cache-value', orderV1);
+      const first = await c.get('/ccompat/subjects/body-cache-value/versions/latest');
+      expect(first.headers['content-type']).toContain(CT);
+      expect(first.json()).toMatchObject({ version: 1 });
+      expect((await c.get('/ccompat/subjects/body-cache-value/versions/latest')).body).toBe(first.body);
+      const v2 = (await register('body-cache-value', orderV2)).json().id;
+      expect((await c.get('/ccompat/subjects/body-cache-value/versions/latest')).json()).toEqual({ subject: 'body-cache-value', version: 2, id: v2, schema: JSON.stringify(orderV2) });
+      expect((await c.del('/ccompat/subjects/body-cache-value/versions/2')).json()).toBe(2);
+      expect((await c.get('/ccompat/subjects/body-cache-value/versions/latest')).body).toBe(first.body);
+      const byId = await c.get(`/ccompat/schemas/ids/${v2}`);
+      expect(byId.headers['content-type']).toContain(CT);
+      expect(byId.json()).toEqual({ schema: JSON.stringify(orderV2) });
+    });
+
     it('re-registering a soft-deleted schema creates a new version', async () => {
       await c.del('/ccompat/subjects/del-value/versions/2');
       const res = await register('del-value', orderV2);

@@ -1,0 +1,137 @@
+// Benchmark: dagpact's Pulsar client (src/pulsar/) against the official client (C++ core, through the
+// Python `pulsar-client` wheel) on the same broker in the same run. 1 KiB payloads (half random hex,
+// so LZ4 has something to do), four modes: no batching, batching (1,000 messages / 10 ms, both
+// clients), LZ4 without batching, batching + LZ4.
+//
+// Per mode and round, the two clients alternate (which goes first flips each round):
+//  - produce: COUNT async sends with at most 1,000 pending; rate = COUNT / (first send → last receipt);
+//  - consume + ack: both clients read the same topic (the one the C++ client just produced, so the
+//    entries are identical) on their own Shared subscription from the earliest position, receive() and
+//    ack() one message at a time; rate = COUNT / (first message → last ack() call). Acks are grouped by
+//    both clients' defaults (100 ms). dagpact is also measured reading with receiveBatch() ("batch recv").
+// Medians of ROUNDS rounds; ratio = dagpact ÷ C++ client.
+//
+//   npx tsx bench/pulsar-client.ts   (needs a broker, e.g. scripts/pulsar/harness.sh start, and the test venv)
+//
+// Env: PULSAR_SERVICE_URL (default pulsar://127.0.0.1:6650), BENCH_PYTHON (default .venv/bin/python, the
+// venv scripts/python/venv.sh creates), BENCH_MESSAGES (default 20000), BENCH_ROUNDS (default 5),
+// BENCH_MODES (comma list of plain,batch,lz4,batch-lz4; default all).
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import { PulsarClient, type CompressionType, type Consumer } from '../src/pulsar/index.js';
+
+const run = promisify(execFile);
+const SERVICE_URL = process.env.PULSAR_SERVICE_URL ?? 'pulsar://127.0.0.1:6650';
+const PYTHON = process.env.BENCH_PYTHON ?? '.venv/bin/python';
+const N = Number(process.env.BENCH_MESSAGES ?? 20_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const MODES: Record<string, { batching: boolean; compression: CompressionType }> = {
+  plain: { batching: false, compression: 'NONE' },
+  batch: { batching: true, compression: 'NONE' },
+  lz4: { batching: false, compression: 'LZ4' },
+  'batch-lz4': { batching: true, compression: 'LZ4' },
+};
+const modes = (process.env.BENCH_MODES ?? Object.keys(MODES).join(',')).split(',').map((m) => m.trim()).filter(Boolean);
+const PAYLOAD = Buffer.from(randomBytes(256).toString('hex') + 'x'.repeat(512)); // 1,024 bytes
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function python(args: string[]): Promise<{ rate: number; count: number; errors?: number }> {
+  const { stdout } = await run(PYTHON, ['bench/python/pulsar_client_bench.py', ...args], { maxBuffer: 16 * 1024 * 1024, timeout: 600_000 });
+  const line = stdout.split('\n').find((l) => l.startsWith('{'));
+  if (!line) throw new Error(`no result from the Python client: ${stdout}`);
+  return JSON.parse(line) as { rate: number; count: number; errors?: number };
+}
+
+async function dagpactProduce(client: PulsarClient, topic: string, mode: { batching: boolean; compression: CompressionType }): Promise<number> {
+  const producer = await client.createProducer({ topic, maxPendingMessages: 1000, compression: mode.compression,
+    batchingMaxMessages: mode.batching ? 1000 : 1, batchingMaxDelayMs: 10 });
+  const started = performance.now();
+  const sends = new Array<Promise<unknown>>(N);
+  for (let i = 0; i < N; i++) sends[i] = producer.send({ payload: PAYLOAD });
+  await Promise.all(sends);
+  const seconds = (performance.now() - started) / 1000;
+  await producer.close();
+  return N / seconds;
+}
+
+async function dagpactConsume(client: PulsarClient, topic: string, subscription: string, style: 'receive' | 'batch'): Promise<number> {
+  const consumer: Consumer = await client.subscribe({ topic, subscription, subscriptionType: 'Shared', initialPosition: 'earliest', receiverQueueSize: 1000 });
+  let got = 0;
+  let started = 0;
+  if (style === 'receive') {
+    while (got < N) {
+      const m = await consumer.receive(30_000);
+      if (!m) throw new Error(`dagpact consumer: timed out after ${got} messages`);
+      if (got === 0) started = performance.now();
+      void consumer.ack(m);
+      got++;
+    }
+  } else {
+    while (got < N) {
+      const batch = await consumer.receiveBatch(1000, 30_000);
+      if (batch.length === 0) throw new Error(`dagpact consumer: timed out after ${got} messages`);
+      if (got === 0) started = performance.now();
+      for (const m of batch) void consumer.ack(m);
+      got += batch.length;
+    }
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await consumer.close();
+  return got / seconds;
+}
+
+async function main() {
+  const client = new PulsarClient({ serviceUrl: SERVICE_URL });
+  const results: Record<string, Record<string, number[]>> = {};
+  const runId = Date.now().toString(36);
+  try {
+    // Warm-up: JIT and connections on both sides, not measured.
+    const warm = `persistent://public/default/bench-client-warm-${runId}`;
+    await dagpactProduce(client, warm, MODES.plain!);
+    await python(['produce', SERVICE_URL, warm, String(Math.min(N, 5000)), PAYLOAD.toString('base64'), '0', 'NONE']);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const name of modes) {
+        const mode = MODES[name];
+        if (!mode) throw new Error(`unknown mode ${name} (plain, batch, lz4, batch-lz4)`);
+        const r = (results[name] ??= { dagpactProduce: [], cppProduce: [], dagpactConsume: [], dagpactBatchConsume: [], cppConsume: [] });
+        const dTopic = `persistent://public/default/bench-client-${runId}-${name}-${round}-d`;
+        const cTopic = `persistent://public/default/bench-client-${runId}-${name}-${round}-c`;
+        const cpp = async () => {
+          const p = await python(['produce', SERVICE_URL, cTopic, String(N), PAYLOAD.toString('base64'), mode.batching ? '1' : '0', mode.compression]);
+          if (p.count !== N || p.errors) throw new Error(`C++ client produced ${p.count} with ${p.errors} errors`);
+          r.cppProduce!.push(p.rate);
+        };
+        const ours = async () => { r.dagpactProduce!.push(await dagpactProduce(client, dTopic, mode)); };
+        if (round % 2 === 0) { await ours(); await cpp(); } else { await cpp(); await ours(); }
+        // Both consumers read the entries the C++ client wrote.
+        const cppRead = async () => { r.cppConsume!.push((await python(['consume', SERVICE_URL, cTopic, 'cpp', String(N)])).rate); };
+        const ourRead = async () => {
+          r.dagpactConsume!.push(await dagpactConsume(client, cTopic, 'dagpact', 'receive'));
+          r.dagpactBatchConsume!.push(await dagpactConsume(client, cTopic, 'dagpact-batch', 'batch'));
+        };
+        if (round % 2 === 0) { await cppRead(); await ourRead(); } else { await ourRead(); await cppRead(); }
+        const last = (xs: number[]) => xs.at(-1)!.toFixed(0);
+        console.error(`round ${round + 1} ${name}: produce dagpact ${last(r.dagpactProduce!)} / C++ ${last(r.cppProduce!)}; `
+          + `consume dagpact ${last(r.dagpactConsume!)} (batch recv ${last(r.dagpactBatchConsume!)}) / C++ ${last(r.cppConsume!)} msg/s`);
+      }
+    }
+  } finally {
+    await client.close();
+  }
+  console.log(`\n${N} messages of ${PAYLOAD.length} bytes per measurement, ${ROUNDS} rounds, medians (msg/s); ratio = dagpact / C++ client`);
+  console.log('| mode | produce dagpact | produce C++ | ratio | consume+ack dagpact receive() | consume+ack C++ | ratio | dagpact receiveBatch() | ratio |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const name of modes) {
+    const r = results[name]!;
+    const m = (k: string) => median(r[k]!);
+    const ratios = (a: string, b: string) => r[a]!.map((x, i) => (x / r[b]![i]!).toFixed(2)).join(' ');
+    console.log(`| ${name} | ${m('dagpactProduce').toFixed(0)} | ${m('cppProduce').toFixed(0)} | **${(m('dagpactProduce') / m('cppProduce')).toFixed(2)}** `
+      + `| ${m('dagpactConsume').toFixed(0)} | ${m('cppConsume').toFixed(0)} | **${(m('dagpactConsume') / m('cppConsume')).toFixed(2)}** `
+      + `| ${m('dagpactBatchConsume').toFixed(0)} | ${(m('dagpactBatchConsume') / m('cppConsume')).toFixed(2)} |`);
+    console.error(`${name} per-round ratios: produce ${ratios('dagpactProduce', 'cppProduce')}; consume ${ratios('dagpactConsume', 'cppConsume')}; batch recv ${ratios('dagpactBatchConsume', 'cppConsume')}`);
+  }
+}
+
+await main();
