@@ -156,7 +156,7 @@ export function makeAvroProvider(options: AvroProviderOptions = {}): FormatProvi
   return {
     format: 'AVRO',
     parse,
-    backwardIssues: (reader, writer) => resolutionIssues(nativeOf(reader).root, nativeOf(writer).root, dialect),
+    backwardIssues: (reader, writer, budget) => resolutionIssues(nativeOf(reader).root, nativeOf(writer).root, dialect, budget),
     checkPayload,
     // avsc writes each named type in full where it is first used, keeping defaults, docs and aliases.
     selfContained: (schema) => JSON.stringify(nativeOf(schema).type.schema({ exportAttrs: true })),

@@ -7,6 +7,7 @@ import type { ResolvedReference } from '../types.js';
 import { canonicalJson, fingerprintOf } from './canonical.js';
 import { ajvDocument, detectDraft, effectiveDocument, makeAjv, walkSchema, type Draft } from './draft.js';
 import { instancePathToJsonPath, jsonPath } from './json-path.js';
+import { unsafePatternReason } from './safe-regex.js';
 
 /** One document the diff can resolve `$ref`s into: the schema itself or a named reference. */
 export interface SchemaDocument {
@@ -62,10 +63,13 @@ function patternProblems(doc: unknown): InputProblem[] {
   const check = (source: unknown, segments: Array<string | number>) => {
     if (typeof source !== 'string') return;
     try {
-      new RegExp(source, 'u');
+      new RegExp(source, 'u'); // syntax only: never executed
     } catch (e) {
       problems.push({ path: jsonPath(segments), message: `is not a valid regular expression: ${(e as Error).message}` });
+      return;
     }
+    const unsafe = unsafePatternReason(source);
+    if (unsafe) problems.push({ path: jsonPath(segments), message: `the pattern ${JSON.stringify(source.slice(0, 200))} ${unsafe}` });
   };
   walkSchema(doc, (node, segments) => {
     if (node === null || typeof node !== 'object' || Array.isArray(node)) return;
@@ -111,9 +115,26 @@ function loadDocument(text: string, name: string, where: string): { raw: unknown
   return { raw, doc: { name, draft, root: effectiveDocument(raw, draft) } };
 }
 
+/**
+ * Subschemas a schema and its references may hold together. Ajv compiles code for each (about a
+ * millisecond apiece on a small machine), so this bounds how long one registration holds the event loop.
+ */
+export const MAX_SUBSCHEMAS = 1000;
+
+function subschemaCount(doc: SchemaDocument): number {
+  let n = 0;
+  walkSchema(doc.root, () => { n++; });
+  return n;
+}
+
 export function parseJsonSchema(text: string, references: ResolvedReference[] = []) {
   const { raw, doc: main } = loadDocument(text, '', '');
   const refs = references.map((r, i) => loadDocument(r.schema, r.name, `$.references[${i}]`).doc);
+  const size = [main, ...refs].reduce((sum, d) => sum + subschemaCount(d), 0);
+  if (size > MAX_SUBSCHEMAS) {
+    throw errors.invalidSchema(`the schema and its references hold ${size} subschemas; dagpact accepts at most ${MAX_SUBSCHEMAS}: split it into referenced schemas or simplify large anyOf/oneOf lists`,
+      [{ path: '$', message: `holds ${size} subschemas (at most ${MAX_SUBSCHEMAS})` }]);
+  }
   const problems = [main, ...refs].flatMap((d, i) =>
     patternProblems(d.root).map((p) => (i === 0 ? p : { ...p, path: `$.references[${i - 1}]${p.path.slice(1)}` })));
   if (problems.length > 0) throw errors.invalidSchema('the schema has invalid regular expressions', problems);
