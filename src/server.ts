@@ -67,6 +67,13 @@ export async function startServer(config: ServerConfig) {
     app = await buildApp({
       database, tokens, audit, services, pulsarAdmin, metrics,
       authReads: config.authReads, bodyLimitBytes: config.bodyLimitBytes, logger: log,
+      httpLimits: {
+        requestTimeoutMs: config.requestTimeoutMs, headersTimeoutMs: config.headersTimeoutMs, idleTimeoutMs: config.idleTimeoutMs,
+        keepAliveTimeoutMs: config.keepAliveTimeoutMs, maxConnections: config.maxConnections,
+        authFailuresPerWindow: config.authFailuresPerMinute, authFailureWindowMs: 60_000,
+        // The configured listen address is served too, unless it is a wildcard.
+        allowedHosts: [...config.allowedHosts, ...(['0.0.0.0', '::', ''].includes(config.host) ? [] : [config.host])],
+      },
     });
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {

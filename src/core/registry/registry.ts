@@ -6,7 +6,7 @@ import { hasScope, type Principal } from '../auth.js';
 import { checkCompatibility, type CompatibilityLevel } from '../compat/levels.js';
 import { DagpactError, errors } from '../errors.js';
 import type { FormatProvider, ParsedSchema, SchemaFormat } from '../formats/types.js';
-import { contentKey, depthOf, incompatibleMessage, MAX_SCHEMA_DEPTH, parseSchemaJson } from './content.js';
+import { checkSubjectName, contentKey, depthOf, incompatibleMessage, MAX_SCHEMA_DEPTH, parseSchemaJson } from './content.js';
 import { makeContext, type RegistryContext, type RegistryDeps } from './context.js';
 import { fieldDiff } from './field-diff.js';
 import { makeDeletes } from './registry-deletes.js';
@@ -50,6 +50,7 @@ export function makeRegistry(deps: RegistryDeps): Registry {
 
   async function register(input: RegisterInput, actor: Principal) {
     const { subject } = input;
+    checkSubjectName(subject);
     const mode = await ctx.assertWritable(subject);
     const explicit = input.id !== undefined || input.version !== undefined;
     if (explicit && mode !== 'IMPORT') {
