@@ -62,7 +62,7 @@ export async function startServer(config: ServerConfig) {
       })
       : undefined;
     const services = makeServices({
-      database, audit, pulsarAdmin, ...(replay ? { forwarder: replay.forwarder } : {}), ...(airflow ? { airflow } : {}),
+      database, audit, pulsarAdmin, cacheBytes: config.schemaCacheBytes, ...(replay ? { forwarder: replay.forwarder } : {}), ...(airflow ? { airflow } : {}),
     });
     app = await buildApp({
       database, tokens, audit, services, pulsarAdmin, metrics,

@@ -23,6 +23,8 @@ export interface ServiceDeps {
   airflow?: AirflowDagVersions;
   /** Pulsar producers for quarantine replay; absent when PULSAR_SERVICE_URL is not configured. */
   forwarder?: Forwarder;
+  /** DAGPACT_SCHEMA_CACHE_BYTES: the byte budget of each schema cache (registry reads, schema text and parsed forms). */
+  cacheBytes?: number;
 }
 
 export interface Services {
@@ -32,7 +34,10 @@ export interface Services {
 }
 
 export function makeServices(deps: ServiceDeps): Services {
-  const registry = makeRegistry({ store: makeCachedRegistryStore(makeRegistryStore(deps.database.db), { changes: deps.database }), formats: makeFormats(), audit: deps.audit });
+  const registry = makeRegistry({
+    store: makeCachedRegistryStore(makeRegistryStore(deps.database.db), { changes: deps.database, ...(deps.cacheBytes ? { maxBytes: deps.cacheBytes } : {}) }),
+    formats: makeFormats(), audit: deps.audit, ...(deps.cacheBytes ? { cacheBytes: deps.cacheBytes } : {}),
+  });
   const quarantine = makeQuarantine({
     store: makeQuarantineStore(deps.database.db), audit: deps.audit, registry, formats: makeFormats(),
     replayer: deps.forwarder && makeQuarantineReplayer({ database: deps.database, registry, formats: makeFormats(), forwarder: deps.forwarder }),

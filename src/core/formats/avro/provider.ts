@@ -1,6 +1,7 @@
 // The AVRO format provider: parse (validation with paths, then avsc as a second opinion), Parsing
 // Canonical Form and its SHA-256, compatibility by Avro's resolution rules, and payload decoding.
 import { createHash } from 'node:crypto';
+import { makeByteLru, stringBytes } from '../../byte-lru.js';
 import avro from 'avsc';
 import { DagpactError, errors, type InputProblem } from '../../errors.js';
 import { parseSchemaJson, sortedJson } from '../../registry/content.js';
@@ -52,7 +53,8 @@ function avscOptions(registry: Record<string, avro.Type>): Partial<avro.ForSchem
   };
 }
 
-const MAX_RESOLVERS = 2000;
+/** Bytes the decoding resolvers may hold (estimated from both schemas' canonical text). */
+const RESOLVER_CACHE_BYTES = 32 * 1024 * 1024;
 
 function summary(problems: InputProblem[]): string {
   const first = problems[0];
@@ -75,7 +77,7 @@ export interface AvroProviderOptions {
 
 export function makeAvroProvider(options: AvroProviderOptions = {}): FormatProvider {
   const dialect = options.dialect ?? 'schema-compatibility';
-  const resolvers = new Map<string, avro.Resolver>();
+  const resolvers = makeByteLru<string, avro.Resolver>(RESOLVER_CACHE_BYTES);
 
   function parse(text: string, references: ResolvedReference[] = []): ParsedSchema {
     const names: NameTable = new Map();
@@ -115,14 +117,13 @@ export function makeAvroProvider(options: AvroProviderOptions = {}): FormatProvi
     return { format: 'AVRO', canonical, fingerprint: sha256Hex(canonical), native };
   }
 
-  function resolverFor(reader: AvroNative, writer: AvroNative): avro.Resolver {
+  function resolverFor(reader: AvroNative, writer: AvroNative, bytes: number): avro.Resolver {
     const key = `${reader.identity}:${writer.identity}`;
     let resolver = resolvers.get(key);
     if (!resolver) {
       // Java compares unqualified names; so does this resolver.
       resolver = reader.type.createResolver(writer.type, { ignoreNamespaces: true });
-      if (resolvers.size >= MAX_RESOLVERS) resolvers.clear();
-      resolvers.set(key, resolver);
+      resolvers.set(key, resolver, bytes);
     }
     return resolver;
   }
@@ -145,7 +146,7 @@ export function makeAvroProvider(options: AvroProviderOptions = {}): FormatProvi
         if (offset !== buf.length) return { ok: false, problems: [{ path: '$', message: `decoding stopped at byte ${offset} of ${buf.length}` }] };
         return { ok: true, value: toPlain(writer.type, value) };
       }
-      const { value, offset } = reader.type.decode(buf, 0, resolverFor(reader, writer));
+      const { value, offset } = reader.type.decode(buf, 0, resolverFor(reader, writer, 8 * (stringBytes(readerSchema!.canonical) + stringBytes(writerSchema.canonical))));
       if (offset !== buf.length) return { ok: false, problems: [{ path: '$', message: `decoding stopped at byte ${offset} of ${buf.length}` }] };
       return { ok: true, value: toPlain(reader.type, value) };
     } catch (e) {

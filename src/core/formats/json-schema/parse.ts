@@ -1,6 +1,7 @@
 // Parsing and validating JSON Schema text: draft detection, meta-schema validation with Ajv,
 // `$ref`s resolved against the given references, problems reported with JSON paths.
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { makeByteLru, stringBytes } from '../../byte-lru.js';
 import { DagpactError, errors, type InputProblem } from '../../errors.js';
 import { parseSchemaJson } from '../../registry/content.js';
 import type { ResolvedReference } from '../types.js';
@@ -25,16 +26,9 @@ export interface JsonSchemaNative {
   validate: ValidateFunction;
 }
 
-const MAX_CACHED_VALIDATORS = 512;
-const validatorCache = new Map<string, ValidateFunction>();
-
-function remember(key: string, fn: ValidateFunction): void {
-  if (validatorCache.size >= MAX_CACHED_VALIDATORS) {
-    const oldest = validatorCache.keys().next().value;
-    if (oldest !== undefined) validatorCache.delete(oldest);
-  }
-  validatorCache.set(key, fn);
-}
+/** Bytes the compiled validators may hold (estimated as 20x the schema's canonical text). */
+const VALIDATOR_CACHE_BYTES = 32 * 1024 * 1024;
+const validatorCache = makeByteLru<string, ValidateFunction>(VALIDATOR_CACHE_BYTES);
 
 function isSchemaValue(v: unknown): boolean {
   return typeof v === 'boolean' || (v !== null && typeof v === 'object' && !Array.isArray(v));
@@ -145,7 +139,7 @@ export function parseJsonSchema(text: string, references: ResolvedReference[] = 
   let validate = validatorCache.get(cacheKey);
   if (!validate) {
     validate = compile(main, refs);
-    remember(cacheKey, validate);
+    validatorCache.set(cacheKey, validate, 10 * stringBytes(canonical));
   }
   const native: JsonSchemaNative = { main, references: refs, validate };
   return { format: 'JSON' as const, canonical, fingerprint, native };
