@@ -5,7 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_HTTP_LIMITS, type AppDeps, type HttpLimits } from './deps.js';
-import { installHardening } from './hardening.js';
+import { installHardening, installIdleReaper } from './hardening.js';
 import { installAuth } from './auth-hook.js';
 import { installErrorHandling } from './error-handler.js';
 import { installMetrics } from './metrics.js';
@@ -39,6 +39,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }) as unknown as FastifyInstance;
   app.server.maxConnections = limits.maxConnections;
   app.server.headersTimeout = limits.headersTimeoutMs;
+  installIdleReaper(app, limits.idleTimeoutMs);
   app.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id); });
 
   const jsonParser = app.getDefaultJsonParser('error', 'error');

@@ -144,7 +144,7 @@ describe('socket limits (real sockets)', () => {
   let t: TestApp;
   let port = 0;
   beforeAll(async () => {
-    t = await buildTestApp({ httpLimits: { headersTimeoutMs: 1000, requestTimeoutMs: 2000, idleTimeoutMs: 3000, maxConnections: 8 } });
+    t = await buildTestApp({ httpLimits: { headersTimeoutMs: 1000, requestTimeoutMs: 2000, idleTimeoutMs: 2000, maxConnections: 8 } });
     await t.app.listen({ host: '127.0.0.1', port: 0 });
     port = (t.app.server.address() as { port: number }).port;
   });

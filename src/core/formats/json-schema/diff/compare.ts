@@ -26,7 +26,7 @@ function sameMeaning(r: SNode, w: SNode): boolean {
 }
 
 /** Work units of one subschema comparison: far dearer than an Avro node pair (canonical text, views). */
-const COMPARE_COST = 200;
+const COMPARE_COST = 500;
 
 const branchKeyCache = new WeakMap<unknown[], string[]>();
 const branchIndexCache = new WeakMap<unknown[], Map<string, number>>();
