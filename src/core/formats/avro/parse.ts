@@ -27,7 +27,7 @@ export interface AvroParseLimits {
   recordFields: number;
   namedTypes: number;
 }
-export const AVRO_PARSE_LIMITS: AvroParseLimits = { unionBranches: 1000, recordFields: 2000, namedTypes: 2000 };
+export const AVRO_PARSE_LIMITS: AvroParseLimits = { unionBranches: 1000, recordFields: 50_000, namedTypes: 2000 };
 
 class Builder {
   constructor(readonly names: NameTable, readonly problems: InputProblem[], readonly limits: AvroParseLimits) {}
