@@ -16,9 +16,12 @@ export interface Setting<T> {
   expects: string;
   parse(raw: string): T | undefined;
   default: T;
-  /** A secret: an error names the setting but never echoes the rejected value. */
+  /** Never echo a rejected value (tokens, passwords, URLs that may hold credentials). */
   secret?: boolean;
 }
+
+/** Settings whose values must never appear in an error, named or not. */
+const SECRET_ENV = /TOKEN|PASSWORD|SECRET|KEY|CREDENTIAL|_URL$/i;
 
 export type SettingsSpec = Record<string, Setting<unknown>>;
 export type SettingsOf<S extends SettingsSpec> = { [K in keyof S]: S[K]['default'] };
@@ -52,7 +55,10 @@ export function parseSettings<S extends SettingsSpec>(
     const value = setting.parse(raw);
     if (value === undefined) {
       const source = fromFlag !== undefined ? `--${setting.flag}` : setting.env;
-      throw new ConfigError(`${source} must be ${setting.expects} (got ${setting.secret ? `a value of ${raw.length} characters, not shown` : JSON.stringify(raw)})`);
+      const secret = setting.secret ?? SECRET_ENV.test(setting.env);
+      // A rejected secret is still a secret: say how long it was, never what it was.
+      const got = secret ? `got a value of ${raw.length} characters, not shown` : `got ${JSON.stringify(raw.slice(0, 200))}`;
+      throw new ConfigError(`${source} must be ${setting.expects} (${got})`);
     }
     out[key] = value;
   }

@@ -84,6 +84,39 @@ export const serverSettings = {
     env: 'DAGPACT_BODY_LIMIT_BYTES', flag: 'body-limit-bytes', expects: 'a positive integer (bytes)',
     parse: parsers.positiveInt, default: 8 * 1024 * 1024,
   }),
+  // Limits of docs/adr/0013: slow and idle clients, connection count, failed authentications, caches.
+  requestTimeoutMs: s<number>({
+    env: 'DAGPACT_REQUEST_TIMEOUT_MS', flag: 'request-timeout-ms', expects: 'a positive integer (milliseconds)',
+    parse: parsers.positiveInt, default: 30_000,
+  }),
+  headersTimeoutMs: s<number>({
+    env: 'DAGPACT_HEADERS_TIMEOUT_MS', flag: 'headers-timeout-ms', expects: 'a positive integer (milliseconds)',
+    parse: parsers.positiveInt, default: 10_000,
+  }),
+  idleTimeoutMs: s<number>({
+    env: 'DAGPACT_IDLE_TIMEOUT_MS', flag: 'idle-timeout-ms', expects: 'a positive integer (milliseconds)',
+    parse: parsers.positiveInt, default: 60_000,
+  }),
+  keepAliveTimeoutMs: s<number>({
+    env: 'DAGPACT_KEEP_ALIVE_TIMEOUT_MS', flag: 'keep-alive-timeout-ms', expects: 'a positive integer (milliseconds)',
+    parse: parsers.positiveInt, default: 5_000,
+  }),
+  maxConnections: s<number>({
+    env: 'DAGPACT_MAX_CONNECTIONS', flag: 'max-connections', expects: 'a positive integer',
+    parse: parsers.positiveInt, default: 1_000,
+  }),
+  authFailuresPerMinute: s<number>({
+    env: 'DAGPACT_AUTH_FAILURES_PER_MINUTE', flag: 'auth-failures-per-minute', expects: 'a positive integer',
+    parse: parsers.positiveInt, default: 20,
+  }),
+  allowedHosts: s<string[]>({
+    env: 'DAGPACT_ALLOWED_HOSTS', flag: 'allowed-hosts', expects: 'comma-separated host names',
+    parse: (raw) => raw.split(',').map((h) => h.trim()).filter((h) => h.length > 0), default: [],
+  }),
+  schemaCacheBytes: s<number>({
+    env: 'DAGPACT_SCHEMA_CACHE_BYTES', flag: 'schema-cache-bytes', expects: 'a positive integer (bytes)',
+    parse: parsers.positiveInt, default: 64 * 1024 * 1024,
+  }),
 };
 
 export type ServerConfig = SettingsOf<typeof serverSettings>;

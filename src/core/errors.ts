@@ -32,6 +32,8 @@ export type ErrorCode =
   | 'DAG_VERSION_NOT_FOUND'
   | 'CONTRACT_CONFLICT'
   | 'INVALID_MANIFEST'
+  | 'SCHEMA_TOO_COMPLEX'
+  | 'TOO_MANY_REQUESTS'
   | 'CHECK_NOT_FOUND'
   | 'CHECK_REQUIRED'
   | 'QUARANTINE_RECORD_NOT_FOUND'
@@ -83,6 +85,9 @@ export const ERROR_TABLE: Record<ErrorCode, ErrorSpec> = {
   DAG_VERSION_NOT_FOUND: { status: 404, confluent: 404, retriable: false },
   CONTRACT_CONFLICT: { status: 409, confluent: 409, retriable: false },
   INVALID_MANIFEST: { status: 422, confluent: 422, retriable: false },
+  /** A compatibility computation ran out of its work budget (docs/adr/0013). */
+  SCHEMA_TOO_COMPLEX: { status: 422, confluent: 42201, retriable: false },
+  TOO_MANY_REQUESTS: { status: 429, confluent: 42901, retriable: true },
   CHECK_NOT_FOUND: { status: 404, confluent: 404, retriable: false },
   CHECK_REQUIRED: { status: 409, confluent: 409, retriable: false },
   QUARANTINE_RECORD_NOT_FOUND: { status: 404, confluent: 404, retriable: false },

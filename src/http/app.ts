@@ -4,7 +4,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import type { AppDeps } from './deps.js';
+import { DEFAULT_HTTP_LIMITS, type AppDeps, type HttpLimits } from './deps.js';
+import { installHardening, installIdleReaper } from './hardening.js';
 import { installAuth } from './auth-hook.js';
 import { installErrorHandling } from './error-handler.js';
 import { installMetrics } from './metrics.js';
@@ -21,14 +22,24 @@ const JSON_MEDIA_TYPES = [
 ];
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...deps.httpLimits };
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: deps.bodyLimitBytes ?? 8 * 1024 * 1024,
-    requestIdHeader: 'x-request-id',
+    // Request ids are ours: a client-sent x-request-id is never trusted (it would forge log lines).
+    requestIdHeader: false,
     genReqId: () => randomUUID(),
+    // Slow or idle clients must not hold sockets: node checks these every second (docs/adr/0013).
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    http: { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: 1000 },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     routerOptions: { ignoreTrailingSlash: true },
   }) as unknown as FastifyInstance;
+  app.server.maxConnections = limits.maxConnections;
+  app.server.headersTimeout = limits.headersTimeoutMs;
+  installIdleReaper(app, limits.idleTimeoutMs);
   app.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id); });
 
   const jsonParser = app.getDefaultJsonParser('error', 'error');
@@ -55,10 +66,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
+  // staticCSP: the docs pages get a Content-Security-Policy with hashes of their own inline parts.
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' }, staticCSP: true });
 
   installErrorHandling(app);
+  installHardening(app, {
+    openMode: !deps.tokens.enabled, allowedHosts: limits.allowedHosts,
+    authFailures: { maxFailures: limits.authFailuresPerWindow, windowMs: limits.authFailureWindowMs, maxClients: 10_000 },
+  });
   installAuth(app, { tokens: deps.tokens, authReads: deps.authReads, audit: deps.audit });
+
   installMetrics(app, deps.metrics);
   await registerRoutes(app, deps);
   return app;

@@ -21,4 +21,34 @@ export interface AppDeps {
   authReads: boolean;
   bodyLimitBytes?: number;
   logger?: Logger;
+  /** Socket and request limits; defaults in DEFAULT_HTTP_LIMITS (docs/adr/0013). */
+  httpLimits?: Partial<HttpLimits>;
 }
+
+export interface HttpLimits {
+  /** Whole request (headers and body) must arrive within this. */
+  requestTimeoutMs: number;
+  /** Headers must arrive within this (slowloris). */
+  headersTimeoutMs: number;
+  /** A socket with no traffic is closed after this. */
+  idleTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  /** Open connections at most; further ones are refused by the server socket. */
+  maxConnections: number;
+  /** Failed authentications per client address per window before 429. */
+  authFailuresPerWindow: number;
+  authFailureWindowMs: number;
+  /** Host names served besides localhost, 127.0.0.1 and [::1] while the API runs open. */
+  allowedHosts: string[];
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  requestTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
+  idleTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 1_000,
+  authFailuresPerWindow: 20,
+  authFailureWindowMs: 60_000,
+  allowedHosts: [],
+};

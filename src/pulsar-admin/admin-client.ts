@@ -2,6 +2,33 @@
 // compatibility), namespace and topic schema policies, and a liveness probe. Errors are DagpactErrors:
 // UPSTREAM_UNAVAILABLE (retriable) when the broker cannot be reached, UPSTREAM_ERROR otherwise.
 import { DagpactError } from '../core/errors.js';
+import { pulsarNameProblem } from '../core/pulsar-names.js';
+
+/** One path segment: a validated Pulsar name, percent-encoded; never "." or ".." (which a URL would resolve). */
+function segment(part: string, what: 'tenant' | 'namespace' | 'topic'): string {
+  const problem = pulsarNameProblem(part, what);
+  if (problem) throw new DagpactError('BAD_REQUEST', `${problem}; Pulsar names use letters, digits and - _ = : .`);
+  return encodeURIComponent(part);
+}
+
+function namespacePath(namespace: string): string {
+  const parts = namespace.split('/');
+  if (parts.length !== 2) throw new DagpactError('BAD_REQUEST', `"${namespace.slice(0, 200)}" is not a Pulsar namespace; use tenant/namespace`);
+  return `${segment(parts[0]!, 'tenant')}/${segment(parts[1]!, 'namespace')}`;
+}
+
+function topicPath(t: TopicName): string {
+  return `${segment(t.tenant, 'tenant')}/${segment(t.namespace, 'namespace')}/${segment(t.topic, 'topic')}`;
+}
+
+/** An upstream answer for an error message: its `reason` or status, short and on one line, never the raw body. */
+function summarise(json: unknown): string {
+  const reason = typeof json === 'object' && json && 'reason' in json ? String((json as { reason: unknown }).reason) : '';
+  // eslint-disable-next-line no-control-regex
+  const clean = reason.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  if (!clean) return 'no reason given';
+  return clean.length > 200 ? `${clean.slice(0, 200)}...` : clean;
+}
 
 export interface TopicName {
   persistent: boolean;
@@ -17,9 +44,11 @@ export function parseTopicName(name: string): TopicName {
   const scheme = /^(persistent|non-persistent):\/\//.exec(name);
   if (scheme) { persistent = scheme[1] === 'persistent'; rest = name.slice(scheme[0].length); }
   const parts = rest.split('/');
-  if (parts.length === 1 && parts[0]) return { persistent, tenant: 'public', namespace: 'default', topic: parts[0] };
+  if (parts.length === 1 && parts[0]) return { persistent, tenant: 'public', namespace: 'default', topic: (segment(parts[0], 'topic'), parts[0]) };
   if (parts.length === 3 && parts.every((p) => p.length > 0)) {
-    return { persistent, tenant: parts[0]!, namespace: parts[1]!, topic: parts[2]! };
+    const t = { persistent, tenant: parts[0]!, namespace: parts[1]!, topic: parts[2]! };
+    topicPath(t); // refuses names Pulsar would not accept
+    return t;
   }
   throw new DagpactError('BAD_REQUEST', `"${name}" is not a Pulsar topic name; use persistent://tenant/namespace/topic`);
 }
@@ -78,14 +107,14 @@ export function makePulsarAdmin(options: PulsarAdminOptions) {
   const ok = (r: { status: number }) => r.status >= 200 && r.status < 300;
 
   function fail(what: string, r: { status: number; json: unknown }): never {
-    const reason = typeof r.json === 'object' && r.json && 'reason' in r.json ? String((r.json as { reason: unknown }).reason) : JSON.stringify(r.json);
+    const reason = summarise(r.json);
     const code = r.status >= 500 ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_ERROR';
     throw new DagpactError(code, `Pulsar admin API: ${what} failed with HTTP ${r.status}: ${reason}`, { details: { status: r.status, reason } });
   }
 
   const schemaPath = (topic: string) => {
     const t = parseTopicName(topic);
-    return `/admin/v2/schemas/${t.tenant}/${t.namespace}/${encodeURIComponent(t.topic)}`;
+    return `/admin/v2/schemas/${topicPath(t)}`;
   };
 
   const toInfo = (j: { version: number; type: string; data: string; properties?: Record<string, string> }): PulsarSchemaInfo => ({
@@ -146,29 +175,29 @@ export function makePulsarAdmin(options: PulsarAdminOptions) {
     },
 
     async createNamespace(namespace: string): Promise<void> {
-      const r = await call('PUT', `/admin/v2/namespaces/${namespace}`, {});
+      const r = await call('PUT', `/admin/v2/namespaces/${namespacePath(namespace)}`, {});
       if (!ok(r) && r.status !== 409) fail(`creating namespace ${namespace}`, r);
     },
 
     async getSchemaCompatibilityStrategy(namespace: string): Promise<string> {
-      const r = await call('GET', `/admin/v2/namespaces/${namespace}/schemaCompatibilityStrategy`);
+      const r = await call('GET', `/admin/v2/namespaces/${namespacePath(namespace)}/schemaCompatibilityStrategy`);
       if (!ok(r)) fail(`reading the schema strategy of ${namespace}`, r);
       return typeof r.json === 'string' ? r.json.replace(/"/g, '') : String(r.json);
     },
 
     async setSchemaCompatibilityStrategy(namespace: string, strategy: string): Promise<void> {
-      const r = await call('PUT', `/admin/v2/namespaces/${namespace}/schemaCompatibilityStrategy`, strategy);
+      const r = await call('PUT', `/admin/v2/namespaces/${namespacePath(namespace)}/schemaCompatibilityStrategy`, strategy);
       if (!ok(r)) fail(`setting the schema strategy of ${namespace}`, r);
     },
 
     async getSchemaValidationEnforced(namespace: string): Promise<boolean> {
-      const r = await call('GET', `/admin/v2/namespaces/${namespace}/schemaValidationEnforced`);
+      const r = await call('GET', `/admin/v2/namespaces/${namespacePath(namespace)}/schemaValidationEnforced`);
       if (!ok(r)) fail(`reading schemaValidationEnforced of ${namespace}`, r);
       return r.json === true || r.json === 'true';
     },
 
     async setSchemaValidationEnforced(namespace: string, enforced: boolean): Promise<void> {
-      const r = await call('POST', `/admin/v2/namespaces/${namespace}/schemaValidationEnforced`, enforced);
+      const r = await call('POST', `/admin/v2/namespaces/${namespacePath(namespace)}/schemaValidationEnforced`, enforced);
       if (!ok(r)) fail(`setting schemaValidationEnforced of ${namespace}`, r);
     },
 
@@ -179,7 +208,7 @@ export function makePulsarAdmin(options: PulsarAdminOptions) {
      */
     async getTopicSchemaPolicies(topic: string): Promise<TopicSchemaPolicies | undefined> {
       const t = parseTopicName(topic);
-      const path = `/admin/v2/${t.persistent ? 'persistent' : 'non-persistent'}/${t.tenant}/${t.namespace}/${encodeURIComponent(t.topic)}`;
+      const path = `/admin/v2/${t.persistent ? 'persistent' : 'non-persistent'}/${topicPath(t)}`;
       const override = await call('GET', `${path}/schemaCompatibilityStrategy`);
       if (override.status === 404) return undefined;
       if (!ok(override)) fail(`reading the schema strategy of ${topic}`, override);
@@ -197,7 +226,7 @@ export function makePulsarAdmin(options: PulsarAdminOptions) {
 
     async createPartitionedTopic(topic: string, partitions: number): Promise<void> {
       const t = parseTopicName(topic);
-      const r = await call('PUT', `/admin/v2/${t.persistent ? 'persistent' : 'non-persistent'}/${t.tenant}/${t.namespace}/${encodeURIComponent(t.topic)}/partitions`, partitions);
+      const r = await call('PUT', `/admin/v2/${t.persistent ? 'persistent' : 'non-persistent'}/${topicPath(t)}/partitions`, partitions);
       if (!ok(r) && r.status !== 409) fail(`creating partitioned topic ${topic}`, r);
     },
   };

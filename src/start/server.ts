@@ -63,12 +63,19 @@ export async function startServer(config: ServerConfig) {
       })
       : undefined;
     const services = makeServices({
-      database, audit, pulsarAdmin, redaction, ...(payloadCipher ? { payloadCipher } : {}), ...(replay ? { forwarder: replay.forwarder } : {}), ...(airflow ? { airflow } : {}),
+      database, audit, pulsarAdmin, redaction, cacheBytes: config.schemaCacheBytes, ...(payloadCipher ? { payloadCipher } : {}), ...(replay ? { forwarder: replay.forwarder } : {}), ...(airflow ? { airflow } : {}),
     });
     app = await buildApp({
       database, tokens, audit, services, pulsarAdmin, metrics,
       ...(config.gatekeeperStatusUrl ? { gatekeeperStatus: makeGatekeeperStatusClient({ url: config.gatekeeperStatusUrl }) } : {}),
       authReads: config.authReads, bodyLimitBytes: config.bodyLimitBytes, logger: log,
+      httpLimits: {
+        requestTimeoutMs: config.requestTimeoutMs, headersTimeoutMs: config.headersTimeoutMs, idleTimeoutMs: config.idleTimeoutMs,
+        keepAliveTimeoutMs: config.keepAliveTimeoutMs, maxConnections: config.maxConnections,
+        authFailuresPerWindow: config.authFailuresPerMinute, authFailureWindowMs: 60_000,
+        // The configured listen address is served too, unless it is a wildcard.
+        allowedHosts: [...config.allowedHosts, ...(['0.0.0.0', '::', ''].includes(config.host) ? [] : [config.host])],
+      },
     });
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {

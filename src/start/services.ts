@@ -32,12 +32,17 @@ export interface ServiceDeps {
   payloadCipher?: PayloadCipher;
   /** Tags and property names redacted for callers without payload:read:<env>. */
   redaction?: RedactionPolicy;
+  /** DAGPACT_SCHEMA_CACHE_BYTES: the byte budget of each schema cache (registry reads, schema text and parsed forms). */
+  cacheBytes?: number;
 }
 
 export type { Services } from '../core/services.js';
 
 export function makeServices(deps: ServiceDeps): Services {
-  const registry = makeRegistry({ store: makeCachedRegistryStore(makeRegistryStore(deps.database.db), { changes: deps.database }), formats: makeFormats(), audit: deps.audit });
+  const registry = makeRegistry({
+    store: makeCachedRegistryStore(makeRegistryStore(deps.database.db), { changes: deps.database, ...(deps.cacheBytes ? { maxBytes: deps.cacheBytes } : {}) }),
+    formats: makeFormats(), audit: deps.audit, ...(deps.cacheBytes ? { cacheBytes: deps.cacheBytes } : {}),
+  });
   const contractStore = makeContractStore(deps.database.db);
   const quarantine = makeQuarantine({
     store: makeQuarantineStore(deps.database.db, deps.payloadCipher ? { cipher: deps.payloadCipher } : {}),

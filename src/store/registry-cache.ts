@@ -13,6 +13,47 @@ export interface RegistryCacheOptions {
   changes: Pick<Database, 'listen'>;
   /** Subjects (and config scopes) kept at most; the oldest entry goes first. Default 10,000. */
   maxEntries?: number;
+  /** Bytes of schema text the cached subject versions may hold (estimated); the oldest subject goes first. Default 64 MiB. */
+  maxBytes?: number;
+}
+
+/** Rough bytes of a subject's cached versions: their schema text dominates. */
+function versionsBytes(list: readonly SubjectVersion[]): number {
+  let n = 128;
+  for (const v of list) n += 2 * v.schema.length + 256;
+  return n;
+}
+
+/** The per-subject versions map, kept under a byte budget as well as the entry count (docs/adr/0013). */
+export class ByteBoundedVersions extends Map<string, readonly SubjectVersion[]> {
+  private total = 0;
+  private readonly sizes = new Map<string, number>();
+  constructor(private readonly maxBytes: number) { super(); }
+
+  override set(key: string, value: readonly SubjectVersion[]): this {
+    this.delete(key);
+    const bytes = versionsBytes(value);
+    if (bytes > this.maxBytes) return this;
+    while (this.total + bytes > this.maxBytes && this.size > 0) this.delete(this.keys().next().value!);
+    super.set(key, value);
+    this.sizes.set(key, bytes);
+    this.total += bytes;
+    return this;
+  }
+
+  override delete(key: string): boolean {
+    this.total -= this.sizes.get(key) ?? 0;
+    this.sizes.delete(key);
+    return super.delete(key);
+  }
+
+  override clear(): void {
+    this.total = 0;
+    this.sizes.clear();
+    super.clear();
+  }
+
+  get bytes(): number { return this.total; }
 }
 
 export interface CachedRegistryStore extends RegistryStore {
@@ -34,7 +75,7 @@ function freezeVersion(v: SubjectVersion): SubjectVersion {
 
 export function makeCachedRegistryStore(inner: RegistryStore, options: RegistryCacheOptions): CachedRegistryStore {
   const maxEntries = options.maxEntries ?? 10_000;
-  const versions = new Map<string, readonly SubjectVersion[]>(); // per subject, deleted versions included
+  const versions = new ByteBoundedVersions(options.maxBytes ?? 64 * 1024 * 1024); // per subject, deleted versions included
   const configs = new Map<string, ScopeConfig>();
   const lists = new Map<string, readonly string[]>();
   // A read stores its result only if neither its key's generation nor the epoch moved while it ran, so a

@@ -5,6 +5,7 @@
 // Every write also NOTIFYs REGISTRY_CHANNEL in its own transaction (delivered on commit), naming the
 // subject or config scope it changed, for the read caches of every server (registry-cache.ts).
 import { and, asc, eq, inArray, like, sql } from 'drizzle-orm';
+import { DagpactError } from '../core/errors.js';
 import type { SchemaFormat } from '../core/formats/types.js';
 import type { RegistryReadStore, RegistryStore, RegistryTx, ScopeConfig } from '../core/registry/store.js';
 import type { SchemaReference, StoredSchema, SubjectVersion } from '../core/registry/types.js';
@@ -25,6 +26,46 @@ export type RegistryChange = { kind: 'subject'; subject: string } | { kind: 'con
 
 // NOTIFY payloads must stay under 8000 bytes; a longer name falls back to "invalidate everything".
 const MAX_PAYLOAD_BYTES = 7_900;
+
+const MAX_SCHEMA_ID = 2_147_483_647;
+
+/**
+ * The next schema id. The sequence hands out ids while it can; when its id was taken by an import (or
+ * the sequence ran to the top of the range, as an import of 2147483647 once made it), the first free
+ * id after it, else from 1, is taken and the sequence moved there. Imported ids can then sit anywhere
+ * in the range without stopping later registrations (docs/adr/0013).
+ */
+async function allocateSchemaId(tx: Tx): Promise<number> {
+  const seq = sql`pg_get_serial_sequence('schemas', 'id')::regclass`;
+  const last = await tx.execute(sql`select coalesce(pg_sequence_last_value(${seq}), 0)::bigint as last`);
+  const lastValue = Number((rowsOf(last)[0] as { last: string | number }).last);
+  let candidate = 1;
+  if (lastValue < MAX_SCHEMA_ID) {
+    const next = await tx.execute(sql`select nextval(${seq})::bigint as id`);
+    candidate = Number((rowsOf(next)[0] as { id: string | number }).id);
+    const taken = await tx.select({ id: schemas.id }).from(schemas).where(eq(schemas.id, candidate)).limit(1);
+    if (taken.length === 0) return candidate;
+  }
+  const free = await firstFreeId(tx, candidate) ?? await firstFreeId(tx, 1);
+  if (free === undefined) throw new DagpactError('CONFLICT', 'every schema id is taken');
+  await tx.execute(sql`select setval(${seq}, ${free})`);
+  return free;
+}
+
+/** The smallest id at or after `from` that no schema holds, if one is left in range. */
+async function firstFreeId(tx: Tx, from: number): Promise<number | undefined> {
+  const result = await tx.execute(sql`
+    select case when not exists (select 1 from schemas where id = ${from}) then ${from}::bigint
+      else (select min(s.id + 1) from schemas s where s.id >= ${from} and s.id < 2147483647 and not exists (select 1 from schemas t where t.id = s.id + 1))
+    end as free`);
+  const free = (rowsOf(result)[0] as { free: string | number | null } | undefined)?.free;
+  const n = free === null || free === undefined ? undefined : Number(free);
+  return n !== undefined && n <= MAX_SCHEMA_ID ? n : undefined;
+}
+
+function rowsOf(result: unknown): unknown[] {
+  return Array.isArray(result) ? result : ((result as { rows?: unknown[] }).rows ?? []);
+}
 
 export function encodeRegistryChange(change: RegistryChange): string {
   const payload = change.kind === 'subject' ? `s:${change.subject}` : change.kind === 'config' ? `c:${change.scope}` : '*';
@@ -126,19 +167,15 @@ function writes(tx: Tx): RegistryTx {
     ...reads(tx),
     recordAudit: (event) => insertAuditEvent(tx, event),
     async insertSchema(row) {
+      // Explicit ids (IMPORT) leave the sequence alone; allocated ids step over imported ones.
+      const id = row.id ?? await allocateSchemaId(tx);
       const values = {
         format: row.format, contentKey: row.contentKey, fingerprint: row.fingerprint, canonical: row.canonical,
-        schemaText: row.schemaText, references: row.references, ...(row.id !== undefined ? { id: row.id } : {}),
+        schemaText: row.schemaText, references: row.references, id,
       };
       // A concurrent insert of the same content waits on the unique index, then conflicts: both get one id.
       const [inserted] = await tx.insert(schemas).values(values).onConflictDoNothing({ target: schemas.contentKey }).returning();
-      if (inserted) {
-        if (row.id !== undefined) {
-          // An explicit id (IMPORT mode) does not advance the sequence: keep it ahead of every id.
-          await tx.execute(sql`select setval(pg_get_serial_sequence('schemas', 'id'), (select max(id) from schemas))`);
-        }
-        return toStored(inserted);
-      }
+      if (inserted) return toStored(inserted);
       const [existing] = await tx.select().from(schemas).where(eq(schemas.contentKey, row.contentKey)).limit(1);
       return toStored(existing!);
     },

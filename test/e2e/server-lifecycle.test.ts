@@ -35,18 +35,22 @@ describe('dagpact serve (embedded PGlite)', () => {
     expect(await second.stop('SIGTERM')).toBe(0);
   });
 
-  it('answers a request id in every response and logs it', async () => {
+  it('answers a request id of its own in every response and logs it, never the one a client sent (issue 11)', async () => {
     const server = await startServerProcess(env);
     const res = await fetch(`${server.url}/v1/nothing-here`, { headers: { 'x-request-id': 'trace-me-123' } });
     expect(res.status).toBe(404);
-    expect(res.headers.get('x-request-id')).toBe('trace-me-123');
+    const id = res.headers.get('x-request-id');
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
     await server.stop();
-    expect(server.output()).toContain('"reqId":"trace-me-123"');
+    expect(server.output()).toContain(`"reqId":"${id}"`);
+    expect(server.output()).not.toContain('trace-me-123');
   });
 
   it.each([
     { env: { DAGPACT_PORT: 'eighty' }, line: 'dagpact serve: configuration error: DAGPACT_PORT must be an integer from 0 to 65535 (got "eighty")' },
-    { env: { DATABASE_URL: 'mysql://db/x' }, line: 'dagpact serve: configuration error: DATABASE_URL must be a postgres:// or postgresql:// URL (got "mysql://db/x")' },
+    // URLs can carry credentials and tokens are secrets: a rejected one is described, never printed (issue 11).
+    { env: { DATABASE_URL: 'mysql://db/x' }, line: 'dagpact serve: configuration error: DATABASE_URL must be a postgres:// or postgresql:// URL (got a value of 12 characters, not shown)' },
+    { env: { DAGPACT_ADMIN_TOKEN: 'short-secret' }, line: 'dagpact serve: configuration error: DAGPACT_ADMIN_TOKEN must be a token of at least 16 characters (got a value of 12 characters, not shown)' },
     { env: { DAGPACT_LOG_LEVEL: 'chatty' }, line: 'dagpact serve: configuration error: DAGPACT_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "chatty")' },
   ])('stops start-up with one clear line for $env', ({ env: bad, line }) => {
     const res = spawnSync(process.execPath, ['dist/src/cli/main.js', 'serve'], { env: { ...process.env, ...bad }, encoding: 'utf8', timeout: 20_000 });

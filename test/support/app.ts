@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { makeTokenService, type BearerVerifier } from '../../src/core/auth.js';
 import { buildApp } from '../../src/http/app.js';
+import type { AppDeps } from '../../src/http/deps.js';
 import type { PulsarAdmin } from '../../src/pulsar-admin/admin-client.js';
 import { makeServices } from '../../src/start/services.js';
 import { makeAuditLog, makeTokenStore } from '../../src/store/token-store.js';
@@ -19,6 +20,7 @@ export interface TestApp {
 
 export async function buildTestApp(options: {
   adminToken?: string | null; authReads?: boolean; bearer?: BearerVerifier; pulsarAdmin?: PulsarAdmin; db?: TestDatabase; airflow?: AirflowDagVersions;
+  httpLimits?: AppDeps['httpLimits'];
 } = {}): Promise<TestApp> {
   const db = options.db ?? (await createTestDatabase());
   const audit = makeAuditLog(db.database.db);
@@ -28,6 +30,7 @@ export async function buildTestApp(options: {
   const app = await buildApp({
     database: db.database, tokens, audit, services, pulsarAdmin: options.pulsarAdmin,
     metrics: new Registry(), authReads: options.authReads ?? false,
+    ...(options.httpLimits ? { httpLimits: options.httpLimits } : {}),
   });
   await app.ready();
   return {

@@ -3,6 +3,7 @@
 // pairs to ask about. Confluent's and Apicurio's semantics: BACKWARD = the new schema reads data
 // written with the existing ones; FORWARD = the existing ones read data written with the new one.
 import type { CompatibilityIssue, FormatProvider, ParsedSchema } from '../formats/types.js';
+import { makeWorkBudget, type WorkBudget } from '../formats/work-budget.js';
 
 export const COMPATIBILITY_LEVELS = [
   'NONE', 'BACKWARD', 'BACKWARD_TRANSITIVE', 'FORWARD', 'FORWARD_TRANSITIVE', 'FULL', 'FULL_TRANSITIVE',
@@ -48,8 +49,11 @@ export function checkCompatibility(args: {
   candidate: ParsedSchema;
   existing: readonly ParsedSchema[];
   level: CompatibilityLevel;
+  /** Shared by every pair compared for this verdict; default: DEFAULT_COMPATIBILITY_WORK units. */
+  budget?: WorkBudget;
 }): LevelVerdict {
   const { provider, candidate, existing, level } = args;
+  const budget = args.budget ?? makeWorkBudget();
   const rule = LEVEL_RULES[level];
   if (existing.length === 0 || rule.directions.length === 0) return { compatible: true, issues: [] };
   const first = rule.scope === 'all' ? 0 : existing.length - 1;
@@ -60,8 +64,8 @@ export function checkCompatibility(args: {
     if (other.fingerprint === candidate.fingerprint) continue;
     for (const direction of rule.directions) {
       const found = direction === 'backward'
-        ? provider.backwardIssues(candidate, other)
-        : provider.backwardIssues(other, candidate);
+        ? provider.backwardIssues(candidate, other, budget)
+        : provider.backwardIssues(other, candidate, budget);
       for (const issue of found) issues.push({ ...issue, direction, againstIndex });
     }
   }

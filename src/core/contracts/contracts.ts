@@ -101,14 +101,15 @@ export function makeContracts(deps: ContractsDeps) {
 
   async function check(args: { manifest: unknown; environment: string; pulsar?: boolean }, actor: Principal): Promise<CheckRecord> {
     const environment = environmentOf(args.environment);
-    const manifest = parseManifest(args.manifest);
+    // Parsed once: the text is read into a document, which is both validated and stored.
+    const document = typeof args.manifest === 'string' ? readManifestText(args.manifest) : args.manifest;
+    const manifest = parseManifest(document);
     const usePulsar = args.pulsar ?? deps.pulsar !== undefined;
     if (usePulsar && !deps.pulsar) {
       throw errors.badRequest('this server has no Pulsar admin API configured (PULSAR_ADMIN_URL); run the check with "pulsar": false or configure it');
     }
     const active = await store.activeVersions({ environment });
     const checks = await runCheck({ registry, formats: deps.formats, pulsar: deps.pulsar, ...(deps.airflow ? { airflow: deps.airflow } : {}) }, { manifest, environment, active, pulsar: usePulsar });
-    const document = typeof args.manifest === 'string' ? readManifestText(args.manifest) : args.manifest;
     const passed = checks.every((c) => c.status === 'passed');
     const record = await store.insertCheck({
       environment, dagId: manifest.dagId, version: manifest.version, manifest: document, passed, checks, requestedBy: actor.id,

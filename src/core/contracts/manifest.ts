@@ -4,9 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { parse as parseYaml } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { packageRoot } from '../../support/package-root.js';
 import { DagpactError, type InputProblem } from '../errors.js';
+import { topicNameProblem } from '../pulsar-names.js';
 import type { SchemaFormat } from '../formats/types.js';
 import type { ForwardTo, Manifest, ManifestEntry, OnMismatch } from './types.js';
 
@@ -83,10 +84,77 @@ export function topicParts(topic: string): { namespace: string; local: string } 
   return { namespace: `${parts[0]}/${parts[1]}`, local: parts[2] ?? '' };
 }
 
-/** Reads manifest text: YAML (which includes JSON). Syntax errors name the line. */
+/**
+ * Bounds on manifest text, checked before and while it is parsed: YAML's own duplicate-key check is
+ * quadratic and deep flow collections are costly, so a manifest is measured first (docs/adr/0013).
+ */
+export const MANIFEST_LIMITS = { bytes: 512 * 1024, depth: 64, keys: 10_000 };
+
+function tooLarge(message: string): DagpactError {
+  return invalidManifest([{ path: '$', message }]);
+}
+
+/** Cheap scan of the raw text: flow-collection nesting and a ceiling on how many keys it can hold. */
+function precheck(text: string): void {
+  if (text.length > MANIFEST_LIMITS.bytes) {
+    throw tooLarge(`is ${text.length} characters long; a manifest may have at most ${MANIFEST_LIMITS.bytes} (register large schemas as subjects and refer to them)`);
+  }
+  let depth = 0;
+  let colons = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = undefined;
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '[' || c === '{') {
+      if (++depth > MANIFEST_LIMITS.depth) throw tooLarge(`nests collections more than ${MANIFEST_LIMITS.depth} levels deep`);
+    } else if (c === ']' || c === '}') depth = Math.max(0, depth - 1);
+    else if (c === ':' && ++colons > MANIFEST_LIMITS.keys * 4) throw tooLarge(`holds more than ${MANIFEST_LIMITS.keys} keys`);
+  }
+}
+
+/** Walks the parsed document once: depth, total keys, and duplicate keys (found with a set, not pairwise). */
+function structureProblems(node: unknown, path: string, depth: number, count: { keys: number }): InputProblem | undefined {
+  if (depth > MANIFEST_LIMITS.depth) return { path, message: `is nested more than ${MANIFEST_LIMITS.depth} levels deep` };
+  if (isSeq(node)) {
+    for (let i = 0; i < node.items.length; i++) {
+      const p = structureProblems(node.items[i], `${path}[${i}]`, depth + 1, count);
+      if (p) return p;
+    }
+  } else if (isMap(node)) {
+    const seen = new Set<string>();
+    for (const pair of node.items) {
+      if (++count.keys > MANIFEST_LIMITS.keys) return { path, message: `the manifest holds more than ${MANIFEST_LIMITS.keys} keys` };
+      const key = isScalar(pair.key) ? String(pair.key.value) : JSON.stringify(pair.key);
+      const at = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key.slice(0, 100))}]`;
+      if (seen.has(key)) return { path: at, message: 'is given twice; each key may appear once' };
+      seen.add(key);
+      const p = structureProblems(pair.value, at, depth + 1, count);
+      if (p) return p;
+    }
+  }
+  return undefined;
+}
+
+/** Reads manifest text: YAML (which includes JSON), bounded in size, depth and keys. Syntax errors name the line. */
 export function readManifestText(text: string): unknown {
+  precheck(text);
+  let doc: ReturnType<typeof parseDocument>;
   try {
-    return parseYaml(text, { maxAliasCount: 100 });
+    doc = parseDocument(text, { uniqueKeys: false });
+  } catch (error) {
+    throw invalidManifest([{ path: '$', message: `is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}` }]);
+  }
+  const [first] = doc.errors;
+  if (first) throw invalidManifest([{ path: '$', message: `is not valid YAML or JSON: ${first.message.split('\n')[0]}` }]);
+  const problem = structureProblems(doc.contents, '$', 0, { keys: 0 });
+  if (problem) throw invalidManifest([problem]);
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
   } catch (error) {
     throw invalidManifest([{ path: '$', message: `is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}` }]);
   }
@@ -104,6 +172,10 @@ type RawManifest = {
 
 function entryOf(raw: RawEntry, direction: 'consumes' | 'produces', index: number, defaultOnMismatch: OnMismatch | undefined, problems: InputProblem[]): ManifestEntry {
   const topic = normalizeTopic(raw.topic);
+  const bad = topicNameProblem(raw.topic);
+  if (bad) problems.push({ path: `$.${direction}[${index}].topic`, message: bad });
+  const badTrigger = raw.trigger_topic ? topicNameProblem(raw.trigger_topic) : undefined;
+  if (badTrigger) problems.push({ path: `$.${direction}[${index}].trigger_topic`, message: badTrigger });
   if (raw.forward_to === 'airflow' && raw.trigger_topic) {
     problems.push({ path: `$.${direction}[${index}].trigger_topic`, message: 'is not used with forward_to: airflow (accepted messages become DAG runs); remove one of them' });
   }

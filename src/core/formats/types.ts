@@ -2,6 +2,7 @@
 // gatekeeper only ever talk to a format through this interface; a new format is one new provider.
 
 import type { InputProblem } from '../errors.js';
+import type { WorkBudget } from './work-budget.js';
 
 export type SchemaFormat = 'AVRO' | 'JSON';
 
@@ -53,9 +54,10 @@ export interface FormatProvider {
   parse(text: string, references?: ResolvedReference[]): ParsedSchema;
   /**
    * Everything that stops `reader` from reading data written with `writer` (empty = compatible).
-   * Compatibility levels are built on this single function.
+   * Compatibility levels are built on this single function. Work is counted against `budget`
+   * (a fresh default one when absent); running out throws DagpactError SCHEMA_TOO_COMPLEX.
    */
-  backwardIssues(reader: ParsedSchema, writer: ParsedSchema): CompatibilityIssue[];
+  backwardIssues(reader: ParsedSchema, writer: ParsedSchema, budget?: WorkBudget): CompatibilityIssue[];
   /**
    * Decodes (Avro binary) or parses and validates (JSON text) a payload written with `writer`,
    * and when `reader` is given, resolves it into the reader's shape (Avro) / validates it against

@@ -5,6 +5,7 @@
 // there, and say ACCEPT, QUARANTINE or REJECT with a reason code (docs/adr/0011, 0012).
 // All I/O (broker schema lookups, registry reads, Airflow, sinks) happens around it, in
 // src/gatekeeper/resolve.ts.
+import { DagpactError } from '../errors.js';
 import type { CompatibilityIssue, FormatProvider, ParsedSchema, SchemaFormat } from '../formats/types.js';
 import { CONFLUENT_HEADER_BYTES, confluentSchemaId, propertySchemaId, SCHEMA_ID_PROPERTY } from './identify.js';
 import { forwardsToAirflow, type ForwardTarget, type MismatchPolicy, type Route } from './routes.js';
@@ -143,9 +144,16 @@ function compatibility(input: DecisionInput, readerId: number, reader: ParsedSch
   const key = `${readerId}<${writerId}`;
   const cached = input.verdicts.get(key);
   if (cached) return cached;
-  const issues: CompatibilityIssue[] = reader.format !== writer.format
-    ? [{ path: '$', rule: 'FORMAT_MISMATCH', message: `the writer schema is ${writer.format} but the contract reads ${reader.format}` }]
-    : input.formats.get(reader.format).backwardIssues(reader, writer);
+  let issues: CompatibilityIssue[];
+  try {
+    issues = reader.format !== writer.format
+      ? [{ path: '$', rule: 'FORMAT_MISMATCH', message: `the writer schema is ${writer.format} but the contract reads ${reader.format}` }]
+      : input.formats.get(reader.format).backwardIssues(reader, writer);
+  } catch (error) {
+    // A pair too complex to compare within the work budget is a verdict about the schemas, not a failure.
+    if (!(error instanceof DagpactError) || error.code !== 'SCHEMA_TOO_COMPLEX') throw error;
+    issues = [{ path: '$', rule: 'SCHEMA_TOO_COMPLEX', message: error.message }];
+  }
   input.verdicts.set(key, issues);
   return issues;
 }

@@ -34,6 +34,24 @@ export function depthOf(value: unknown, limit: number): number {
   return max;
 }
 
+export const MAX_SUBJECT_LENGTH = 1000;
+/** C0/C1 controls and the bidirectional overrides/isolates that make a name display as another one. */
+// eslint-disable-next-line no-control-regex
+const UNSAFE_SUBJECT_CHARS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+
+/** Refuses subject names the registry documents as invalid: empty, over 1,000 characters, controls, bidi overrides. */
+export function checkSubjectName(subject: string, path = '$.subject'): void {
+  const length = [...subject].length;
+  let problem: string | undefined;
+  if (length === 0) problem = 'must not be empty';
+  else if (length > MAX_SUBJECT_LENGTH) problem = `is ${length} characters long; a subject name may have at most ${MAX_SUBJECT_LENGTH}`;
+  else if (UNSAFE_SUBJECT_CHARS.test(subject)) {
+    const at = [...subject].findIndex((c) => UNSAFE_SUBJECT_CHARS.test(c));
+    problem = `holds a control or bidirectional-override character (U+${[...subject][at]!.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} at position ${at}); use printable characters only`;
+  }
+  if (problem) throw errors.validation(`the subject name is invalid: ${problem}`, [{ path, message: problem }]);
+}
+
 /** Parses the schema text as JSON, refusing documents nested deeper than MAX_SCHEMA_DEPTH. */
 export function parseSchemaJson(text: string): unknown {
   let value: unknown;

@@ -1,6 +1,7 @@
 // Shared machinery of the registry's modules: format lookup, the forever cache of parsed schemas,
 // reference resolution, version selection, and the effective level and mode of a subject.
 import type { AuditLog } from '../audit.js';
+import { makeByteLru, stringBytes } from '../byte-lru.js';
 import { COMPATIBILITY_LEVELS, type CompatibilityLevel } from '../compat/levels.js';
 import { DagpactError, errors } from '../errors.js';
 import type { FormatProvider, ParsedSchema, ResolvedReference, SchemaFormat } from '../formats/types.js';
@@ -22,7 +23,11 @@ export interface RegistryDeps {
   formats: FormatCatalog;
   audit: AuditLog;
   log?: RegistryLog;
+  /** Bytes the caches of schema text and parsed schemas may hold together; default 64 MiB. */
+  cacheBytes?: number;
 }
+
+export const DEFAULT_SCHEMA_CACHE_BYTES = 64 * 1024 * 1024;
 
 export const DEFAULT_COMPATIBILITY: CompatibilityLevel = 'BACKWARD';
 export const DEFAULT_MODE: RegistryMode = 'READWRITE';
@@ -44,9 +49,12 @@ export type RegistryContext = ReturnType<typeof makeContext>;
 
 export function makeContext(deps: RegistryDeps) {
   const { store } = deps;
-  // Schema ids are immutable: their text and parsed form can be cached for the process's life.
-  const storedCache = new Map<number, StoredSchema>();
-  const parsedCache = new Map<number, Promise<ParsedSchema>>();
+  // Schema ids are immutable: their text and parsed form can be cached for the process's life, within
+  // a byte budget (a parsed form costs several times its text; estimated as 6x).
+  const budget = deps.cacheBytes ?? DEFAULT_SCHEMA_CACHE_BYTES;
+  const storedCache = makeByteLru<number, StoredSchema>(Math.floor(budget / 4));
+  const parsedCache = makeByteLru<number, Promise<ParsedSchema>>(budget - Math.floor(budget / 4));
+  const parsedBytes = (p: ParsedSchema) => 6 * stringBytes(p.canonical);
 
   function provider(format: SchemaFormat): FormatProvider {
     if (!deps.formats.list().includes(format)) {
@@ -63,7 +71,7 @@ export function makeContext(deps: RegistryDeps) {
     if (!Number.isInteger(id) || id < 1 || id > MAX_SCHEMA_ID) throw new DagpactError('SCHEMA_NOT_FOUND', `schema ${id} does not exist`);
     const stored = await store.findSchemaById({ id });
     if (!stored) throw new DagpactError('SCHEMA_NOT_FOUND', `schema ${id} does not exist`);
-    storedCache.set(id, stored);
+    storedCache.set(id, stored, stringBytes(stored.schema) + stringBytes(stored.canonical));
     return stored;
   }
 
@@ -119,14 +127,18 @@ export function makeContext(deps: RegistryDeps) {
         const stored = await storedById(id);
         return provider(stored.format).parse(stored.schema, await resolveReferences(stored.references));
       })();
-      parsedCache.set(id, parsed);
-      parsed.catch(() => parsedCache.delete(id)); // failures (e.g. a transient database error) are not cached
+      const pending = parsed;
+      parsedCache.set(id, pending, 1024);
+      pending.then(
+        (p) => { if (parsedCache.get(id) === pending) parsedCache.set(id, pending, parsedBytes(p)); },
+        () => parsedCache.delete(id), // failures (e.g. a transient database error) are not cached
+      );
     }
     return parsed;
   }
 
   function rememberParsed(id: number, parsed: ParsedSchema) {
-    if (!parsedCache.has(id)) parsedCache.set(id, Promise.resolve(parsed));
+    if (!parsedCache.has(id)) parsedCache.set(id, Promise.resolve(parsed), parsedBytes(parsed));
   }
 
   /** A subject's versions; SUBJECT_NOT_FOUND when it has none that the caller may see. */

@@ -1,6 +1,6 @@
 // Compatibility levels and modes, globally and per subject. Invalid values are refused here (42203,
 // 42204 on the Confluent API) rather than by HTTP validation, so every transport gets the same codes.
-import type { Principal } from '../auth.js';
+import { hasScope, type Principal } from '../auth.js';
 import { COMPATIBILITY_LEVELS, type CompatibilityLevel } from '../compat/levels.js';
 import { DagpactError } from '../errors.js';
 import {
@@ -92,6 +92,10 @@ export function makeSettings(ctx: RegistryContext) {
 
     async setSubjectMode({ subject, mode }: { subject: string; mode: RegistryMode }, actor: Principal) {
       const value = checkMode(mode);
+      // IMPORT lets a caller choose schema ids, which are global: an admin operation (docs/adr/0013).
+      if (value === 'IMPORT' && !hasScope(actor, 'admin')) {
+        throw new DagpactError('FORBIDDEN', `setting subject "${subject}" to IMPORT mode needs the admin scope: imported ids are global to the registry`);
+      }
       await store.setConfig({ scope: subject, mode: value, audit: event(actor, 'mode.set', subject, { mode: value }) });
     },
 

@@ -2,11 +2,11 @@
 // content-addressed id per distinct schema across subjects; identical re-registration returns the
 // existing version; compatibility under the subject's (else global) level on every registration;
 // soft then permanent delete; references resolved from the store. No transport and no SQL here.
-import type { Principal } from '../auth.js';
+import { hasScope, type Principal } from '../auth.js';
 import { checkCompatibility, type CompatibilityLevel } from '../compat/levels.js';
 import { DagpactError, errors } from '../errors.js';
 import type { FormatProvider, ParsedSchema, SchemaFormat } from '../formats/types.js';
-import { contentKey, depthOf, incompatibleMessage, MAX_SCHEMA_DEPTH, parseSchemaJson } from './content.js';
+import { checkSubjectName, contentKey, depthOf, incompatibleMessage, MAX_SCHEMA_DEPTH, parseSchemaJson } from './content.js';
 import { makeContext, type RegistryContext, type RegistryDeps } from './context.js';
 import { fieldDiff } from './field-diff.js';
 import { makeDeletes } from './registry-deletes.js';
@@ -50,10 +50,14 @@ export function makeRegistry(deps: RegistryDeps): Registry {
 
   async function register(input: RegisterInput, actor: Principal) {
     const { subject } = input;
+    checkSubjectName(subject);
     const mode = await ctx.assertWritable(subject);
     const explicit = input.id !== undefined || input.version !== undefined;
     if (explicit && mode !== 'IMPORT') {
       throw new DagpactError('SUBJECT_READ_ONLY', `an explicit id or version can only be given when subject "${subject}" is in IMPORT mode`);
+    }
+    if (explicit && !hasScope(actor, 'admin')) {
+      throw new DagpactError('FORBIDDEN', 'registering with an explicit id or version (IMPORT) needs the admin scope: ids are global to the registry');
     }
     for (const [field, value] of [['metadata', input.metadata], ['ruleSet', input.ruleSet]] as const) {
       if (depthOf(value, MAX_SCHEMA_DEPTH) > MAX_SCHEMA_DEPTH) {

@@ -31,21 +31,25 @@ export async function healthRoutes(app: FastifyInstance, deps: AppDeps) {
       summary: 'Readiness: the database answers and is migrated; Pulsar admin answers when configured',
       response: { 200: probeResponse, 503: probeResponse },
     },
-  }, async (_request, reply) => {
+  }, async (request, reply) => {
     const checks: Record<string, { ok: boolean; message?: string }> = {};
     try {
       await deps.database.ping();
       const pending = await deps.database.pendingMigrations();
       checks.database = pending === 0 ? { ok: true } : { ok: false, message: `${pending} migration(s) not applied; run "dagpact migrate"` };
     } catch (error) {
-      checks.database = { ok: false, message: `database unreachable: ${(error as Error).message}` };
+      // The driver's own text may name hosts, users or SQL: logged, not shown.
+      request.log.warn({ err: error }, 'readiness: database check failed');
+      checks.database = { ok: false, message: 'database unreachable; the server log has the details' };
     }
     if (deps.pulsarAdmin) {
       try {
         await deps.pulsarAdmin.ping();
         checks.pulsar = { ok: true };
       } catch (error) {
-        checks.pulsar = { ok: false, message: (error as Error).message };
+        request.log.warn({ err: error }, 'readiness: pulsar admin check failed');
+        const code = (error as { code?: string }).code;
+        checks.pulsar = { ok: false, message: code === 'UPSTREAM_UNAVAILABLE' ? 'Pulsar admin API unreachable or failing; the server log has the details' : 'Pulsar admin API answered with an error; the server log has the details' };
       }
     }
     const ok = Object.values(checks).every((c) => c.ok);

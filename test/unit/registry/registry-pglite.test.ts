@@ -75,12 +75,38 @@ describe('registry on PGlite', () => {
     expect(await registry.listSubjects({ includeDeleted: true })).not.toContain('b');
   });
 
-  it('IMPORT keeps explicit ids and moves the id sequence past them', async () => {
+  it('IMPORT keeps explicit ids; later registrations step over them', async () => {
     await registry.setSubjectMode({ subject: 'imp', mode: 'IMPORT' }, actor);
     const imported = await registry.register({ subject: 'imp', schema: record('Imp', []), id: 900, version: 3 }, actor);
     expect(imported).toMatchObject({ id: 900, version: 3 });
     const fresh = await registry.register({ subject: 'fresh', schema: record('Fresh', []) }, actor);
-    expect(fresh.id).toBeGreaterThan(900);
+    expect(fresh.id).not.toBe(900);
+  });
+
+  it('survives an imported id of 2147483647 and a run of imported ids after the sequence (issue 11)', async () => {
+    await registry.setSubjectMode({ subject: 'top', mode: 'IMPORT' }, actor);
+    await registry.register({ subject: 'top', schema: record('Top', []), id: 2147483647, version: 1 }, actor);
+    const probe = await registry.register({ subject: 'probe', schema: record('Probe', []) }, actor);
+    // Import the next few ids the sequence would hand out, then keep registering.
+    for (let k = 1; k <= 3; k++) {
+      await registry.register({ subject: 'top', schema: record(`Top${k}`, []), id: probe.id + k, version: k + 1 }, actor);
+    }
+    const ids = new Set<number>([2147483647, probe.id, probe.id + 1, probe.id + 2, probe.id + 3]);
+    for (let k = 0; k < 5; k++) {
+      const later = await registry.register({ subject: `later-${k}`, schema: record(`Later${k}`, []) }, actor);
+      expect(ids.has(later.id)).toBe(false);
+      expect(later.id).toBeLessThan(2147483647);
+      ids.add(later.id);
+    }
+    expect((await registry.getSchemaById({ id: 2147483647 })).schema).toBe(record('Top', []));
+  });
+
+  it('leaves IMPORT mode and explicit ids to admins (issue 11)', async () => {
+    const writer: Principal = { id: 'token:7', name: 'ci', scopes: ['write'] };
+    expect(await codeOf(registry.setSubjectMode({ subject: 'w', mode: 'IMPORT' }, writer))).toBe('FORBIDDEN');
+    await registry.setSubjectMode({ subject: 'w', mode: 'IMPORT' }, actor);
+    expect(await codeOf(registry.register({ subject: 'w', schema: record('W', []), id: 2147483646, version: 1 }, writer))).toBe('FORBIDDEN');
+    expect(await codeOf(registry.setSubjectMode({ subject: 'w', mode: 'READONLY' }, writer))).toBe('OK');
   });
 
   it('keeps levels and modes per subject with the global fallback', async () => {

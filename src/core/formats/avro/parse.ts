@@ -18,8 +18,19 @@ const INT_MAX = 2_147_483_647;
 
 type Json = Record<string, unknown>;
 
+/**
+ * Sizes beyond which a schema is refused before anything expensive runs over it (avsc compiles code
+ * for every named type; see docs/adr/0013). Generous for real schemas, which rarely exceed dozens.
+ */
+export interface AvroParseLimits {
+  unionBranches: number;
+  recordFields: number;
+  namedTypes: number;
+}
+export const AVRO_PARSE_LIMITS: AvroParseLimits = { unionBranches: 1000, recordFields: 50_000, namedTypes: 2000 };
+
 class Builder {
-  constructor(readonly names: NameTable, readonly problems: InputProblem[]) {}
+  constructor(readonly names: NameTable, readonly problems: InputProblem[], readonly limits: AvroParseLimits) {}
 
   problem(path: string, message: string): undefined {
     if (this.problems.length < MAX_PROBLEMS) this.problems.push({ path, message });
@@ -66,6 +77,9 @@ class Builder {
 
   union(branches: unknown[], path: string, namespace: string): UnionNode | undefined {
     if (branches.length === 0) return this.problem(path, 'is an empty union: list at least one branch type');
+    if (branches.length > this.limits.unionBranches) {
+      return this.problem(path, `is a union of ${branches.length} branches; dagpact accepts at most ${this.limits.unionBranches}: split the data over several topics or use a record with optional fields`);
+    }
     const nodes: AvroNode[] = [];
     const seen = new Map<string, number>();
     let ok = true;
@@ -129,6 +143,9 @@ class Builder {
       }
     }
     const fullName = namespace === '' ? name : `${namespace}.${name}`;
+    if (this.names.size >= this.limits.namedTypes) {
+      return this.problem(`${path}.name`, `is named type number ${this.names.size + 1}; dagpact accepts at most ${this.limits.namedTypes} named types in a schema and its references: split the schema`);
+    }
     if (this.names.has(fullName)) {
       ok = false;
       this.problem(`${path}.name`, `"${fullName}" is already defined: define each named type once and refer to it by name afterwards`);
@@ -138,6 +155,9 @@ class Builder {
 
   record(o: Json, path: string, enclosing: string, isError: boolean): RecordNode | undefined {
     const id = this.named(o, path, enclosing);
+    if (Array.isArray(o.fields) && o.fields.length > this.limits.recordFields) {
+      return this.problem(`${path}.fields`, `has ${o.fields.length} fields; dagpact accepts at most ${this.limits.recordFields} fields in a record: split it into nested records`);
+    }
     if (!Array.isArray(o.fields)) {
       this.problem(`${path}.fields`, 'is missing or not an array: a record needs "fields": [{"name": ..., "type": ...}, ...]');
       return undefined;
@@ -312,8 +332,9 @@ function isByteString(value: unknown): value is string {
  * Builds the model of `document`, adding the named types it defines to `names`. Returns undefined
  * (and fills `problems`) when the schema is invalid.
  */
-export function buildModel(document: unknown, names: NameTable, problems: InputProblem[], path = '$'): AvroNode | undefined {
+export function buildModel(document: unknown, names: NameTable, problems: InputProblem[], path = '$',
+  limits: AvroParseLimits = AVRO_PARSE_LIMITS): AvroNode | undefined {
   const before = problems.length;
-  const node = new Builder(names, problems).node(document, path, '');
+  const node = new Builder(names, problems, limits).node(document, path, '');
   return problems.length > before ? undefined : node;
 }

@@ -76,6 +76,7 @@ export interface AvroProviderOptions {
 
 export function makeAvroProvider(options: AvroProviderOptions = {}): FormatProvider {
   const dialect = options.dialect ?? 'schema-compatibility';
+  // A resolver belongs to the very reader Type it was made for; kept per pair of Type objects (weakly).
   const resolvers = new WeakMap<avro.Type, WeakMap<avro.Type, avro.Resolver>>();
 
   function parse(text: string, references: ResolvedReference[] = []): ParsedSchema {
@@ -180,7 +181,7 @@ export function makeAvroProvider(options: AvroProviderOptions = {}): FormatProvi
     format: 'AVRO',
     parse,
     readAs,
-    backwardIssues: (reader, writer) => resolutionIssues(nativeOf(reader).root, nativeOf(writer).root, dialect),
+    backwardIssues: (reader, writer, budget) => resolutionIssues(nativeOf(reader).root, nativeOf(writer).root, dialect, budget),
     checkPayload,
     // avsc writes each named type in full where it is first used, keeping defaults, docs and aliases.
     selfContained: (schema) => JSON.stringify(nativeOf(schema).type.schema({ exportAttrs: true })),

@@ -3,7 +3,8 @@
 // what the Pulsar broker runs): same verdicts, same rule names, but every issue is reported, with a
 // JSON path into the reader schema and a message for a person. See docs/adr/0003-avro-compatibility.md.
 import type { CompatibilityIssue } from '../types.js';
-import { typeLabel, type AvroNode, type EnumNode, type FixedNode, type NamedNode, type RecordNode } from './model.js';
+import { makeWorkBudget, type WorkBudget } from '../work-budget.js';
+import { typeLabel, type AvroNode, type EnumNode, type FixedNode, type NamedNode, type RecordNode, type UnionNode } from './model.js';
 
 /** Bounds the work and the answer on pathological schemas; a verdict needs only one issue. */
 const MAX_ISSUES = 500;
@@ -22,6 +23,68 @@ const PROMOTIONS: Record<string, readonly string[]> = {
 type Issue = CompatibilityIssue;
 const IN_PROGRESS: Issue[] = [];
 
+/**
+ * A reader union's branches indexed by what can possibly read a writer type: only a branch of the
+ * same kind with the same unqualified name (or an alias naming the writer), the same primitive or one
+ * it promotes from, or the union's array/map branch can. Looking candidates up instead of trying every
+ * branch keeps union-against-union checks linear in the number of branches (docs/adr/0013).
+ */
+interface UnionIndex {
+  primitives: Map<string, AvroNode[]>;
+  byKind: Map<string, AvroNode[]>;
+  byName: Map<string, AvroNode[]>;
+}
+
+const unionIndexes = new WeakMap<UnionNode, UnionIndex>();
+
+function add(map: Map<string, AvroNode[]>, key: string, node: AvroNode): void {
+  const list = map.get(key);
+  if (list) { if (!list.includes(node)) list.push(node); } else map.set(key, [node]);
+}
+
+function indexOf(union: UnionNode): UnionIndex {
+  let index = unionIndexes.get(union);
+  if (index) return index;
+  index = { primitives: new Map(), byKind: new Map(), byName: new Map() };
+  for (const b of union.branches) {
+    if (b.kind === 'primitive') {
+      add(index.primitives, b.type, b);
+      for (const from of PROMOTIONS[b.type] ?? []) add(index.primitives, from, b);
+    } else if (b.kind === 'array' || b.kind === 'map' || b.kind === 'union') {
+      add(index.byKind, b.kind, b);
+    } else {
+      add(index.byName, `${b.kind}:${b.name}`, b);
+      for (const alias of b.aliases) add(index.byName, `${b.kind}:alias:${alias}`, b);
+    }
+  }
+  unionIndexes.set(union, index);
+  return index;
+}
+
+/** The reader branches that might read `writer`, in union order. */
+function candidates(reader: UnionNode, writer: AvroNode): AvroNode[] {
+  const index = indexOf(reader);
+  let found: AvroNode[];
+  switch (writer.kind) {
+    case 'primitive': found = index.primitives.get(writer.type) ?? []; break;
+    case 'array': case 'map': case 'union': found = index.byKind.get(writer.kind) ?? []; break;
+    default: {
+      const same = index.byName.get(`${writer.kind}:${writer.name}`) ?? [];
+      const aliased = index.byName.get(`${writer.kind}:alias:${writer.fullName}`) ?? [];
+      found = aliased.length === 0 ? same : [...new Set([...same, ...aliased])];
+    }
+  }
+  if (found.length < 2) return found;
+  const order = new Map(reader.branches.map((b, i) => [b, i]));
+  return [...found].sort((a, b) => order.get(a)! - order.get(b)!);
+}
+
+/** A union's branches for a message: the first few, then how many more. */
+function branchList(branches: AvroNode[]): string {
+  const shown = branches.slice(0, 10).map(typeLabel).join(', ');
+  return branches.length > 10 ? `${shown}, ... ${branches.length - 10} more` : shown;
+}
+
 function push(into: Issue[], from: readonly Issue[], prefix = '', suffix = ''): void {
   for (const i of from) {
     if (into.length >= MAX_ISSUES) return;
@@ -36,22 +99,24 @@ function push(into: Issue[], from: readonly Issue[], prefix = '', suffix = ''): 
  */
 class Checker {
   private readonly memo = new Map<RecordNode, Map<RecordNode, Issue[]>>();
-  constructor(private readonly dialect: ResolutionDialect) {}
+  constructor(private readonly dialect: ResolutionDialect, private readonly budget: WorkBudget) {}
 
   check(reader: AvroNode, writer: AvroNode, where: string, depth: number): Issue[] {
+    this.budget.spend(1, 'Avro types compared');
     if (depth > MAX_DEPTH) {
       return [{ path: '', rule: 'TOO_DEEP', message: `${where}: the schemas are nested too deeply to compare; flatten them` }];
     }
     if (writer.kind === 'union') return this.writerUnion(reader, writer.branches, where, depth);
     if (reader.kind === 'union') {
       if (this.dialect === 'pulsar-validator') return this.readerUnionByBestBranch(reader.branches, writer, where, depth);
-      // Some reader branch must accept the writer's type (Java takes any compatible branch).
-      for (const branch of reader.branches) {
+      // Some reader branch must accept the writer's type (Java takes any compatible branch); only
+      // branches of the right kind and name can, so only those are tried.
+      for (const branch of candidates(reader, writer)) {
         if (this.check(branch, writer, where, depth + 1).length === 0) return [];
       }
       return [{
         path: '', rule: 'MISSING_UNION_BRANCH',
-        message: `${where}: the reader's union [${reader.branches.map(typeLabel).join(', ')}] has no branch that can read the writer's ${typeLabel(writer)}; add a branch of that type (or one it promotes to)`,
+        message: `${where}: the reader's union [${branchList(reader.branches)}] has no branch that can read the writer's ${typeLabel(writer)}; add a branch of that type (or one it promotes to)`,
       }];
     }
     if (reader.kind === 'primitive' && writer.kind === 'primitive') {
@@ -73,6 +138,7 @@ class Checker {
       case 'fixed': return [...this.nameIssues(reader, writer as NamedNode, where), ...fixedIssues(reader, writer as FixedNode, where)];
       case 'enum':
         // The validator leaves unknown enum symbols to fail when such a value is read.
+        this.budget.spend(reader.symbols.length + (writer as EnumNode).symbols.length, 'enum symbols compared');
         return [...this.nameIssues(reader, writer as NamedNode, where), ...(this.dialect === 'pulsar-validator' ? [] : enumIssues(reader, writer as EnumNode, where))];
       case 'record': {
         // The validator never compares record names outside union branch selection.
@@ -106,6 +172,7 @@ class Checker {
   private readerUnionByBestBranch(branches: AvroNode[], writer: AvroNode, where: string, depth: number): Issue[] {
     let chosen: AvroNode | undefined;
     let structural: AvroNode | undefined;
+    this.budget.spend(branches.length, 'union branches searched');
     for (const b of branches) {
       if (b.kind !== writer.kind) continue;
       if (b.kind === 'primitive') { if (b.type === (writer as typeof b).type) { chosen = b; break; } continue; }
@@ -142,6 +209,7 @@ class Checker {
     if (known) return known; // finished, or IN_PROGRESS: a cycle, compatible unless shown otherwise
     byWriter.set(writer, IN_PROGRESS);
     const out: Issue[] = [];
+    this.budget.spend(reader.fields.length, 'record fields compared');
     reader.fields.forEach((field, i) => {
       const where = `field "${field.name}" of record ${reader.fullName}`;
       // Like Java: the field itself and each of its aliases may name a writer field; exactly one may match.
@@ -188,12 +256,13 @@ function fixedIssues(reader: FixedNode, writer: FixedNode, where: string): Issue
 }
 
 function enumIssues(reader: EnumNode, writer: EnumNode, where: string): Issue[] {
-  const missing = writer.symbols.filter((s) => !reader.symbols.includes(s));
+  const known = new Set(reader.symbols);
+  const missing = writer.symbols.filter((s) => !known.has(s));
   // A reader default stands in for symbols it does not know (Avro 1.9+).
   if (missing.length === 0 || reader.default !== undefined) return [];
   return [{
     path: '.symbols', rule: 'MISSING_ENUM_SYMBOLS',
-    message: `${where}: the reader's enum ${reader.fullName} lacks the writer's symbols ${missing.join(', ')}; add them or give the reader's enum a "default" symbol`,
+    message: `${where}: the reader's enum ${reader.fullName} lacks the writer's symbols ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ` and ${missing.length - 20} more` : ''}; add them or give the reader's enum a "default" symbol`,
   }];
 }
 
@@ -204,10 +273,14 @@ function enumIssues(reader: EnumNode, writer: EnumNode, where: string): Issue[] 
  */
 export type ResolutionDialect = 'schema-compatibility' | 'pulsar-validator';
 
-/** Everything that stops `reader` from reading data written with `writer`, with `$`-rooted reader paths. */
-export function resolutionIssues(reader: AvroNode, writer: AvroNode, dialect: ResolutionDialect = 'schema-compatibility'): CompatibilityIssue[] {
+/**
+ * Everything that stops `reader` from reading data written with `writer`, with `$`-rooted reader paths.
+ * Throws DagpactError SCHEMA_TOO_COMPLEX when the comparison outgrows `budget`.
+ */
+export function resolutionIssues(reader: AvroNode, writer: AvroNode, dialect: ResolutionDialect = 'schema-compatibility',
+  budget: WorkBudget = makeWorkBudget()): CompatibilityIssue[] {
   try {
-    const found = new Checker(dialect).check(reader, writer, 'the schema root', 0);
+    const found = new Checker(dialect, budget).check(reader, writer, 'the schema root', 0);
     return found.map((i) => ({ ...i, path: `$${i.path}` }));
   } catch (e) {
     // Only a pathological shape can get here (the depth guard should prevent it); never a 5xx.

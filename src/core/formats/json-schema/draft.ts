@@ -5,6 +5,7 @@ import Ajv2019Module from 'ajv/dist/2019.js';
 import Ajv2020Module from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { Ajv as AjvInstance } from 'ajv';
+import { ajvRegExpEngine } from './safe-regex.js';
 
 export type Draft = '04' | '06' | '07' | '2019-09' | '2020-12';
 
@@ -34,7 +35,8 @@ export function detectDraft(schema: unknown): Draft | undefined {
 
 export function makeAjv(draft: Draft): AjvInstance {
   // The meta-schema check runs separately (parse.ts) so its findings can be filtered and located.
-  const options = { strict: false, allErrors: true, logger: false, validateFormats: true, validateSchema: false };
+  // User patterns run on RE2 (linear time), never on V8's backtracking RegExp (docs/adr/0013).
+  const options = { strict: false, allErrors: true, logger: false, validateFormats: true, validateSchema: false, code: { regExp: ajvRegExpEngine } };
   const ajv = draft === '2019-09' ? new Ajv2019(options) : draft === '2020-12' ? new Ajv2020(options) : new AjvDraft7(options);
   addFormats(ajv);
   // Ajv refuses the draft-04 `id` keyword outright; in later drafts it is merely unknown, so ignore it.

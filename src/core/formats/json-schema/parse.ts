@@ -1,12 +1,14 @@
 // Parsing and validating JSON Schema text: draft detection, meta-schema validation with Ajv,
 // `$ref`s resolved against the given references, problems reported with JSON paths.
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { makeByteLru, stringBytes } from '../../byte-lru.js';
 import { DagpactError, errors, type InputProblem } from '../../errors.js';
 import { parseSchemaJson } from '../../registry/content.js';
 import type { ResolvedReference } from '../types.js';
 import { canonicalJson, fingerprintOf } from './canonical.js';
 import { ajvDocument, detectDraft, effectiveDocument, makeAjv, walkSchema, type Draft } from './draft.js';
 import { instancePathToJsonPath, jsonPath } from './json-path.js';
+import { unsafePatternReason } from './safe-regex.js';
 
 /** One document the diff can resolve `$ref`s into: the schema itself or a named reference. */
 export interface SchemaDocument {
@@ -24,16 +26,9 @@ export interface JsonSchemaNative {
   validate: ValidateFunction;
 }
 
-const MAX_CACHED_VALIDATORS = 512;
-const validatorCache = new Map<string, ValidateFunction>();
-
-function remember(key: string, fn: ValidateFunction): void {
-  if (validatorCache.size >= MAX_CACHED_VALIDATORS) {
-    const oldest = validatorCache.keys().next().value;
-    if (oldest !== undefined) validatorCache.delete(oldest);
-  }
-  validatorCache.set(key, fn);
-}
+/** Bytes the compiled validators may hold (estimated as 20x the schema's canonical text). */
+const VALIDATOR_CACHE_BYTES = 32 * 1024 * 1024;
+const validatorCache = makeByteLru<string, ValidateFunction>(VALIDATOR_CACHE_BYTES);
 
 function isSchemaValue(v: unknown): boolean {
   return typeof v === 'boolean' || (v !== null && typeof v === 'object' && !Array.isArray(v));
@@ -62,10 +57,13 @@ function patternProblems(doc: unknown): InputProblem[] {
   const check = (source: unknown, segments: Array<string | number>) => {
     if (typeof source !== 'string') return;
     try {
-      new RegExp(source, 'u');
+      new RegExp(source, 'u'); // syntax only: never executed
     } catch (e) {
       problems.push({ path: jsonPath(segments), message: `is not a valid regular expression: ${(e as Error).message}` });
+      return;
     }
+    const unsafe = unsafePatternReason(source);
+    if (unsafe) problems.push({ path: jsonPath(segments), message: `the pattern ${JSON.stringify(source.slice(0, 200))} ${unsafe}` });
   };
   walkSchema(doc, (node, segments) => {
     if (node === null || typeof node !== 'object' || Array.isArray(node)) return;
@@ -111,9 +109,26 @@ function loadDocument(text: string, name: string, where: string): { raw: unknown
   return { raw, doc: { name, draft, root: effectiveDocument(raw, draft) } };
 }
 
+/**
+ * Subschemas a schema and its references may hold together. Ajv compiles code for each (about a
+ * millisecond apiece on a small machine), so this bounds how long one registration holds the event loop.
+ */
+export const MAX_SUBSCHEMAS = 1000;
+
+function subschemaCount(doc: SchemaDocument): number {
+  let n = 0;
+  walkSchema(doc.root, () => { n++; });
+  return n;
+}
+
 export function parseJsonSchema(text: string, references: ResolvedReference[] = []) {
   const { raw, doc: main } = loadDocument(text, '', '');
   const refs = references.map((r, i) => loadDocument(r.schema, r.name, `$.references[${i}]`).doc);
+  const size = [main, ...refs].reduce((sum, d) => sum + subschemaCount(d), 0);
+  if (size > MAX_SUBSCHEMAS) {
+    throw errors.invalidSchema(`the schema and its references hold ${size} subschemas; dagpact accepts at most ${MAX_SUBSCHEMAS}: split it into referenced schemas or simplify large anyOf/oneOf lists`,
+      [{ path: '$', message: `holds ${size} subschemas (at most ${MAX_SUBSCHEMAS})` }]);
+  }
   const problems = [main, ...refs].flatMap((d, i) =>
     patternProblems(d.root).map((p) => (i === 0 ? p : { ...p, path: `$.references[${i - 1}]${p.path.slice(1)}` })));
   if (problems.length > 0) throw errors.invalidSchema('the schema has invalid regular expressions', problems);
@@ -124,7 +139,7 @@ export function parseJsonSchema(text: string, references: ResolvedReference[] = 
   let validate = validatorCache.get(cacheKey);
   if (!validate) {
     validate = compile(main, refs);
-    remember(cacheKey, validate);
+    validatorCache.set(cacheKey, validate, 10 * stringBytes(canonical));
   }
   const native: JsonSchemaNative = { main, references: refs, validate };
   return { format: 'JSON' as const, canonical, fingerprint, native };

@@ -5,6 +5,7 @@ import type { CompatibilityIssue, FormatProvider, ParsedSchema, ResolvedReferenc
 import { jsonSchemaBackwardIssues } from './diff/index.js';
 import { parseJsonSchema, type JsonSchemaNative } from './parse.js';
 import { checkJsonPayload } from './payload.js';
+import { makeWorkBudget, type WorkBudget } from '../work-budget.js';
 
 function nativeOf(schema: ParsedSchema): JsonSchemaNative {
   if (schema.format !== 'JSON') throw errors.badRequest(`expected a JSON schema, got ${schema.format}`);
@@ -23,9 +24,9 @@ export function makeJsonSchemaProvider(): FormatProvider {
         throw errors.invalidSchema(`the schema cannot be used: ${(e as Error).message}`, [{ path: '$', message: String((e as Error).message) }]);
       }
     },
-    backwardIssues(reader: ParsedSchema, writer: ParsedSchema): CompatibilityIssue[] {
+    backwardIssues(reader: ParsedSchema, writer: ParsedSchema, budget?: WorkBudget): CompatibilityIssue[] {
       try {
-        return jsonSchemaBackwardIssues(nativeOf(reader), nativeOf(writer));
+        return jsonSchemaBackwardIssues(nativeOf(reader), nativeOf(writer), budget ?? makeWorkBudget());
       } catch (e) {
         if (e instanceof DagpactError) throw e;
         return [{ path: '#', rule: 'UNDECIDABLE_INTERNAL', message: `dagpact could not compare these schemas (${(e as Error).message}); treating them as incompatible` }];

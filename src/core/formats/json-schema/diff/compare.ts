@@ -3,6 +3,7 @@
 // of recursive schemas), splits writer disjunctions into cases, handles the reader's combinators and
 // conditionals, and hands plain keywords to the families in scalar/object/array.
 import type { CompatibilityIssue } from '../../types.js';
+import type { WorkBudget } from '../../work-budget.js';
 import { canonicalJson } from '../canonical.js';
 import { childPath } from '../json-path.js';
 import { arrayIssues } from './array.js';
@@ -24,8 +25,27 @@ function sameMeaning(r: SNode, w: SNode): boolean {
   return !containsRef(r.schema) || (r.path === w.path && r.docs.fingerprint === w.docs.fingerprint);
 }
 
+/** Work units of one subschema comparison: far dearer than an Avro node pair (canonical text, views). */
+const COMPARE_COST = 500;
+
+const branchKeyCache = new WeakMap<unknown[], string[]>();
+const branchIndexCache = new WeakMap<unknown[], Map<string, number>>();
+
 function branchKeys(list: unknown[]): string[] {
-  return list.map((b) => canonicalJson(b)).sort();
+  let keys = branchKeyCache.get(list);
+  if (!keys) branchKeyCache.set(list, (keys = list.map((b) => canonicalJson(b)).sort()));
+  return keys;
+}
+
+/** A combinator's branches by canonical text, so an identical writer branch is found without trying each. */
+function branchIndex(list: unknown[]): Map<string, number> {
+  let index = branchIndexCache.get(list);
+  if (!index) {
+    index = new Map();
+    list.forEach((b, i) => { const k = canonicalJson(b); if (!index!.has(k)) index!.set(k, i); });
+    branchIndexCache.set(list, index);
+  }
+  return index;
 }
 
 /** Whether no value can satisfy both `reader` and the writer view (used for oneOf and not). */
@@ -41,12 +61,13 @@ function disjoint(reader: SNode, w: WriterView): boolean {
 }
 
 
-export function makeComparer(): DiffContext {
+export function makeComparer(budget: WorkBudget): DiffContext {
   const state: State = { active: new Set(), depth: 0, cases: 0 };
   const ctx: DiffContext = { compare: (r, ws) => dedupe(guarded(r, ws)) };
 
   function guarded(r: SNode, ws: SNode[]): CompatibilityIssue[] {
     if (r.schema === true || (isObject(r.schema) && Object.keys(r.schema).length === 0)) return [];
+    budget.spend(COMPARE_COST * (1 + ws.length), 'JSON Schema subschemas compared');
     const key = `${r.key}|${ws.map((w) => w.key).sort().join(',')}`;
     if (state.active.has(key)) return [];
     if (state.depth >= MAX_DEPTH || state.cases >= MAX_CASES) {
@@ -140,9 +161,23 @@ export function makeComparer(): DiffContext {
     return out;
   }
 
+  /** An identical branch accepts the writer's values whatever else the reader offers. */
+  function identicalBranch(r: SNode, branches: unknown[], keyword: string, w: WriterView): boolean {
+    const real = w.conjuncts.filter((c) => !(c.schema === true || (isObject(c.schema) && Object.keys(c.schema).length === 0)));
+    if (real.length !== 1) return false;
+    const only = real[0]!;
+    const at = branchIndex(branches).get(canonicalJson(only.schema));
+    return at !== undefined && sameMeaning(child(r, branches[at], keyword, at), only);
+  }
+
   function anyOfIssues(r: SNode, branches: unknown[], w: WriterView): CompatibilityIssue[] {
-    const results = branches.map((b, i) => guarded(child(r, b, 'anyOf', i), w.conjuncts));
-    if (results.some((x) => x.length === 0)) return [];
+    if (identicalBranch(r, branches, 'anyOf', w)) return [];
+    const results: CompatibilityIssue[][] = [];
+    for (let i = 0; i < branches.length; i++) {
+      const found = guarded(child(r, branches[i], 'anyOf', i), w.conjuncts);
+      if (found.length === 0) return [];
+      results.push(found);
+    }
     const reasons = results.map((x, i) => `branch ${i}: ${x[0]?.message ?? 'incompatible'}`).join(' | ');
     return [issue(childPath(r.path, 'anyOf'), 'ANY_OF_NOT_SATISFIED',
       `${subject(r.path)}: no branch of the reader's anyOf accepts every value the writer may produce (${reasons}); ` +

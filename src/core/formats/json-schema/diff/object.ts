@@ -9,6 +9,7 @@ import { child, isObject, synthetic, type SchemaObject, type SNode } from './doc
 import { issue, subject } from './issue.js';
 import { countBounds } from './scalar.js';
 import { collect, type WriterView } from './writer-view.js';
+import { safeTest } from '../safe-regex.js';
 
 type Origin = 'properties' | 'patternProperties' | 'additionalProperties' | 'unevaluatedProperties';
 interface Applied { node: SNode; origin: Origin }
@@ -17,7 +18,7 @@ function props(s: SchemaObject): SchemaObject { return isObject(s.properties) ? 
 function patterns(s: SchemaObject): SchemaObject { return isObject(s.patternProperties) ? s.patternProperties : {}; }
 
 function matches(pattern: string, name: string): boolean | undefined {
-  try { return new RegExp(pattern, 'u').test(name); } catch { return undefined; }
+  return safeTest(pattern, name);
 }
 
 /** The literal prefix of a `^literal...` pattern, if it has one. */

@@ -7,6 +7,7 @@ import { childPath } from '../json-path.js';
 import type { SchemaObject, SNode } from './documents.js';
 import { issue, list, subject } from './issue.js';
 import { collect, kindNames, kindsOfType, numbers, sameValue, valueSet, type WriterView } from './writer-view.js';
+import { safeTest } from '../safe-regex.js';
 
 export function typeIssues(r: SNode, w: WriterView): CompatibilityIssue[] {
   const s = r.schema as SchemaObject;
@@ -57,11 +58,7 @@ function formatChecker(format: string): ValidateFunction | null {
 }
 
 function regexTest(source: string, value: string): boolean | undefined {
-  try {
-    return new RegExp(source, 'u').test(value);
-  } catch {
-    return undefined;
-  }
+  return safeTest(source, value);
 }
 
 /** The reader keywords a concrete writer value breaks, as issues. */

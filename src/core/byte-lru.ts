@@ -1,0 +1,54 @@
+// A least-recently-used cache bounded by an estimate of the bytes its values hold, for caches of
+// schema text and parsed forms: a count bound lets a few huge schemas hold gigabytes (docs/adr/0013).
+
+export interface ByteLru<K, V> {
+  get(key: K): V | undefined;
+  has(key: K): boolean;
+  /** Stores `value` as `bytes` bytes, evicting the least recently used entries to stay in bounds; a value larger than the whole budget is not kept. */
+  set(key: K, value: V, bytes: number): void;
+  delete(key: K): void;
+  clear(): void;
+  readonly size: number;
+  readonly bytes: number;
+  readonly maxBytes: number;
+}
+
+export function makeByteLru<K, V>(maxBytes: number): ByteLru<K, V> {
+  const entries = new Map<K, { value: V; bytes: number }>();
+  let total = 0;
+
+  function drop(key: K): void {
+    const e = entries.get(key);
+    if (!e) return;
+    total -= e.bytes;
+    entries.delete(key);
+  }
+
+  return {
+    get(key) {
+      const e = entries.get(key);
+      if (!e) return undefined;
+      entries.delete(key);
+      entries.set(key, e); // most recently used last
+      return e.value;
+    },
+    has: (key) => entries.has(key),
+    set(key, value, bytes) {
+      drop(key);
+      if (bytes > maxBytes) return;
+      while (total + bytes > maxBytes && entries.size > 0) drop(entries.keys().next().value as K);
+      entries.set(key, { value, bytes });
+      total += bytes;
+    },
+    delete: drop,
+    clear() { entries.clear(); total = 0; },
+    get size() { return entries.size; },
+    get bytes() { return total; },
+    maxBytes,
+  };
+}
+
+/** Rough bytes a string costs in V8 (two per UTF-16 unit) plus object overhead. */
+export function stringBytes(text: string): number {
+  return 2 * text.length + 64;
+}
