@@ -44,6 +44,14 @@ export interface DagRun {
   dag_versions?: DagVersion[];
 }
 
+/** A DAG as GET /api/v2/dags/{dag_id} shows it (the fields dagpact reads). */
+export interface AirflowDag {
+  dag_id: string;
+  tags: Array<{ name: string }>;
+  is_paused?: boolean;
+  bundle_version?: string | null;
+}
+
 export interface TriggerResult {
   dagRunId: string;
   /** false: the run existed already (an earlier delivery created it; Airflow answered 409). */
@@ -186,6 +194,15 @@ export function makeAirflowClient(options: AirflowClientOptions) {
       if (res.status !== 200) throw fail(res.status, res.body, what);
       const body = JSON.parse(res.body) as { dag_runs: DagRun[]; total_entries: number };
       return { runs: body.dag_runs, total: body.total_entries };
+    },
+
+    /** The DAG Airflow runs now (its latest serialized version: tags, paused), or undefined when Airflow has no such DAG. */
+    async getDag(args: { dagId: string }): Promise<AirflowDag | undefined> {
+      const what = `reading the DAG ${args.dagId}`;
+      const res = await call('GET', dagPath(args.dagId), what);
+      if (res.status === 200) return JSON.parse(res.body) as AirflowDag;
+      if (res.status === 404) return undefined;
+      throw fail(res.status, res.body, what);
     },
 
     /** Airflow's versions of a DAG (one per serialized change), oldest first. */
