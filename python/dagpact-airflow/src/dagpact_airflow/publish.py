@@ -7,10 +7,12 @@ version. ``confluent``: Confluent's wire format (magic byte 0 + the schema id da
 the Avro or JSON body), the id looked up in dagpact's registry; the only choice for JSON Schema
 contracts (Pulsar's JSON schema type is Avro-shaped, not JSON Schema).
 
-Every message carries ``dagpact-dag-id``, ``dagpact-dag-version`` (the contract's version label),
-``dagpact-contract-hash``, ``dagpact-contract-subject``/``-version``, ``dagpact-run-id`` and
-``dagpact-task-id``, and, when the run was triggered by a dagpact message, that message's
-``dagpact-source-topic``/``dagpact-source-message-id`` as ``dagpact-upstream-*``.
+Every message carries ``dagpact-producer-dag-id``, ``dagpact-producer-dag-version`` (the version
+label dagpact routed the triggering message by, else the manifest's), ``dagpact-producer-contract-hash``,
+``dagpact-producer-subject``/``-subject-version``, ``dagpact-producer-run-id`` and
+``dagpact-producer-task-id``, and, when the run was triggered by a dagpact message, its source topic
+and message id as ``dagpact-upstream-topic``/``-message-id``. (``producer-``: the gatekeeper sets
+``dagpact-dag-id`` and friends on what it forwards to the *consuming* DAG; these survive beside them.)
 """
 
 from __future__ import annotations
@@ -84,23 +86,26 @@ class DagpactPublishHook:
 
     def properties(self, entry: ContractEntry, context: Any = None) -> dict[str, str]:
         props = {
-            "dagpact-dag-id": self.contract.dag_id, "dagpact-dag-version": self.contract.version,
-            "dagpact-contract-hash": self.contract.contract_hash, "dagpact-contract-subject": entry.subject,
-            "dagpact-contract-version": "inline" if entry.inline else str(entry.version),
+            "dagpact-producer-dag-id": self.contract.dag_id, "dagpact-producer-dag-version": self.contract.version,
+            "dagpact-producer-contract-hash": self.contract.contract_hash, "dagpact-producer-subject": entry.subject,
+            "dagpact-producer-subject-version": "inline" if entry.inline else str(entry.version),
         }
         if context is not None:
             run = context.get("dag_run")
             ti = context.get("ti") or context.get("task_instance")
             if run is not None:
-                props["dagpact-run-id"] = str(run.run_id)
+                props["dagpact-producer-run-id"] = str(run.run_id)
             if ti is not None:
-                props["dagpact-task-id"] = str(ti.task_id)
+                props["dagpact-producer-task-id"] = str(ti.task_id)
             from dagpact_airflow.message import get_messages
 
             upstream = get_messages(context)
             if len(upstream) == 1 and upstream[0].message_id:
                 props["dagpact-upstream-topic"] = str(upstream[0].source_topic)
                 props["dagpact-upstream-message-id"] = str(upstream[0].message_id)
+                if upstream[0].dag_version:
+                    # The version label dagpact routed this run by (the registered one, e.g. a git sha).
+                    props["dagpact-producer-dag-version"] = upstream[0].dag_version
         return props
 
     def publish(self, record: dict[str, Any], *, topic: str | None = None, context: Any = None,

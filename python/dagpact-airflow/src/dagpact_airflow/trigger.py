@@ -50,7 +50,7 @@ def _properties_provenance(props: dict[str, str]) -> dict[str, Any]:
         "contract_subject": props.get("dagpact-contract-subject"),
         "contract_version": int(version) if version and version.isdigit() else None,
         "writer_schema_id": int(writer) if writer and writer.isdigit() else None,
-        "properties": {k: v for k, v in props.items() if not k.startswith("dagpact-")},
+        "properties": props,
     }
 
 
