@@ -9,9 +9,10 @@ with DAG("orders_report", schedule=[dagpact_airflow.contract_asset(contract)], c
 
     @task
     def report(**context):
-        msg = dagpact_airflow.get_message(context)
-        return {"enriched": msg.value, "message_id": msg.message_id, "contract_subject": msg.contract_subject,
-                "contract_version": msg.contract_version, "producer_run_id": msg.properties.get("dagpact-producer-run-id")}
+        # orders_etl publishes several results at once: Airflow may start one run for all of them.
+        return [{"enriched": msg.value, "message_id": msg.message_id, "contract_subject": msg.contract_subject,
+                 "contract_version": msg.contract_version, "producer_run_id": msg.properties.get("dagpact-producer-run-id")}
+                for msg in dagpact_airflow.get_messages(context)]
 
     report()
 
