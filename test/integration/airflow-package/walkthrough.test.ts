@@ -122,10 +122,6 @@ beforeAll(async () => {
   }
   mkdirSync(join(work, '.bin'));
   writeFileSync(join(work, '.bin/dagpact'), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'dist/src/cli/main.js')}" "$@"\n`, { mode: 0o755 });
-  // Airflow's DAGs folder gets the example's DAG files (the DAG processor picks them up within seconds).
-  rmSync(af.dagsDir, { recursive: true, force: true });
-  cpSync(join(work, 'examples/airflow/dags'), af.dagsDir, { recursive: true });
-
   db = await createPostgresTestDatabase();
   server = await startServerProcess({
     DATABASE_URL: db.url, DAGPACT_ADMIN_TOKEN: ADMIN, DAGPACT_LOG_LEVEL: 'warn', PULSAR_SERVICE_URL: SERVICE_URL,
@@ -136,6 +132,10 @@ beforeAll(async () => {
   const pulsar = new URL(SERVICE_URL.replace(/^pulsar/, 'http'));
   await setConnection({ connection_id: 'pulsar_default', conn_type: 'pulsar', host: pulsar.hostname, port: Number(pulsar.port) });
   await setConnection({ connection_id: 'dagpact_default', conn_type: 'dagpact', extra: JSON.stringify({ url: server.url }), password: ADMIN });
+  // Then Airflow's DAGs folder gets the example's DAG files (the DAG processor picks them up within
+  // seconds, and the triggerer starts their asset watchers, which read the connections).
+  rmSync(af.dagsDir, { recursive: true, force: true });
+  cpSync(join(work, 'examples/airflow/dags'), af.dagsDir, { recursive: true });
 
   for (const dagId of ['orders_etl', 'orders_report', 'orders_audit']) {
     const hash = await expectedHash(dagId);

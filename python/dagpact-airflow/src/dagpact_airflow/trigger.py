@@ -34,6 +34,7 @@ from dagpact_airflow.connections import (
     pulsar_endpoint,
 )
 from dagpact_airflow.contract import Contract, normalize_topic, topic_local_name
+from dagpact_airflow.registry import RegistryError
 
 DEFAULT_TRIGGER_TOPIC_PATTERN = "persistent://public/default/dagpact-trigger-{dag_id}"
 _UNDECODABLE = "__dagpact_undecodable__"
@@ -61,6 +62,7 @@ class _PulsarStream(SharedStreamProducer):
         self.kwargs = kwargs
         self.client: Any = None
         self.consumer: Any = None
+        self._readers: dict[tuple[str, int], tuple[Any, str]] = {}
 
     async def _connect(self) -> None:
         import pulsar
@@ -76,32 +78,47 @@ class _PulsarStream(SharedStreamProducer):
                 receiver_queue_size=self.kwargs.get("receiver_queue_size", 10),
                 negative_ack_redelivery_delay_ms=self.kwargs.get("redelivery_delay_ms", 1000),
                 schema=pulsar.schema.BytesSchema(),
+                # A message refused (it does not decode in the reader schema) is redelivered a few
+                # times, then parked on <trigger topic>-<subscription>-DLQ instead of looping.
+                dead_letter_policy=pulsar.ConsumerDeadLetterPolicy(
+                    max_redeliver_count=self.kwargs.get("max_redeliveries", 3),
+                    dead_letter_topic=f"{self.kwargs['topic']}-{self.kwargs['subscription']}-DLQ",
+                ),
             )
             return client, consumer
 
         self.client, self.consumer = await asyncio.to_thread(connect)
 
-    async def _schemas(self) -> tuple[Any, str, Any]:
-        """The reader schema, its type, and the registry client (for writer schemas by id)."""
-        kw = self.kwargs
-        registry = None
-        if kw.get("dagpact_conn_id"):
-            from dagpact_airflow.registry import RegistryClient
+    async def _registry(self) -> Any:
+        if not self.kwargs.get("dagpact_conn_id"):
+            return None
+        from dagpact_airflow.registry import RegistryClient
 
-            registry = RegistryClient(await asyncio.to_thread(dagpact_endpoint, kw["dagpact_conn_id"]))
-        reader, schema_type = kw.get("reader_schema"), kw.get("schema_type")
-        if reader is None:
-            if registry is None:
-                raise ValueError(f"the contract names {kw['subject']} v{kw['subject_version']} by reference: give dagpact_conn_id to fetch it")
-            found = await asyncio.to_thread(registry.subject_version, kw["subject"], kw["subject_version"])
-            reader, schema_type = found.schema, found.schema_type
-        return reader, schema_type or "AVRO", registry
+        return RegistryClient(await asyncio.to_thread(dagpact_endpoint, self.kwargs["dagpact_conn_id"]))
+
+    async def _reader(self, registry: Any, subject: str | None, version: int | None) -> tuple[Any, str]:
+        """The contract's reader schema: the subject version the gatekeeper routed the message by (its
+        ``dagpact-contract-*`` properties: the version the active contract pinned), else the manifest's
+        inline schema, else the manifest's reference."""
+        kw = self.kwargs
+        if registry is not None and subject and version is not None:
+            key = (subject, version)
+            if key not in self._readers:
+                found = await asyncio.to_thread(registry.subject_version, subject, version)
+                self._readers[key] = (found.schema, found.schema_type)
+            return self._readers[key]
+        if kw.get("reader_schema") is not None:
+            return kw["reader_schema"], kw.get("schema_type") or "AVRO"
+        if registry is None:
+            raise ValueError(f"the contract names {kw['subject']} v{kw['subject_version']} by reference: give dagpact_conn_id to fetch it")
+        found = await asyncio.to_thread(registry.subject_version, kw["subject"], kw["subject_version"])
+        return found.schema, found.schema_type
 
     async def open_stream(self) -> AsyncIterator[tuple[Any, Any]]:
         import pulsar
 
         await self._connect()
-        reader, schema_type, registry = await self._schemas()
+        registry = await self._registry()
         kw = self.kwargs
         while True:
             try:
@@ -116,6 +133,7 @@ class _PulsarStream(SharedStreamProducer):
                 "contract_hash": kw.get("contract_hash"),
             })
             try:
+                reader, schema_type = await self._reader(registry, provenance["contract_subject"], provenance["contract_version"])
                 writer_id = provenance["writer_schema_id"]
                 _, body = split_confluent(msg.data(), writer_id)
                 writer = None
@@ -123,6 +141,8 @@ class _PulsarStream(SharedStreamProducer):
                     writer = (await asyncio.to_thread(registry.schema_by_id, writer_id)).schema
                 value = json_safe(decode(body, schema_type=schema_type, reader=reader, writer=writer))
                 event: dict[str, Any] = {"message": value, "dagpact": provenance}
+            except RegistryError:
+                raise  # dagpact unreachable or refusing: fail the stream, nothing acked, Pulsar redelivers
             except Exception as error:  # noqa: BLE001 - reported per message, not fatal to the stream
                 event = {_UNDECODABLE: f"{type(error).__name__}: {error}", "dagpact": provenance}
             yield event, msg.message_id()
