@@ -30,8 +30,10 @@ def main():
         for spec in args.orders:
             order_id, customer, amount, *coupon = spec.split(":")
             value = {"order_id": order_id, "customer": customer, "amount_cents": int(amount), "coupon": coupon[0] if coupon else None}
-            message_id = producer.send(value)
-            print(json.dumps({"order_id": order_id, "message_id": str(message_id)}), flush=True)
+            mid = producer.send(value)
+            # ledger:entry:partition:batch, as dagpact and the DAG's provenance write message ids
+            message_id = f"{mid.ledger_id()}:{mid.entry_id()}:{mid.partition()}:{mid.batch_index()}"
+            print(json.dumps({"order_id": order_id, "message_id": message_id}), flush=True)
     finally:
         client.close()
 

@@ -176,8 +176,10 @@ describe('examples/airflow walkthrough', () => {
 
   it('a manifest the DAG in Airflow does not declare: AIRFLOW_CONTRACT_MISMATCH', async () => {
     const other = join(work, 'build/other.yaml');
-    writeFileSync(other, readFileSync(join(work, 'build/manifests/orders_audit.yaml'), 'utf8').replace('forward_to: airflow', 'forward_to: airflow\n    on_mismatch: reject'));
+    writeFileSync(other, readFileSync(join(work, 'build/manifests/orders_audit.yaml'), 'utf8')
+      .replace('forward_to: airflow', 'forward_to: airflow\n    on_mismatch: reject').replace('version: abc1234', 'version: other-1'));
     const check = await sh(`dagpact check ${other} --env prod --format json`);
+    expect(check.stdout, check.stderr).not.toBe('');
     const findings = (JSON.parse(check.stdout) as { findings: Array<{ kind: string; severity: string; rule?: string }> }).findings;
     expect(findings.filter((f) => f.kind === 'airflow-dag-contract')).toEqual([expect.objectContaining({ severity: 'warning', rule: 'AIRFLOW_CONTRACT_MISMATCH' })]);
   }, 120_000);

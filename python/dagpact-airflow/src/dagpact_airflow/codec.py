@@ -26,6 +26,12 @@ class RecordMismatch(ValueError):
         super().__init__(f"the record does not match the contract's schema for {topic} ({subject}), so it was not sent: {listed}")
 
 
+def message_id_text(message_id: Any) -> str:
+    """A Pulsar message id as dagpact writes it (``ledger:entry:partition:batch``, as in the
+    gatekeeper's ``dagpact-source-message-id`` and quarantine records), not the client's ``(l,e,p,b)``."""
+    return f"{message_id.ledger_id()}:{message_id.entry_id()}:{message_id.partition()}:{message_id.batch_index()}"
+
+
 def split_confluent(payload: bytes, schema_id: int | None) -> tuple[int | None, bytes]:
     """Strips a Confluent wire-format prefix (magic 0 + 4-byte schema id) when the payload has one for
     ``schema_id`` (a plain Avro payload may start with a zero byte too, so the id must match)."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from dagpact_airflow.codec import check_record, encode
+from dagpact_airflow.codec import check_record, encode, message_id_text
 from dagpact_airflow.connections import DAGPACT_DEFAULT_CONN_ID, PULSAR_DEFAULT_CONN_ID, dagpact_endpoint, pulsar_endpoint
 from dagpact_airflow.contract import Contract, ContractEntry
 
@@ -111,7 +111,7 @@ class DagpactPublishHook:
     def publish(self, record: dict[str, Any], *, topic: str | None = None, context: Any = None,
                 key: str | None = None, properties: dict[str, str] | None = None) -> str:
         """Checks the record against the produced topic's schema (RecordMismatch names the fields) and
-        sends it; returns the Pulsar message id."""
+        sends it; returns the Pulsar message id (``ledger:entry:partition:batch``)."""
         entry = self.contract.produced(topic)
         schema, schema_type, schema_id = self.schema_for(entry)
         check_record(record, schema_type=schema_type, schema=schema, subject=entry.subject, topic=entry.topic)
@@ -122,11 +122,11 @@ class DagpactPublishHook:
         if key is not None:
             extra["partition_key"] = key
         if encoding == "pulsar":
-            return str(producer.send(record, **extra))
+            return message_id_text(producer.send(record, **extra))
         if schema_id is None:
             schema_id = self._registry_client().lookup(entry.subject, schema, schema_type).id
             self._schemas[entry.topic] = (schema, schema_type, schema_id)
-        return str(producer.send(encode(record, schema_type=schema_type, schema=schema, confluent_id=schema_id), **extra))
+        return message_id_text(producer.send(encode(record, schema_type=schema_type, schema=schema, confluent_id=schema_id), **extra))
 
     def close(self) -> None:
         if self._client is not None:

@@ -26,7 +26,7 @@ from typing import Any
 from airflow.triggers.base import BaseEventTrigger, TriggerEvent
 from airflow.triggers.shared_stream import AdvanceItem, SharedStreamProducer, reject_shared_stream_event
 
-from dagpact_airflow.codec import decode, json_safe, split_confluent
+from dagpact_airflow.codec import decode, json_safe, message_id_text, split_confluent
 from dagpact_airflow.connections import (
     DAGPACT_DEFAULT_CONN_ID,
     PULSAR_DEFAULT_CONN_ID,
@@ -128,7 +128,7 @@ class _PulsarStream(SharedStreamProducer):
             props = dict(msg.properties())
             provenance = _properties_provenance(props)
             provenance.update({
-                "trigger_topic": kw["topic"], "trigger_message_id": str(msg.message_id()),
+                "trigger_topic": kw["topic"], "trigger_message_id": message_id_text(msg.message_id()),
                 "key": msg.partition_key() or None, "publish_time": msg.publish_timestamp(),
                 "contract_hash": kw.get("contract_hash"),
             })
