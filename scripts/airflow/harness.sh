@@ -304,6 +304,7 @@ case "${1:-}" in
   # AIRFLOW_COMPONENTS=all: stop and start one component (the tests restart the triggerer).
   restart-component)
     [[ " ${COMPONENTS[*]} " == *" ${2:-} "* ]] || { echo "usage: $0 restart-component scheduler|dag-processor|triggerer" >&2; exit 2; }
+    [[ "${AIRFLOW_DATABASE_URL:-}" == postgresql* ]] || { log "restart-component needs the instance's AIRFLOW_DATABASE_URL"; exit 1; }
     venv="$root/.venv-airflow-dagpact"; write_secrets; airflow_env; stop_component "$2"; start_component "$2" ;;
   *) echo "usage: $0 start|stop|status|venv|restart-component NAME" >&2; exit 2 ;;
 esac

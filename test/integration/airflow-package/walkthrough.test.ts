@@ -292,27 +292,30 @@ describe('examples/airflow walkthrough', () => {
 
 describe.runIf(process.env.DAGPACT_TEST_DAG_CONTRACT_TAGS === '1')('DAG_VERSION_MISMATCH: the DAG Airflow runs declares another contract', () => {
   it('holds messages until the matching contract is deployed, then replays them into runs', async () => {
-    // Change orders_audit's manifest in Airflow's DAGs folder without deploying it.
+    // Change orders_audit's contract in Airflow's DAGs folder, without deploying it: the reference
+    // `latest` becomes the fixed version 1 (same schema, another contract hash).
     const manifest = join(af.dagsDir, 'manifests/orders_audit.yaml');
-    writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('forward_to: airflow', 'forward_to: airflow\n    on_mismatch: quarantine'));
+    writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('version: latest', 'version: 1'));
     writeFileSync(join(work, 'examples/airflow/dags/manifests/orders_audit.yaml'), readFileSync(manifest, 'utf8'));
-    // Touch the DAG file so the DAG processor re-reads it (it watches .py files).
-    const dagFile = join(af.dagsDir, 'orders_audit.py');
-    writeFileSync(dagFile, `${readFileSync(dagFile, 'utf8')}\n`);
     const hash = await expectedHash('orders_audit');
     await waitFor('Airflow runs orders_audit declaring the new contract', async () =>
       (await airflow.getDag({ dagId: 'orders_audit' }))?.tags.some((t) => t.name === `dagpact-contract:${hash}`) ?? false, 300_000, 2000);
 
     const [held] = await produce('m-1:mismatch:700');
-    type Record = { id: number; dag_id: string; reason_code: string; message_id: string; status: string };
-    await waitFor('the message is held with DAG_VERSION_MISMATCH', async () => {
-      const res = await fetch(`${server.url}/v1/quarantine?dag_id=orders_audit`, { headers: { authorization: `Bearer ${ADMIN}` } });
-      const body = (await res.json()) as { records: Record[] };
-      return body.records.find((r) => r.message_id === held!.message_id && r.reason_code === 'DAG_VERSION_MISMATCH');
+    type Held = { id: number; dag_id: string; reason_code: string; message_id: string; status: string };
+    const record = await waitFor('the message is held with DAG_VERSION_MISMATCH', async () => {
+      const res = await fetch(`${server.url}/v1/quarantine?dag_id=orders_audit&reason=DAG_VERSION_MISMATCH`, { headers: { authorization: `Bearer ${ADMIN}` } });
+      return ((await res.json()) as { records: Held[] }).records.find((r) => r.message_id === held!.message_id);
     }, RUN_TIMEOUT, 2000);
+    expect(await runsSince('orders_audit').then((runs) => Promise.all(runs.map((r) => xcom<{ message_id: string }>('orders_audit', r.dag_run_id, 'audit')))))
+      .not.toContainEqual(expect.objectContaining({ message_id: held!.message_id }));
 
+    // CI deploys the contract the DAG declares; the held message is replayed (by the gatekeeper once
+    // they agree, or here: a replay of a record already replayed answers 409) into a run.
     const deployed = await sh('dagpact-airflow export examples/airflow/dags --out build/v2 --version v2 && dagpact register build/v2/orders_audit.yaml && dagpact check build/v2/orders_audit.yaml --env prod && dagpact deploy build/v2/orders_audit.yaml --env prod');
     expect(deployed.code, `${deployed.stdout}\n${deployed.stderr}`).toBe(0);
+    const replay = await fetch(`${server.url}/v1/quarantine/${record.id}/replay`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}` } });
+    expect([200, 201, 202, 409], await replay.text()).toContain(replay.status);
     await waitFor('the held message became an orders_audit run', async () => {
       for (const r of (await runsSince('orders_audit')).filter((x) => x.state === 'success')) {
         if ((await xcom<{ message_id: string }>('orders_audit', r.dag_run_id, 'audit'))?.message_id === held!.message_id) return true;
