@@ -10,6 +10,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { makeAirflowClient, type AirflowClient } from '../../../src/airflow/client.js';
 import { createPostgresTestDatabase, type TestDatabase } from '../../support/db.js';
 import { startServerProcess, type ServerProcess } from '../../support/server-process.js';
@@ -176,8 +177,10 @@ describe('examples/airflow walkthrough', () => {
 
   it('a manifest the DAG in Airflow does not declare: AIRFLOW_CONTRACT_MISMATCH', async () => {
     const other = join(work, 'build/other.yaml');
-    writeFileSync(other, readFileSync(join(work, 'build/manifests/orders_audit.yaml'), 'utf8')
-      .replace('forward_to: airflow', 'forward_to: airflow\n    on_mismatch: reject').replace('version: abc1234', 'version: other-1'));
+    const doc = parseYaml(readFileSync(join(work, 'build/manifests/orders_audit.yaml'), 'utf8')) as { version: string; consumes: Array<Record<string, unknown>> };
+    doc.version = 'other-1';
+    doc.consumes[0]!.on_mismatch = 'reject'; // another contract than the one the DAG in Airflow declares
+    writeFileSync(other, stringifyYaml(doc));
     const check = await sh(`dagpact check ${other} --env prod --format json`);
     expect(check.stdout, check.stderr).not.toBe('');
     const findings = (JSON.parse(check.stdout) as { findings: Array<{ kind: string; severity: string; rule?: string }> }).findings;
