@@ -52,3 +52,12 @@ def test_confluent_prefix_only_for_the_named_schema_id():
 
 def test_json_safe_values():
     assert json_safe({"b": b"\x00\x01", "n": [1]}) == {"b": "AAE=", "n": [1]}
+
+
+def test_message_ids_are_written_as_dagpact_writes_them():
+    from types import SimpleNamespace
+
+    from dagpact_airflow.codec import message_id_text
+
+    mid = SimpleNamespace(ledger_id=lambda: 12, entry_id=lambda: 3, partition=lambda: -1, batch_index=lambda: -1)
+    assert message_id_text(mid) == "12:3:-1:-1"
