@@ -34,6 +34,15 @@
 #                          postgresql+psycopg2://postgres@127.0.0.1:55432/dagpact_airflow
 #                                                     (default: sqlite in the state dir)
 #   AIRFLOW_WIPE=1         delete the instance's database before starting
+#   AIRFLOW_COMPONENTS     api (default): the API server alone, as described above.
+#                          all: a whole Airflow for the dagpact-airflow package's tests: API server
+#                          (core + execution API), scheduler with the LocalExecutor (parallelism 2),
+#                          DAG processor (re-reading the DAGs folder every few seconds) and triggerer.
+#                          Its venv is .venv-airflow-dagpact: a clean venv with requirements.txt, then
+#                          the wheel `python -m build` makes of python/dagpact-airflow installed with
+#                          pip, as a user would (rebuilt and reinstalled when the package changes).
+#                          Needs AIRFLOW_DATABASE_URL (the LocalExecutor does not run on SQLite); use
+#                          its own AIRFLOW_NAME, AIRFLOW_PORT and database beside the default instance.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -42,8 +51,10 @@ name="${AIRFLOW_NAME:-default}"
 state="$root/.tmp/airflow/$name"
 port="${AIRFLOW_PORT:-28080}"
 dags="${AIRFLOW_DAGS_DIR:-$root/test/fixtures/airflow/dags}"
+components="${AIRFLOW_COMPONENTS:-api}"
 venv="$root/.venv-airflow"
 req="$here/requirements.txt"
+package="$root/python/dagpact-airflow"
 pid_file="$state/api-server.pid"
 log_file="$state/api-server.log"
 user="dagpact"
@@ -65,6 +76,39 @@ ensure_venv() {
   log "venv ready after $((SECONDS - started))s"
 }
 
+# The AIRFLOW_COMPONENTS=all venv: requirements.txt + requirements-dagpact.txt in a fresh venv, then
+# the package's wheel (built with `python -m build`) installed by pip. The venv is recreated when a
+# requirements file changes; the wheel is rebuilt and reinstalled when the package's files change.
+ensure_dagpact_venv() {
+  local dv="$root/.venv-airflow-dagpact" extra="$here/requirements-dagpact.txt" want_req want_pkg
+  want_req="$(cat "$req" "$extra" | sha256sum | cut -d' ' -f1)"
+  want_pkg="$(cd "$package" && find pyproject.toml README.md src -type f ! -path '*__pycache__*' ! -path '*.egg-info*' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
+  if [[ ! -f "$dv/.requirements.sha256" || "$(cat "$dv/.requirements.sha256")" != "$want_req" || ! -x "$dv/bin/airflow" ]]; then
+    local py="${AIRFLOW_PYTHON:-python3}" started=$SECONDS
+    log "creating $dv: Airflow from $req and $extra, then the dagpact-airflow wheel"
+    rm -rf "$dv"
+    "$py" -m venv "$dv"
+    "$dv/bin/pip" install --quiet --disable-pip-version-check -r "$req" -r "$extra" build==1.6.1 >&2
+    echo "$want_req" > "$dv/.requirements.sha256"
+    rm -f "$dv/.package.sha256"
+    log "venv ready after $((SECONDS - started))s"
+  fi
+  if [[ ! -f "$dv/.package.sha256" || "$(cat "$dv/.package.sha256")" != "$want_pkg" ]]; then
+    local out="$root/.tmp/dagpact-airflow-dist"
+    rm -rf "$out" "$package/build"
+    "$dv/bin/python" -m build --wheel --outdir "$out" "$package" >"$state/build.log" 2>&1 \
+      || { log "python -m build failed:"; tail -30 "$state/build.log" >&2; exit 1; }
+    rm -rf "$package/build" "$package"/src/*.egg-info
+    local wheel; wheel="$(ls "$out"/dagpact_airflow-*.whl)"
+    "$dv/bin/pip" install --quiet --disable-pip-version-check --force-reinstall --no-deps "$wheel" >&2
+    # The wheel's dependencies must already be satisfied by the pinned set: pip check says so.
+    "$dv/bin/pip" check >&2 || { log "pip check failed in $dv"; exit 1; }
+    echo "$want_pkg" > "$dv/.package.sha256"
+    log "installed $(basename "$wheel") into $dv"
+  fi
+  venv="$dv"
+}
+
 # Settings every airflow command of this instance runs with (airflow.cfg is left at its defaults).
 airflow_env() {
   export AIRFLOW_HOME="$state/home"
@@ -81,6 +125,49 @@ airflow_env() {
   export AIRFLOW__CORE__UNIT_TEST_MODE=False PYTHONDONTWRITEBYTECODE=1
   # No telemetry calls home from a test machine.
   export SCARF_ANALYTICS=false AIRFLOW__USAGE_DATA_COLLECTION__ENABLED=False
+  if [[ "$components" == "all" ]]; then
+    export AIRFLOW__CORE__EXECUTOR=LocalExecutor AIRFLOW__CORE__PARALLELISM=2 AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG=2
+    export AIRFLOW__CORE__EXECUTION_API_SERVER_URL="http://127.0.0.1:$port/execution/"
+    export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION=False
+    # New and changed DAG files are seen within seconds (the tests change a DAG's declared contract).
+    export AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL=5 AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL=5
+    export AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES=1 AIRFLOW__SCHEDULER__PARSING_PROCESSES=1
+    export AIRFLOW__TRIGGERER__CAPACITY=50
+    export AIRFLOW__DATABASE__SQL_ALCHEMY_POOL_SIZE=3 AIRFLOW__DATABASE__SQL_ALCHEMY_MAX_OVERFLOW=5
+  fi
+}
+
+# The other processes of AIRFLOW_COMPONENTS=all, each its own process group with a pid file.
+COMPONENTS=(scheduler dag-processor triggerer)
+
+component_running() {
+  local c="$1" pid
+  [[ -f "$state/$c.pid" ]] || return 1
+  pid="$(cat "$state/$c.pid")"
+  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && [[ "$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null)" == *airflow* ]]
+}
+
+start_component() {
+  local c="$1"
+  if component_running "$c"; then return 0; fi
+  echo "--- airflow-harness: start at $(date '+%F %T') ---" >> "$state/$c.log"
+  setsid "$venv/bin/airflow" "$c" </dev/null >>"$state/$c.log" 2>&1 &
+  echo $! > "$state/$c.pid"
+  log "started the $c (pid $!, log $state/$c.log)"
+}
+
+stop_component() {
+  local c="$1" pid
+  if ! component_running "$c"; then rm -f "$state/$c.pid"; return 0; fi
+  pid="$(cat "$state/$c.pid")"
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + 30))
+  while kill -0 "$pid" 2>/dev/null && [[ "$(ps -o stat= -p "$pid" 2>/dev/null)" != Z* ]]; do
+    if (( SECONDS > deadline )); then log "$c did not stop in 30s; killing"; kill -KILL -- "-$pid" 2>/dev/null || true; fi
+    sleep 0.3
+  done
+  rm -f "$state/$c.pid"
+  log "stopped the $c"
 }
 
 # Secrets are made once per instance and kept, so a restarted server accepts the same credentials.
@@ -145,12 +232,19 @@ print_env() {
 }
 
 start() {
-  ensure_venv
+  if [[ "$components" == "all" ]]; then
+    [[ "${AIRFLOW_DATABASE_URL:-}" == postgresql* ]] || { log "AIRFLOW_COMPONENTS=all needs AIRFLOW_DATABASE_URL (PostgreSQL): the LocalExecutor does not run on SQLite"; exit 1; }
+    mkdir -p "$state" "$dags"
+    ensure_dagpact_venv
+  else
+    ensure_venv
+  fi
   write_secrets
   local pid
   if pid="$(running_pid)"; then
     log "already running (pid $pid)"
     wait_ready "$pid"
+    if [[ "$components" == "all" ]]; then airflow_env; for c in "${COMPONENTS[@]}"; do start_component "$c"; done; fi
     print_env; return 0
   fi
   if port_open "$port"; then log "refusing to start: port $port already answers and $pid_file names no API server of this instance; stop it or set AIRFLOW_PORT"; exit 1; fi
@@ -163,10 +257,13 @@ start() {
   "$venv/bin/airflow" dags reserialize >"$state/reserialize.log" 2>&1 || { log "airflow dags reserialize failed:"; tail -30 "$state/reserialize.log" >&2; exit 1; }
   log "database migrated and DAGs of $dags serialized in $((SECONDS - started))s; starting the API server on 127.0.0.1:$port, log $log_file"
   echo "--- airflow-harness: start at $(date '+%F %T') ---" >> "$log_file"
-  setsid "$venv/bin/airflow" api-server --host 127.0.0.1 --port "$port" --workers 1 --apps core </dev/null >>"$log_file" 2>&1 &
+  local apps=core
+  if [[ "$components" == "all" ]]; then apps=all; fi
+  setsid "$venv/bin/airflow" api-server --host 127.0.0.1 --port "$port" --workers 1 --apps "$apps" </dev/null >>"$log_file" 2>&1 &
   pid=$!
   echo "$pid" > "$pid_file"
   wait_ready "$pid"
+  if [[ "$components" == "all" ]]; then for c in "${COMPONENTS[@]}"; do start_component "$c"; done; fi
   log "ready after $((SECONDS - started))s (pid $pid)"
   print_env
 }
@@ -181,7 +278,8 @@ wait_ready() {
 }
 
 stop() {
-  local pid
+  local pid c
+  for c in "${COMPONENTS[@]}"; do stop_component "$c"; done
   if ! pid="$(running_pid)"; then
     log "not running"; rm -f "$pid_file"
     if port_open "$port"; then log "note: port $port answers, but not from this instance's API server: left alone"; fi
@@ -202,6 +300,11 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) health && running_pid >/dev/null ;;
-  venv) ensure_venv ;;
-  *) echo "usage: $0 start|stop|status|venv" >&2; exit 2 ;;
+  venv) if [[ "$components" == "all" ]]; then mkdir -p "$state"; ensure_dagpact_venv; else ensure_venv; fi ;;
+  # AIRFLOW_COMPONENTS=all: stop and start one component (the tests restart the triggerer).
+  restart-component)
+    [[ " ${COMPONENTS[*]} " == *" ${2:-} "* ]] || { echo "usage: $0 restart-component scheduler|dag-processor|triggerer" >&2; exit 2; }
+    [[ "${AIRFLOW_DATABASE_URL:-}" == postgresql* ]] || { log "restart-component needs the instance's AIRFLOW_DATABASE_URL"; exit 1; }
+    venv="$root/.venv-airflow-dagpact"; write_secrets; airflow_env; stop_component "$2"; start_component "$2" ;;
+  *) echo "usage: $0 start|stop|status|venv|restart-component NAME" >&2; exit 2 ;;
 esac

@@ -34,12 +34,6 @@ export interface DagVersion {
   created_at: string;
 }
 
-export interface AirflowDag {
-  dag_id: string;
-  is_paused?: boolean;
-  tags: Array<{ name: string; dag_id?: string }>;
-}
-
 export interface DagRun {
   dag_run_id: string;
   dag_id: string;
@@ -49,6 +43,14 @@ export interface DagRun {
   run_type: string;
   queued_at: string | null;
   dag_versions?: DagVersion[];
+}
+
+/** A DAG as GET /api/v2/dags/{dag_id} shows it (the fields dagpact reads). */
+export interface AirflowDag {
+  dag_id: string;
+  tags: Array<{ name: string }>;
+  is_paused?: boolean;
+  bundle_version?: string | null;
 }
 
 export interface TriggerResult {
@@ -203,13 +205,13 @@ export function makeAirflowClient(options: AirflowClientOptions) {
       return { runs: body.dag_runs, total: body.total_entries };
     },
 
-    /** A DAG's details (tags included), or undefined when Airflow has no such DAG. */
+    /** The DAG Airflow runs now (its latest serialized version: tags, paused), or undefined when Airflow has no such DAG. */
     async getDag(args: { dagId: string }): Promise<AirflowDag | undefined> {
-      const what = `reading DAG ${args.dagId}`;
+      const what = `reading the DAG ${args.dagId}`;
       const res = await call('GET', dagPath(args.dagId), what);
+      if (res.status === 200) return JSON.parse(res.body) as AirflowDag;
       if (res.status === 404) return undefined;
-      if (res.status !== 200) throw fail(res.status, res.body, what);
-      return JSON.parse(res.body) as AirflowDag;
+      throw fail(res.status, res.body, what);
     },
 
     /** Airflow's versions of a DAG (one per serialized change), oldest first. */

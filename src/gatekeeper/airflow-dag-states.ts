@@ -5,7 +5,7 @@
 import type { AirflowDagState } from '../core/gatekeeper/decide.js';
 import type { AirflowDagStates } from './resolver.js';
 
-export const CONTRACT_TAG_PREFIX = 'dagpact-contract:';
+import { CONTRACT_TAG_PREFIX } from '../core/contracts/airflow-contract.js';
 
 export interface AirflowDagReader {
   getDag(args: { dagId: string }): Promise<{ tags: Array<{ name: string }> } | undefined>;

@@ -7,6 +7,8 @@
 import { isDagpactError } from '../errors.js';
 import type { CompatibilityIssue, FormatProvider, ParsedSchema, SchemaFormat } from '../formats/types.js';
 import type { Registry, SubjectVersion } from '../registry/types.js';
+import { airflowContract } from './airflow-contract.js';
+import { contractHash, contractIdentity } from './identity.js';
 import { topicParts } from './manifest.js';
 import { resolveEntry, type ResolvedEntry } from './resolve.js';
 import type {
@@ -221,6 +223,12 @@ export async function runCheck(deps: CheckDeps, args: { manifest: Manifest; envi
     const topic = `airflow:${manifest.dagId}`;
     add(`${manifest.dagId}: airflow_version_number vs Airflow`, topic, 'consume', 'airflow-dag-version',
       await airflowVersion(deps.airflow, manifest.dagId, manifest.airflowVersionNumber, topic));
+  }
+  const getDag = deps.airflow?.getDag?.bind(deps.airflow);
+  if (deps.airflow && getDag) {
+    const topic = `airflow:${manifest.dagId}`;
+    add(`${manifest.dagId}: declared contract vs Airflow`, topic, 'consume', 'airflow-dag-contract',
+      await airflowContract({ baseUrl: deps.airflow.baseUrl, getDag }, manifest.dagId, contractHash(contractIdentity(manifest)), topic));
   }
   return checks;
 

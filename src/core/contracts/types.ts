@@ -79,7 +79,8 @@ export type FindingKind =
   | 'writer-vs-pulsar-topic'
   | 'drift'
   | 'resolution'
-  | 'airflow-dag-version';
+  | 'airflow-dag-version'
+  | 'airflow-dag-contract';
 
 /** Which schema a finding speaks of: a subject version, a DAG version's contract, or Pulsar's topic. */
 export interface SchemaSide {
@@ -182,6 +183,8 @@ export interface AirflowDagVersions {
   readonly baseUrl: string;
   /** Airflow's versions of a DAG, oldest first; throws when Airflow cannot answer. */
   listDagVersions(args: { dagId: string }): Promise<Array<{ version_number: number; bundle_version: string | null }>>;
+  /** The DAG as Airflow runs it now (its tags carry the declared contract), undefined when Airflow has no such DAG. */
+  getDag?(args: { dagId: string }): Promise<{ dag_id: string; tags: Array<{ name: string }> } | undefined>;
 }
 
 /** The parts of Pulsar's admin API the contracts module uses (PulsarAdmin satisfies it). */
