@@ -34,6 +34,7 @@ export type ErrorCode =
   | 'INVALID_MANIFEST'
   | 'CHECK_NOT_FOUND'
   | 'CHECK_REQUIRED'
+  | 'ENVIRONMENT_NOT_FOUND'
   | 'QUARANTINE_RECORD_NOT_FOUND'
   | 'INVALID_STATE'
   | 'TOKEN_NOT_FOUND'
@@ -85,6 +86,7 @@ export const ERROR_TABLE: Record<ErrorCode, ErrorSpec> = {
   INVALID_MANIFEST: { status: 422, confluent: 422, retriable: false },
   CHECK_NOT_FOUND: { status: 404, confluent: 404, retriable: false },
   CHECK_REQUIRED: { status: 409, confluent: 409, retriable: false },
+  ENVIRONMENT_NOT_FOUND: { status: 404, confluent: 404, retriable: false },
   QUARANTINE_RECORD_NOT_FOUND: { status: 404, confluent: 404, retriable: false },
   INVALID_STATE: { status: 409, confluent: 409, retriable: false },
   TOKEN_NOT_FOUND: { status: 404, confluent: 404, retriable: false },

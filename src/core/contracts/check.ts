@@ -9,6 +9,7 @@ import type { CompatibilityIssue, FormatProvider, ParsedSchema, SchemaFormat } f
 import type { Registry, SubjectVersion } from '../registry/types.js';
 import { topicParts } from './manifest.js';
 import { resolveEntry, type ResolvedEntry } from './resolve.js';
+import { isPinned } from './types.js';
 import type {
   AirflowDagVersions,
   ActiveVersion, CheckFinding, Direction, FindingKind, Manifest, PulsarSchemas, PulsarVerdict, SchemaSide, TopicCheck,
@@ -124,7 +125,7 @@ export async function runCheck(deps: CheckDeps, args: { manifest: Manifest; envi
     }
 
     // (c) what the DAG versions active in this environment that produce to the topic write.
-    const producers = others.flatMap((a) => a.dagVersion.contract.produces.filter((p) => p.topic === topic).map((p) => ({ a, p })));
+    const producers = others.flatMap((a) => a.dagVersion.contract.produces.filter(isPinned).filter((p) => p.topic === topic).map((p) => ({ a, p })));
     const pf: CheckFinding[] = [];
     for (const { a, p } of producers) {
       const writer: SchemaSide = { source: 'active-dag', dagId: a.dagVersion.dagId, dagVersion: a.dagVersion.version, subject: p.subject, version: p.version, schemaId: p.schemaId };
@@ -160,7 +161,7 @@ export async function runCheck(deps: CheckDeps, args: { manifest: Manifest; envi
     const writer = sideOf(r);
 
     // Every consumer active in this environment must read the new writer schema.
-    const consumers = others.flatMap((a) => a.dagVersion.contract.consumes.filter((c) => c.topic === topic).map((c) => ({ a, c })));
+    const consumers = others.flatMap((a) => a.dagVersion.contract.consumes.filter(isPinned).filter((c) => c.topic === topic).map((c) => ({ a, c })));
     const cf: CheckFinding[] = [];
     for (const { a, c } of consumers) {
       const reader: SchemaSide = { source: 'active-dag', dagId: a.dagVersion.dagId, dagVersion: a.dagVersion.version, subject: c.subject, version: c.version, schemaId: c.schemaId };
@@ -179,7 +180,9 @@ export async function runCheck(deps: CheckDeps, args: { manifest: Manifest; envi
     if (r.schemaId !== undefined) {
       sf.push({ severity: 'info', kind, topic, direction: 'produce', subject: r.subject, writer, message: `the writer schema is ${r.subject} v${r.version}, already registered` });
     } else {
-      const verdict = await registry.checkCompatibility({ subject: r.subject, schema: r.text, format: r.format });
+      const verdict = await registry.checkCompatibility({
+        subject: r.subject, schema: r.text, format: r.format, ...(r.entry.kind === 'inline' ? { references: r.entry.references } : {}),
+      });
       for (const f of verdict.findings) {
         sf.push({
           severity: 'error', kind, topic, direction: 'produce', subject: r.subject, writer, path: f.path, rule: f.rule,
@@ -187,7 +190,7 @@ export async function runCheck(deps: CheckDeps, args: { manifest: Manifest; envi
         });
       }
       if (verdict.compatible && !(await subjectLatest(r.subject))) {
-        sf.push({ severity: 'info', kind, topic, direction: 'produce', subject: r.subject, writer, message: `subject ${r.subject} does not exist yet; registering the DAG version creates it` });
+        sf.push({ severity: 'info', kind, topic, direction: 'produce', subject: r.subject, writer, message: `subject ${r.subject} does not exist yet; deploying the DAG version creates it` });
       }
     }
     add(`${topic}: writer vs ${r.subject} compatibility level`, topic, 'produce', kind, sf);

@@ -5,6 +5,7 @@ import { ccompatRoutes } from './ccompat.js';
 import { checkRoutes } from './checks.js';
 import { dagRoutes } from './dags.js';
 import { deploymentRoutes } from './deployments.js';
+import { environmentRoutes } from './environments.js';
 import { healthRoutes } from './health.js';
 import { quarantineRoutes } from './quarantine.js';
 import { registryNativeRoutes } from './registry-native.js';
@@ -18,5 +19,6 @@ export async function registerRoutes(app: FastifyInstance, deps: AppDeps) {
   await quarantineRoutes(app, deps);
   await dagRoutes(app, deps);
   await checkRoutes(app, deps);
+  await environmentRoutes(app, deps);
   await deploymentRoutes(app, deps);
 }
