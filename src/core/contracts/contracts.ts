@@ -60,6 +60,11 @@ export interface DeployResult {
 
 const ENV_PATTERN = /^[A-Za-z0-9_.-]{1,100}$/;
 
+const errorCount = (check: Pick<CheckRecord, 'checks'>) => {
+  const n = findingsOf(check).filter((f) => f.severity === 'error').length;
+  return `${n} ${n === 1 ? 'error' : 'errors'}`;
+};
+
 export function findingsOf(check: Pick<CheckRecord, 'checks'>): CheckFinding[] {
   return check.checks.flatMap((c) => c.findings);
 }
@@ -280,7 +285,7 @@ export function makeContracts(deps: ContractsDeps) {
     if (!gateOpen && !args.force) {
       const why = !latest ? `no check has been run for ${args.dagId}@${args.version} in ${environment}`
         : !sameContract ? `the latest check (${latest.id}) was of a different contract than the registered one`
-          : `the latest check (${latest.id}) failed with ${findingsOf(latest).filter((f) => f.severity === 'error').length} error(s)`;
+          : `the latest check (${latest.id}) failed with ${errorCount(latest)}`;
       throw new DagpactError('CHECK_REQUIRED', `${why}; run a passing check (POST /v1/checks) first, or deploy with force and a reason`,
         { details: { check_id: latest?.id ?? null, passed: latest?.passed ?? null } });
     }
