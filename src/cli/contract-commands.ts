@@ -84,7 +84,10 @@ export const checkCommand: CliCommand = {
         const answer = await client.call('POST', '/v1/checks', { manifest: m.value, environment, ...(pulsar === undefined ? {} : { pulsar }) });
         if (answer.status >= 300) { codes.push(refused('check', answer, `${where(m)}: `)); continue; }
         raw.push(answer.json);
-        reports.push(checkReport(answer.json, m.file, (f) => (f.path ? lineOf(m, f.path) : undefined) ?? lineOfTopic(m, f.topic, (f as { direction?: 'consume' | 'produce' }).direction)));
+        // Resolution findings carry manifest paths; compatibility findings carry paths inside a schema,
+        // so they point at their topic's entry.
+        reports.push(checkReport(answer.json, m.file, (f) => (f.kind === 'resolution' && f.path ? lineOf(m, f.path) : undefined)
+          ?? lineOfTopic(m, f.topic, (f as { direction?: 'consume' | 'produce' }).direction)));
         codes.push(answer.json.passed ? EXIT.ok : EXIT.failed);
       }
       if (reports.length) {
