@@ -74,7 +74,7 @@ export async function checkRoutes(app: FastifyInstance, deps: AppDeps) {
         type: 'object', required: ['manifest', 'environment'], additionalProperties: false,
         properties: { manifest: manifestInput, environment: environmentParam, pulsar: { type: 'boolean' } },
       },
-      response: { 201: checkView, ...nativeErrors(400, 401, 403, 415, 422, 502, 503) },
+      response: { 201: checkView, ...nativeErrors(400, 401, 403, 404, 415, 422, 502, 503) },
     },
   }, async (request, reply) => {
     const body = request.body as { manifest: unknown; environment: string; pulsar?: boolean };

@@ -121,7 +121,7 @@ export async function deploymentRoutes(app: FastifyInstance, deps: AppDeps) {
         type: 'object',
         properties: { environment: environmentParam, dag_id: dagIdParam, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
       },
-      response: { 200: { type: 'object', required: ['deployments'], properties: { deployments: { type: 'array', items: deploymentView } } }, ...nativeErrors(400, 401, 403) },
+      response: { 200: { type: 'object', required: ['deployments'], properties: { deployments: { type: 'array', items: deploymentView } } }, ...nativeErrors(400, 401, 403, 404) },
     },
   }, async (request) => {
     const q = request.query as { environment?: string; dag_id?: string; limit: number };
@@ -140,7 +140,7 @@ export async function deploymentRoutes(app: FastifyInstance, deps: AppDeps) {
             active: { type: 'array', items: { type: 'object', required: ['deployment', 'dag_version'], properties: { deployment: deploymentView, dag_version: dagVersionView } } },
           },
         },
-        ...nativeErrors(400, 401, 403),
+        ...nativeErrors(400, 401, 403, 404),
       },
     },
   }, async (request) => {
