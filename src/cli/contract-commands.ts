@@ -81,7 +81,11 @@ export const checkCommand: CliCommand = {
       const raw: unknown[] = [];
       const codes: number[] = [];
       for (const m of manifests) {
-        const answer = await client.call('POST', '/v1/checks', { manifest: m.value, environment, ...(pulsar === undefined ? {} : { pulsar }) });
+        // The other manifests of this change replace their DAGs' active versions in this one's comparisons.
+        const together = manifests.filter((o) => o !== m && o.dagId && o.version && o.dagId !== m.dagId).map((o) => ({ dag_id: o.dagId, version: o.version }));
+        const answer = await client.call('POST', '/v1/checks', {
+          manifest: m.value, environment, ...(pulsar === undefined ? {} : { pulsar }), ...(together.length ? { together } : {}),
+        });
         if (answer.status >= 300) { codes.push(refused('check', answer, `${where(m)}: `)); continue; }
         raw.push(answer.json);
         // Resolution findings carry manifest paths; compatibility findings carry paths inside a schema,

@@ -3,10 +3,10 @@
 import type { AuditLog } from '../audit.js';
 import type { Principal } from '../auth.js';
 import { DagpactError, errors, isDagpactError } from '../errors.js';
-import type { FormatProvider, SchemaFormat } from '../formats/types.js';
+import type { FormatProvider, ParsedSchema, SchemaFormat } from '../formats/types.js';
 import type { Registry } from '../registry/types.js';
 import { closest } from '../suggest.js';
-import { runCheck } from './check.js';
+import { runCheck, type Companion } from './check.js';
 import { contractHash, contractIdentity, diffIdentities, type ContractIdentity, type EntryIdentity } from './identity.js';
 import { parseManifest, readManifestText, topicParts } from './manifest.js';
 import { pinEntries, textForPulsar } from './resolve.js';
@@ -167,7 +167,27 @@ export function makeContracts(deps: ContractsDeps) {
     return result;
   }
 
-  async function check(args: { manifest: unknown; environment: string; pulsar?: boolean }, actor: Principal): Promise<CheckRecord> {
+  /** Registered DAG versions deployed together with a checked one, with their new produced schemas parsed. */
+  async function companions(list: Array<{ dagId: string; version: string }>): Promise<Companion[]> {
+    return Promise.all(list.map(async ({ dagId, version }, i) => {
+      const dagVersion = await store.findDagVersion({ dagId, version });
+      if (!dagVersion) {
+        throw new DagpactError('DAG_VERSION_NOT_FOUND', `DAG "${dagId}" has no version "${version}" (together[${i}]); register it first (POST /v1/dags)`,
+          { details: { problems: [{ path: `$.together[${i}]`, message: 'is not a registered DAG version' }] } });
+      }
+      const pending = new Map<string, ParsedSchema>();
+      const declared = (dagVersion.contract.declared as ContractIdentity).produces;
+      for (const e of dagVersion.contract.produces.filter((p) => !isPinned(p))) {
+        const d = declared.find((x) => x.topic === e.topic);
+        if (d?.schema === undefined) continue;
+        const schema = typeof d.schema === 'string' ? d.schema : JSON.stringify(d.schema);
+        pending.set(e.topic, await registry.parse({ schema, format: e.format, references: d.references ?? [] }));
+      }
+      return { dagVersion, pending };
+    }));
+  }
+
+  async function check(args: { manifest: unknown; environment: string; pulsar?: boolean; together?: Array<{ dagId: string; version: string }> }, actor: Principal): Promise<CheckRecord> {
     const environment = await environmentOf(args.environment);
     const manifest = parseManifest(args.manifest);
     const usePulsar = args.pulsar ?? deps.pulsar !== undefined;
@@ -175,7 +195,9 @@ export function makeContracts(deps: ContractsDeps) {
       throw errors.badRequest('this server has no Pulsar admin API configured (PULSAR_ADMIN_URL); run the check with "pulsar": false or configure it');
     }
     const active = await store.activeVersions({ environment });
-    const checks = await runCheck({ registry, formats: deps.formats, pulsar: deps.pulsar, ...(deps.airflow ? { airflow: deps.airflow } : {}) }, { manifest, environment, active, pulsar: usePulsar });
+    const together = await companions(args.together ?? []);
+    const checks = await runCheck({ registry, formats: deps.formats, pulsar: deps.pulsar, ...(deps.airflow ? { airflow: deps.airflow } : {}) },
+      { manifest, environment, active, pulsar: usePulsar, together });
     // What was not compared, and why: a check that silently skips looks like a check that passed.
     const skipped = (name: string, topic: string, kind: 'drift' | 'airflow-dag-version', message: string) =>
       checks.push({ name, topic, direction: 'consume', kind, status: 'passed', findings: [{ severity: 'info', kind, topic, direction: 'consume', rule: 'SKIPPED', message }] });

@@ -83,6 +83,33 @@ describe('refused then fixed, through the API', () => {
   });
 });
 
+describe('a producer and a consumer changed together', () => {
+  const consumerV2 = {
+    dag_id: 'rtf_consumer', version: '2',
+    consumes: [{ topic: 'rtf-orders', subject: 'rtf-billing-reader', schemaType: 'AVRO', schema: order([{ name: 'id', type: 'string' }]) }],
+  };
+  const check = (manifest: object, together?: Array<{ dag_id: string; version: string }>) =>
+    call('POST', '/v1/checks', { manifest, environment: 'prod', pulsar: false, ...(together ? { together } : {}) });
+
+  it('alone, the producer that drops amount fails against the active consumer; together with the consumer that stops reading it, it passes', async () => {
+    expect((await call('POST', '/v1/dags', { manifest: producer('4', dropsAmount) })).status).toBe(201);
+    expect((await call('POST', '/v1/dags', { manifest: consumerV2 })).status).toBe(201);
+    expect((await check(producer('4', dropsAmount))).body.passed).toBe(false);
+    const producerTogether = await check(producer('4', dropsAmount), [{ dag_id: 'rtf_consumer', version: '2' }]);
+    expect(producerTogether.body.passed, JSON.stringify(producerTogether.body.findings)).toBe(true);
+    const consumerTogether = await check(consumerV2, [{ dag_id: 'rtf_producer', version: '4' }]);
+    expect(consumerTogether.body.passed, JSON.stringify(consumerTogether.body.findings)).toBe(true);
+    // The consumer was compared with what producer 4 will write, not with the active producer 3.
+    expect(JSON.stringify(consumerTogether.body.findings)).not.toContain('rtf_producer@3');
+  });
+
+  it('together names a DAG version that is not registered → 404 naming it', async () => {
+    const res = await check(consumerV2, [{ dag_id: 'rtf_producer', version: '99' }]);
+    expect(res.status).toBe(404);
+    expect(res.body.message).toContain('together[0]');
+  });
+});
+
 describe('declared environments', () => {
   it('dev, staging and prod are declared on a fresh database', async () => {
     const { status, body } = await call('GET', '/v1/environments');
