@@ -5,6 +5,7 @@ import type { CliCommand } from './args.js';
 import { checkCommand, deployCommand, registerCommand } from './contract-commands.js';
 import { activeCommand, deploymentsCommand, envCommand } from './environment-commands.js';
 import { gatekeeperCommand } from './gatekeeper-command.js';
+import { diffCommand, initCommand } from './init-diff-commands.js';
 import { lintCommand } from './lint-command.js';
 import { migrateCommand } from './migrate-command.js';
 import { quarantineCommand } from './quarantine-command.js';
@@ -25,5 +26,7 @@ export const commands: Record<string, CliCommand> = {
   deployments: deploymentsCommand,
   schema: schemaCommand,
   lint: lintCommand,
+  init: initCommand,
+  diff: diffCommand,
   quarantine: quarantineCommand,
 };

@@ -27,6 +27,9 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+const CLI = 'node dist/src/cli/main.js';
+const PULSAR_ADMIN_URL = process.env.TEST_PULSAR_ADMIN_URL ?? 'http://127.0.0.1:8080';
+
 function bash(line: string): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
     const env: Record<string, string | undefined> = { ...process.env, DAGPACT_URL: server.url };
@@ -59,5 +62,39 @@ describe('README quick start', () => {
     expect(all).toContain('already active');
     expect(all).toContain('did you mean "staging"');
     expect(all).toMatch(/ingest_orders@2\.0\.1[\s\S]*produces persistent:\/\/public\/default\/orders {2}orders-value v2/);
+  });
+});
+
+describe('init and diff, after the walkthrough', () => {
+  it('init writes a skeleton from a registered subject that lints clean', async () => {
+    const file = join(dataDir, 'from-subject.yaml');
+    const init = await bash(`${CLI} init --dag-id audit_orders --topic orders --subject orders-value > ${file}`);
+    expect(init.code, init.out).toBe(0);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain('subject: orders-value');
+    expect(text).toContain('version: 2');
+    expect((await bash(`${CLI} lint ${file}`)).code).toBe(0);
+  });
+
+  it('init writes a skeleton from a topic\'s schema on Pulsar', async () => {
+    const topic = `init-${Date.now()}`;
+    const schema = JSON.stringify({ type: 'record', name: 'Probe', fields: [{ name: 'a', type: 'string' }] });
+    const res = await fetch(`${PULSAR_ADMIN_URL}/admin/v2/schemas/public/default/${topic}/schema`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'AVRO', schema, properties: {} }),
+    });
+    expect(res.status).toBeLessThan(300);
+    const init = await bash(`${CLI} init --dag-id probe --topic persistent://public/default/${topic} --from-pulsar --pulsar-admin-url ${PULSAR_ADMIN_URL}`);
+    expect(init.code, init.out).toBe(0);
+    expect(init.out).toContain('name: Probe');
+  });
+
+  it('diff of two subject versions and of two manifests exits 1 when they differ', async () => {
+    const versions = await bash(`${CLI} diff --subject orders-value --from 1 --to 2`);
+    expect(versions.out).toMatch(/orders-value v1 → v2/);
+    expect(versions.out).toContain('note');
+    const manifests = await bash(`${CLI} diff examples/quickstart/orders-producer.yaml examples/quickstart/fixed/orders-producer.yaml`);
+    expect(manifests.code).toBe(1);
+    expect(manifests.out).toContain('(1 difference)');
+    expect((await bash(`${CLI} diff examples/quickstart/orders-producer.yaml examples/quickstart/orders-producer.yaml`)).code).toBe(0);
   });
 });
