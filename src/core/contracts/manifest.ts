@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { parse as parseYaml } from 'yaml';
+import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { packageRoot } from '../../support/package-root.js';
 import { DagpactError, type InputProblem } from '../errors.js';
 import type { SchemaFormat } from '../formats/types.js';
@@ -88,6 +88,10 @@ export function readManifestText(text: string): unknown {
   try {
     return parseYaml(text, { maxAliasCount: 100 });
   } catch (error) {
+    const documents = parseAllDocuments(text);
+    if (Array.isArray(documents) && documents.length > 1) {
+      throw invalidManifest([{ path: '$', message: `holds ${documents.length} YAML documents; send one manifest per request (the dagpact CLI splits a multi-document file)` }]);
+    }
     throw invalidManifest([{ path: '$', message: `is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}` }]);
   }
 }

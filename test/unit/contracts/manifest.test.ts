@@ -137,3 +137,10 @@ describe('contract identity', () => {
     ]);
   });
 });
+
+describe('readManifestText', () => {
+  it('a multi-document text says to send one manifest per request, not a library message', async () => {
+    const { readManifestText } = await import('../../../src/core/contracts/manifest.js');
+    expect(() => readManifestText(readFileSync('examples/three-dags.yaml', 'utf8'))).toThrow(/holds 3 YAML documents; send one manifest per request/);
+  });
+});
