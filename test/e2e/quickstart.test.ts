@@ -88,6 +88,13 @@ describe('init and diff, after the walkthrough', () => {
     expect(init.out).toContain('name: Probe');
   });
 
+  it('a JSON Schema file registered without --type is refused with a --type JSON hint', async () => {
+    const run = await bash(`${CLI} schema register --subject customers-value --file examples/quickstart/schemas/customer.schema.json`);
+    expect(run.code).toBe(2);
+    expect(run.out).toContain('looks like a JSON Schema: add --type JSON');
+    expect((await bash(`${CLI} schema register --subject customers-value --file examples/quickstart/schemas/customer.schema.json --type JSON`)).code).toBe(0);
+  });
+
   it('diff of two subject versions and of two manifests exits 1 when they differ', async () => {
     const versions = await bash(`${CLI} diff --subject orders-value --from 1 --to 2`);
     expect(versions.out).toMatch(/orders-value v1 → v2/);
