@@ -23,7 +23,7 @@ export async function callApi(base: string, token: string | undefined, method: s
     });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new UnreachableError(`cannot reach the dagpact server at ${base} (${cause?.code ?? cause?.message ?? (error as Error).message}); check --server / DAGPACT_URL`);
+    throw new UnreachableError(`cannot reach the dagpact server at ${base} (${cause?.code ?? cause?.message ?? (error as Error).message}); is it running? Set --server or DAGPACT_URL`);
   }
   const text = await res.text();
   let json: Record<string, unknown> = {};
@@ -31,11 +31,33 @@ export async function callApi(base: string, token: string | undefined, method: s
   return { status: res.status, json };
 }
 
-/** One line for a failed API call: status, code, message and the first problems by path. */
+// Hints in the server's messages that name HTTP routes, as the CLI user would act on them.
+const CLI_WORDS: Array<[RegExp, string]> = [
+  [/send (a valid token as )?"Authorization: Bearer <token>"/g, 'set DAGPACT_TOKEN or pass --token'],
+  [/\(POST \/v1\/dags\)/g, '(dagpact register MANIFEST)'],
+  [/\(POST \/v1\/checks\)/g, '(dagpact check MANIFEST --env ENV)'],
+  [/\(POST \/v1\/environments\)/g, '(dagpact env create NAME)'],
+  [/deploy with force and a reason/g, 'deploy with --force --reason TEXT'],
+  [/ needed for (GET|POST|PUT|DELETE) \S+/g, ''],
+  [/with "pulsar": false/g, 'with --pulsar false'],
+  [/push_schemas/g, '--push-schemas'],
+];
+
+export function cliWords(message: string): string {
+  return CLI_WORDS.reduce((m, [re, to]) => m.replace(re, to), message);
+}
+
+/** One line for a failed API call, in the CLI's words: code, message and the first problems by path. */
 export function describeFailure(answer: ApiAnswer): string {
   const j = answer.json;
   const problems = ((j.details as { problems?: Array<{ path: string; message: string }> } | undefined)?.problems ?? [])
     .slice(0, 5).map((p) => `${p.path} ${p.message}`);
-  return `HTTP ${answer.status} ${String(j.error_code ?? '')}: ${String(j.message ?? JSON.stringify(j))}` +
-    (problems.length && !String(j.message ?? '').includes(problems[0]!) ? ` [${problems.join('; ')}]` : '');
+  const message = cliWords(String(j.message ?? JSON.stringify(j)));
+  const code = j.error_code ? `${String(j.error_code)}: ` : `HTTP ${answer.status}: `;
+  return code + message + (problems.length && !message.includes(problems[0]!) ? ` [${problems.join('; ')}]` : '');
+}
+
+/** The exit code of a refused call: 1 when the server refused on the merits (409), else 2. */
+export function exitCodeOf(answer: ApiAnswer): number {
+  return answer.status === 409 ? 1 : 2;
 }

@@ -2,10 +2,13 @@
 import { parseSettings } from '../config/parse.js';
 import { commonSettings } from '../config/server-config.js';
 import { makeLogger, openConfiguredDatabase } from '../start/common.js';
-import type { CliCommand } from './commands.js';
+import { settingOptions, type CliCommand } from './args.js';
 
 export const migrateCommand: CliCommand = {
   summary: 'apply database migrations (DATABASE_URL, or PGlite in DAGPACT_DATA_DIR)',
+  usage: ['migrate [--database-url URL | --data-dir DIR]'],
+  options: settingOptions(commonSettings),
+  maxPositionals: 0,
   async run({ flags }, env) {
     const config = parseSettings(commonSettings, env, flags);
     const log = makeLogger(config.logLevel, 'dagpact-migrate');

@@ -14,6 +14,9 @@ export interface ReportFinding {
   path?: string;
   rule?: string;
   pulsar?: { compatible: boolean; strategy?: string; reason?: string };
+  /** Where in which file the finding points (annotations); the report's file when absent. */
+  file?: string;
+  line?: number;
 }
 
 export interface ReportCase {
@@ -36,11 +39,19 @@ export interface Report {
 
 type Json = Record<string, unknown>;
 
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** Finds the line a finding is about in the manifest: by its JSON path, else by its topic. */
+export type Locate = (f: ReportFinding) => number | undefined;
+
 /** A POST /v1/checks answer as a report. */
-export function checkReport(check: Json, file?: string): Report {
+export function checkReport(check: Json, file?: string, locate?: Locate): Report {
   const cases = (check.checks as Json[]).map((c) => ({
     group: String(c.topic), name: String(c.name), status: c.status === 'failed' ? 'failed' as const : 'passed' as const,
-    findings: (c.findings as ReportFinding[]),
+    findings: (c.findings as ReportFinding[]).map((f) => {
+      const line = locate?.(f);
+      return { ...f, ...(file ? { file } : {}), ...(line ? { line } : {}) };
+    }),
   }));
   return {
     title: `dagpact check ${check.dag_id}@${check.version} in ${check.environment} (check ${check.id})`,
@@ -49,15 +60,24 @@ export function checkReport(check: Json, file?: string): Report {
 }
 
 /** A POST /v1/subjects/{s}/compatibility (or a refused registration's details) as a report. */
-export function compatibilityReport(subject: string, verdict: { compatible: boolean; level?: string; findings: Json[] }, file?: string, raw: unknown = verdict): Report {
+export function compatibilityReport(subject: string, verdict: { compatible: boolean; level?: string; findings: Json[] }, file?: string, raw: unknown = verdict, action: 'check' | 'register' = 'check'): Report {
   const findings: ReportFinding[] = verdict.findings.map((f) => ({
     severity: 'error', kind: `${f.direction ?? 'compatibility'}`, topic: subject, subject, path: f.path as string | undefined,
     rule: f.rule as string | undefined, message: `${f.direction ? `${f.direction} against v${f.version}: ` : ''}${f.message}`,
   }));
   return {
-    title: `dagpact schema check ${subject}${verdict.level ? ` (${verdict.level})` : ''}`,
+    title: `dagpact schema ${action} ${subject}${verdict.level ? ` (${verdict.level})` : ''}`,
     passed: verdict.compatible, file, raw,
     cases: [{ group: subject, name: `${subject}: compatibility${verdict.level ? ` (${verdict.level})` : ''}`, status: verdict.compatible ? 'passed' : 'failed', findings }],
+  };
+}
+
+/** Several reports (one per manifest) as one: one verdict, one exit code. */
+export function combineReports(title: string, reports: Report[], raw: unknown): Report {
+  if (reports.length === 1) return reports[0]!;
+  return {
+    title, passed: reports.every((r) => r.passed), raw,
+    cases: reports.flatMap((r) => r.cases.map((c) => ({ ...c, name: `${r.title.replace(/^dagpact check /, '').replace(/ \(check \d+\)$/, '')}: ${c.name}` }))),
   };
 }
 
@@ -73,12 +93,16 @@ const pulsarNote = (f: ReportFinding) => (f.pulsar
   ? ` [Pulsar: ${f.pulsar.compatible ? 'compatible' : 'incompatible'}${f.pulsar.strategy ? ` under ${f.pulsar.strategy}` : ''}${!f.pulsar.compatible && f.pulsar.reason ? `: ${f.pulsar.reason.slice(0, 200)}` : ''}]`
   : '');
 
+const summary = (n: ReturnType<typeof counts>) =>
+  `${plural(n.tests, 'comparison')}, ${n.failures} failed, ${plural(n.errors, 'error')}, ${plural(n.warnings, 'warning')}`;
+
 function text(r: Report): string {
   const n = counts(r);
-  const lines = [`${r.title}: ${r.passed ? 'PASSED' : 'FAILED'} (${n.tests} comparisons, ${n.failures} failed, ${n.errors} error(s), ${n.warnings} warning(s))`];
+  const lines = [`${r.title}: ${r.passed ? 'PASSED' : 'FAILED'} (${summary(n)})`];
   for (const c of r.cases) {
     lines.push(`  ${c.status === 'passed' ? 'ok  ' : 'FAIL'} ${c.name}`);
     for (const f of c.findings) {
+      if (f.rule === 'SKIPPED') { lines.push(`       skipped because ${f.message}`); continue; }
       if (f.severity === 'info' && c.status === 'passed' && !f.pulsar) continue;
       lines.push(`       ${f.severity.toUpperCase().padEnd(7)} ${f.message}${where(f) ? ` (${where(f)})` : ''}${pulsarNote(f)}`);
     }
@@ -91,7 +115,7 @@ const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 function markdown(r: Report): string {
   const n = counts(r);
   const out = [`### ${r.passed ? '✅' : '❌'} ${mdCell(r.title)}`, '',
-    `${n.tests} comparisons, ${n.failures} failed, ${n.errors} error(s), ${n.warnings} warning(s)`, '',
+    summary(n), '',
     '| Result | Check | Severity | Finding | Where |', '|---|---|---|---|---|'];
   for (const c of r.cases) {
     const shown = c.findings.filter((f) => f.severity !== 'info' || c.status === 'failed');
@@ -117,7 +141,8 @@ function junit(r: Report): string {
     `<testsuites name="dagpact" tests=${attr(n.tests)} failures=${attr(n.failures)} errors="0">`,
     `  <testsuite name=${attr(r.title)} tests=${attr(n.tests)} failures=${attr(n.failures)} errors="0" skipped="0">`];
   for (const c of r.cases) {
-    out.push(`    <testcase classname=${attr(c.group)} name=${attr(c.name)}${r.file ? ` file=${attr(r.file)}` : ''}>`);
+    const file = c.findings.find((f) => f.file)?.file ?? r.file;
+    out.push(`    <testcase classname=${attr(c.group)} name=${attr(c.name)}${file ? ` file=${attr(file)}` : ''}>`);
     const errors = c.findings.filter((f) => f.severity === 'error');
     if (c.status === 'failed') {
       const first = errors[0];
@@ -142,12 +167,14 @@ function github(r: Report): string {
     for (const f of c.findings) {
       if (f.severity === 'info') continue;
       const level = f.severity === 'error' ? 'error' : 'warning';
-      const props = [r.file ? `file=${ghProperty(r.file)}` : undefined, `title=${ghProperty(`${f.rule ?? f.kind} on ${f.topic}`)}`].filter(Boolean).join(',');
+      const file = f.file ?? r.file;
+      const props = [file ? `file=${ghProperty(file)}` : undefined, file && f.line ? `line=${f.line}` : undefined,
+        `title=${ghProperty(`${f.rule ?? f.kind} on ${f.topic}`)}`].filter(Boolean).join(',');
       lines.push(`::${level} ${props}::${ghData(`${f.message}${where(f) ? ` (${where(f)})` : ''}${pulsarNote(f)}`)}`);
     }
   }
   const n = counts(r);
-  lines.push(`${r.title}: ${r.passed ? 'PASSED' : 'FAILED'} (${n.tests} comparisons, ${n.failures} failed)`);
+  lines.push(`${r.title}: ${r.passed ? 'PASSED' : 'FAILED'} (${plural(n.tests, 'comparison')}, ${n.failures} failed)`);
   return lines.join('\n');
 }
 

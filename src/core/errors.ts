@@ -36,6 +36,7 @@ export type ErrorCode =
   | 'TOO_MANY_REQUESTS'
   | 'CHECK_NOT_FOUND'
   | 'CHECK_REQUIRED'
+  | 'ENVIRONMENT_NOT_FOUND'
   | 'QUARANTINE_RECORD_NOT_FOUND'
   | 'INVALID_STATE'
   | 'TOKEN_NOT_FOUND'
@@ -90,6 +91,7 @@ export const ERROR_TABLE: Record<ErrorCode, ErrorSpec> = {
   TOO_MANY_REQUESTS: { status: 429, confluent: 42901, retriable: true },
   CHECK_NOT_FOUND: { status: 404, confluent: 404, retriable: false },
   CHECK_REQUIRED: { status: 409, confluent: 409, retriable: false },
+  ENVIRONMENT_NOT_FOUND: { status: 404, confluent: 404, retriable: false },
   QUARANTINE_RECORD_NOT_FOUND: { status: 404, confluent: 404, retriable: false },
   INVALID_STATE: { status: 409, confluent: 409, retriable: false },
   TOKEN_NOT_FOUND: { status: 404, confluent: 404, retriable: false },

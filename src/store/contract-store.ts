@@ -7,7 +7,8 @@ import type {
 } from '../core/contracts/types.js';
 import type { Db } from './db.js';
 import { insertAuditEvent } from './token-store.js';
-import { checks, contractBindings, dagVersions, dags, deployments } from './schema.js';
+import { isPinned, type ContractEntry, type EnvironmentRecord } from '../core/contracts/types.js';
+import { checks, contractBindings, dagVersions, dags, deployments, environments } from './schema.js';
 
 function toVersion(row: typeof dagVersions.$inferSelect): DagVersionRecord {
   return { ...row, contract: row.contract as Contract };
@@ -33,6 +34,19 @@ const deploymentColumns = {
   createdAt: deployments.createdAt, version: dagVersions.version,
 };
 
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+async function insertBindings(tx: Tx | Db, dagVersionId: number, bindings: Array<ContractEntry & { version: number; schemaId: number; direction: string }>) {
+  if (!bindings.length) return;
+  await tx.insert(contractBindings).values(bindings.map((b) => ({
+    dagVersionId, direction: b.direction, topic: b.topic, subject: b.subject, subjectVersion: b.version,
+    schemaId: b.schemaId, onMismatch: b.onMismatch ?? 'quarantine', triggerTopic: b.triggerTopic ?? null,
+    forwardTo: b.forwardTo ?? null,
+  })));
+}
+
+const toEnvironment = (row: typeof environments.$inferSelect): EnvironmentRecord => row;
+
 export function makeContractStore(db: Db): ContractStore {
   return {
     async insertDagVersion({ dagId, version, airflowVersionNumber, contract, contractHash, createdBy, audit }) {
@@ -46,17 +60,11 @@ export function makeContractStore(db: Db): ContractStore {
           if (!existing) throw new Error('dag_versions insert conflicted but the conflicting row is gone');
           return { record: toVersion(existing), created: false };
         }
-        const bindings = [
-          ...contract.consumes.map((c) => ({ ...c, direction: 'consume' })),
-          ...contract.produces.map((p) => ({ ...p, direction: 'produce' })),
-        ];
-        if (bindings.length) {
-          await tx.insert(contractBindings).values(bindings.map((b) => ({
-            dagVersionId: row.id, direction: b.direction, topic: b.topic, subject: b.subject, subjectVersion: b.version,
-            schemaId: b.schemaId, onMismatch: b.onMismatch ?? 'quarantine', triggerTopic: b.triggerTopic ?? null,
-            forwardTo: b.forwardTo ?? null,
-          })));
-        }
+        // Unpinned produced entries get their binding when they are pinned at first deploy (pinProduced).
+        await insertBindings(tx, row.id, [
+          ...contract.consumes.filter(isPinned).map((c) => ({ ...c, direction: 'consume' })),
+          ...contract.produces.filter(isPinned).map((p) => ({ ...p, direction: 'produce' })),
+        ]);
         const record = toVersion(row);
         if (audit) await insertAuditEvent(tx, audit(record));
         return { record, created: true };
@@ -130,6 +138,37 @@ export function makeContractStore(db: Db): ContractStore {
         .where(and(environment ? eq(deployments.environment, environment) : undefined, dagId ? eq(deployments.dagId, dagId) : undefined))
         .orderBy(desc(deployments.id)).limit(limit);
       return rows.map(toDeployment);
+    },
+
+    async pinProduced({ dagVersionId, produces }) {
+      return db.transaction(async (tx) => {
+        const [row] = await tx.select().from(dagVersions).where(eq(dagVersions.id, dagVersionId)).for('update');
+        if (!row) throw new Error(`dag version ${dagVersionId} is gone`);
+        const contract = row.contract as Contract;
+        // Only entries still unpinned in the row: a concurrent deploy may have pinned them already.
+        const fresh = produces.filter(isPinned).filter((p) => contract.produces.some((c) => c.topic === p.topic && !isPinned(c)));
+        if (!fresh.length) return toVersion(row);
+        const next: Contract = { ...contract, produces: contract.produces.map((c) => fresh.find((p) => p.topic === c.topic) ?? c) };
+        const [updated] = await tx.update(dagVersions).set({ contract: next }).where(eq(dagVersions.id, dagVersionId)).returning();
+        await insertBindings(tx, dagVersionId, fresh.map((p) => ({ ...p, direction: 'produce' })));
+        return toVersion(updated!);
+      });
+    },
+
+    async listEnvironments() {
+      return (await db.select().from(environments).orderBy(environments.name)).map(toEnvironment);
+    },
+
+    async findEnvironment({ name }) {
+      const [row] = await db.select().from(environments).where(eq(environments.name, name)).limit(1);
+      return row ? toEnvironment(row) : undefined;
+    },
+
+    async insertEnvironment({ name, description, createdBy }) {
+      const [row] = await db.insert(environments).values({ name, description, createdBy }).onConflictDoNothing().returning();
+      if (row) return { record: toEnvironment(row), created: true };
+      const [existing] = await db.select().from(environments).where(eq(environments.name, name)).limit(1);
+      return { record: toEnvironment(existing!), created: false };
     },
 
     async activeVersions({ environment }): Promise<ActiveVersion[]> {

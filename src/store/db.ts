@@ -4,6 +4,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { lockDataDir } from './data-dir-lock.js';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
@@ -223,13 +224,20 @@ function openPostgres(options: { url: string; poolSize?: number; applicationName
 
 async function openPglite(options: { dataDir: string } | { memory: true }): Promise<Database> {
   let client: PGlite;
+  let unlock = () => {};
   if ('dataDir' in options) {
     mkdirSync(options.dataDir, { recursive: true });
+    unlock = lockDataDir(options.dataDir);
     client = new PGlite(options.dataDir);
   } else {
     client = new PGlite();
   }
-  await client.waitReady;
+  try {
+    await client.waitReady;
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   const listeners = listenerSet();
   return {
@@ -268,7 +276,7 @@ async function openPglite(options: { dataDir: string } | { memory: true }): Prom
     },
     async close() {
       await listeners.closeAll();
-      await client.close();
+      try { await client.close(); } finally { unlock(); }
     },
   };
 }

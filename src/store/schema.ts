@@ -118,6 +118,17 @@ export const contractBindings = pgTable('contract_bindings', {
   forwardTo: text('forward_to'),
 }, (t) => [index('contract_bindings_topic_idx').on(t.topic, t.direction)]);
 
+/**
+ * Declared environments (dev, staging, prod, ...): checks and deployments name one of these, so a typo
+ * is refused instead of silently creating a new environment. See docs/adr/0015.
+ */
+export const environments = pgTable('environments', {
+  name: text('name').primaryKey(),
+  description: text('description'),
+  createdBy: text('created_by').notNull(),
+  createdAt: createdAt(),
+});
+
 /** Deployment history: the latest row per (environment, dag) is what is active there. */
 export const deployments = pgTable('deployments', {
   id: serial('id').primaryKey(),

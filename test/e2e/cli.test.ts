@@ -127,7 +127,7 @@ describe('dagpact CLI against a running server', () => {
     expect(gh.code).toBe(1);
     const errors = gh.stdout.split('\n').filter((l) => l.startsWith('::error '));
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(new RegExp(`^::error file=${manifest.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')},title=READER_FIELD_MISSING_DEFAULT_VALUE on persistent%3A//${NS}/orders::.*bill_orders@1.*amount`));
+    expect(errors[0]).toMatch(new RegExp(`^::error file=${manifest.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')},line=\\d+,title=READER_FIELD_MISSING_DEFAULT_VALUE on persistent%3A//${NS}/orders::.*bill_orders@1.*amount`));
 
     const md = await cli(['check', manifest, '--env', 'prod', '--format', 'markdown']);
     expect(md.stdout).toMatch(/^### ❌/);

@@ -11,8 +11,9 @@ import { airflowContract } from './airflow-contract.js';
 import { contractHash, contractIdentity } from './identity.js';
 import { topicParts } from './manifest.js';
 import { resolveEntry, type ResolvedEntry } from './resolve.js';
+import { isPinned } from './types.js';
 import type {
-  AirflowDagVersions,
+  AirflowDagVersions, DagVersionRecord,
   ActiveVersion, CheckFinding, Direction, FindingKind, Manifest, PulsarSchemas, PulsarVerdict, SchemaSide, TopicCheck,
 } from './types.js';
 
@@ -38,16 +39,29 @@ const sideOf = (r: ResolvedEntry): SchemaSide => ({
 });
 
 function describe(side: SchemaSide): string {
-  if (side.source === 'active-dag') return `${side.dagId}@${side.dagVersion} (${side.subject} v${side.version})`;
+  if (side.source === 'active-dag') return `${side.dagId}@${side.dagVersion} (${side.subject} ${side.version !== undefined ? `v${side.version}` : 'new version'})`;
   if (side.source === 'pulsar-topic') return `the topic's Pulsar schema (version ${side.pulsarVersion})`;
   if (side.source === 'subject-latest') return `${side.subject} latest (v${side.version})`;
   return side.version !== undefined ? `${side.subject} v${side.version}` : `the inline schema for ${side.subject}`;
 }
 
-export async function runCheck(deps: CheckDeps, args: { manifest: Manifest; environment: string; active: ActiveVersion[]; pulsar: boolean }): Promise<TopicCheck[]> {
+/**
+ * A registered DAG version deployed together with the checked one: it replaces its DAG's active version
+ * in the comparisons. `pending` holds its produced schemas not yet in their subject, parsed, by topic.
+ */
+export interface Companion { dagVersion: DagVersionRecord; pending: Map<string, ParsedSchema> }
+
+export async function runCheck(deps: CheckDeps, args: {
+  manifest: Manifest; environment: string; active: ActiveVersion[]; pulsar: boolean; together?: Companion[];
+}): Promise<TopicCheck[]> {
   const { registry, formats } = deps;
   const { manifest, environment } = args;
-  const others = args.active.filter((a) => a.dagVersion.dagId !== manifest.dagId);
+  const together = (args.together ?? []).filter((c) => c.dagVersion.dagId !== manifest.dagId);
+  const replaced = new Set(together.map((c) => c.dagVersion.dagId));
+  const others: Array<{ dagVersion: DagVersionRecord; pending?: Map<string, ParsedSchema> }> = [
+    ...args.active.filter((a) => a.dagVersion.dagId !== manifest.dagId && !replaced.has(a.dagVersion.dagId)), ...together,
+  ];
+  const where = (a: { pending?: unknown }) => (a.pending ? `${environment} (deployed together)` : environment);
   const checks: TopicCheck[] = [];
   const latestCache = new Map<string, Promise<SubjectVersion | undefined>>();
   const pulsarCache = new Map<string, Promise<PulsarTopicSchema>>();
@@ -126,13 +140,18 @@ export async function runCheck(deps: CheckDeps, args: { manifest: Manifest; envi
     }
 
     // (c) what the DAG versions active in this environment that produce to the topic write.
-    const producers = others.flatMap((a) => a.dagVersion.contract.produces.filter((p) => p.topic === topic).map((p) => ({ a, p })));
+    const producers = others.flatMap((a) => a.dagVersion.contract.produces
+      .filter((p) => p.topic === topic && (isPinned(p) || a.pending?.has(p.topic))).map((p) => ({ a, p })));
     const pf: CheckFinding[] = [];
     for (const { a, p } of producers) {
-      const writer: SchemaSide = { source: 'active-dag', dagId: a.dagVersion.dagId, dagVersion: a.dagVersion.version, subject: p.subject, version: p.version, schemaId: p.schemaId };
-      const issues = p.schemaId === r.schemaId ? [] : provider.backwardIssues(r.parsed, await registry.parsedById({ id: p.schemaId }));
+      const writer: SchemaSide = {
+        source: 'active-dag', dagId: a.dagVersion.dagId, dagVersion: a.dagVersion.version, subject: p.subject,
+        ...(p.version !== null ? { version: p.version } : {}), ...(p.schemaId !== null ? { schemaId: p.schemaId } : {}),
+      };
+      const written = p.schemaId !== null ? await registry.parsedById({ id: p.schemaId }) : a.pending!.get(p.topic)!;
+      const issues = p.schemaId !== null && p.schemaId === r.schemaId ? [] : provider.backwardIssues(r.parsed, written);
       pf.push(...issuesToFindings(issues, { kind: 'reader-vs-active-producer', topic, direction: 'consume', subject: r.subject, reader, writer },
-        `${describe(reader)} cannot read what ${describe(writer)} writes in ${environment}`));
+        `${describe(reader)} cannot read what ${describe(writer)} writes in ${where(a)}`));
     }
     if (!producers.length) {
       pf.push({ severity: 'info', kind: 'reader-vs-active-producer', topic, direction: 'consume', subject: r.subject, reader, message: `no DAG version active in ${environment} produces to ${topic}` });
@@ -162,13 +181,13 @@ export async function runCheck(deps: CheckDeps, args: { manifest: Manifest; envi
     const writer = sideOf(r);
 
     // Every consumer active in this environment must read the new writer schema.
-    const consumers = others.flatMap((a) => a.dagVersion.contract.consumes.filter((c) => c.topic === topic).map((c) => ({ a, c })));
+    const consumers = others.flatMap((a) => a.dagVersion.contract.consumes.filter(isPinned).filter((c) => c.topic === topic).map((c) => ({ a, c })));
     const cf: CheckFinding[] = [];
     for (const { a, c } of consumers) {
       const reader: SchemaSide = { source: 'active-dag', dagId: a.dagVersion.dagId, dagVersion: a.dagVersion.version, subject: c.subject, version: c.version, schemaId: c.schemaId };
       const issues = c.schemaId === r.schemaId ? [] : provider.backwardIssues(await registry.parsedById({ id: c.schemaId }), r.parsed);
       cf.push(...issuesToFindings(issues, { kind: 'writer-vs-active-consumer', topic, direction: 'produce', subject: r.subject, reader, writer },
-        `${describe(reader)}, active in ${environment}, cannot read ${describe(writer)}`));
+        `${describe(reader)}, active in ${where(a)}, cannot read ${describe(writer)}`));
     }
     if (!consumers.length) {
       cf.push({ severity: 'info', kind: 'writer-vs-active-consumer', topic, direction: 'produce', subject: r.subject, writer, message: `no DAG version active in ${environment} consumes ${topic}` });
@@ -181,7 +200,9 @@ export async function runCheck(deps: CheckDeps, args: { manifest: Manifest; envi
     if (r.schemaId !== undefined) {
       sf.push({ severity: 'info', kind, topic, direction: 'produce', subject: r.subject, writer, message: `the writer schema is ${r.subject} v${r.version}, already registered` });
     } else {
-      const verdict = await registry.checkCompatibility({ subject: r.subject, schema: r.text, format: r.format });
+      const verdict = await registry.checkCompatibility({
+        subject: r.subject, schema: r.text, format: r.format, ...(r.entry.kind === 'inline' ? { references: r.entry.references } : {}),
+      });
       for (const f of verdict.findings) {
         sf.push({
           severity: 'error', kind, topic, direction: 'produce', subject: r.subject, writer, path: f.path, rule: f.rule,
@@ -189,7 +210,7 @@ export async function runCheck(deps: CheckDeps, args: { manifest: Manifest; envi
         });
       }
       if (verdict.compatible && !(await subjectLatest(r.subject))) {
-        sf.push({ severity: 'info', kind, topic, direction: 'produce', subject: r.subject, writer, message: `subject ${r.subject} does not exist yet; registering the DAG version creates it` });
+        sf.push({ severity: 'info', kind, topic, direction: 'produce', subject: r.subject, writer, message: `subject ${r.subject} does not exist yet; deploying the DAG version creates it` });
       }
     }
     add(`${topic}: writer vs ${r.subject} compatibility level`, topic, 'produce', kind, sf);

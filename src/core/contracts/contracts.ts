@@ -2,16 +2,19 @@
 // deployments per environment behind the check gate. Every mutation is audited. No transport, no SQL.
 import type { AuditLog } from '../audit.js';
 import type { Principal } from '../auth.js';
-import { DagpactError, errors } from '../errors.js';
-import type { FormatProvider, SchemaFormat } from '../formats/types.js';
+import { DagpactError, errors, isDagpactError } from '../errors.js';
+import type { FormatProvider, ParsedSchema, SchemaFormat } from '../formats/types.js';
 import type { Registry } from '../registry/types.js';
-import { runCheck } from './check.js';
-import { contractHash, contractIdentity, diffIdentities, type ContractIdentity } from './identity.js';
+import { closest } from '../suggest.js';
+import { runCheck, type Companion } from './check.js';
+import { contractHash, contractIdentity, diffIdentities, type ContractIdentity, type EntryIdentity } from './identity.js';
 import { parseManifest, readManifestText, topicParts } from './manifest.js';
 import { pinEntries, textForPulsar } from './resolve.js';
 import type {
-  ActiveVersion, AirflowDagVersions, CheckFinding, CheckRecord, ContractStore, DagVersionRecord, DeploymentRecord, PulsarSchemas,
+  ActiveVersion, AirflowDagVersions, CheckFinding, CheckRecord, ContractEntry, ContractStore, DagVersionRecord, DeploymentRecord,
+  EnvironmentRecord, PulsarSchemas,
 } from './types.js';
+import { isPinned } from './types.js';
 
 export interface ContractsDeps {
   store: ContractStore;
@@ -44,6 +47,10 @@ export interface TopicPolicy {
 
 export interface DeployResult {
   deployment: DeploymentRecord;
+  /** True when the version was already the active one there: no new deployment was recorded. */
+  alreadyActive: boolean;
+  /** Produced schemas that joined their subject's history with this deployment. */
+  pinned: Array<{ topic: string; subject: string; version: number; schemaId: number }>;
   pushed: PushedSchema[];
   /** The Pulsar namespaces of the contract's topics and how they enforce schemas (when Pulsar is configured). */
   namespaces: NamespacePolicy[];
@@ -52,6 +59,11 @@ export interface DeployResult {
 }
 
 const ENV_PATTERN = /^[A-Za-z0-9_.-]{1,100}$/;
+
+const errorCount = (check: Pick<CheckRecord, 'checks'>) => {
+  const n = findingsOf(check).filter((f) => f.severity === 'error').length;
+  return `${n} ${n === 1 ? 'error' : 'errors'}`;
+};
 
 export function findingsOf(check: Pick<CheckRecord, 'checks'>): CheckFinding[] {
   return check.checks.flatMap((c) => c.findings);
@@ -63,11 +75,63 @@ export function makeContracts(deps: ContractsDeps) {
   const versionNotFound = (dagId: string, version: string) =>
     new DagpactError('DAG_VERSION_NOT_FOUND', `DAG "${dagId}" has no version "${version}"; register it first (POST /v1/dags)`);
 
-  function environmentOf(environment: string): string {
+  function validEnvironmentName(environment: string, path = '$.environment'): string {
     if (!ENV_PATTERN.test(environment)) {
-      throw errors.validation('the environment name is invalid', [{ path: '$.environment', message: 'must be 1-100 letters, digits, _ . -' }]);
+      throw errors.validation('the environment name is invalid', [{ path, message: 'must be 1-100 letters, digits, _ . -' }]);
     }
     return environment;
+  }
+
+  /** The name of a declared environment; an unknown one is refused with the closest declared name. */
+  async function environmentOf(environment: string): Promise<string> {
+    validEnvironmentName(environment);
+    if (await store.findEnvironment({ name: environment })) return environment;
+    const declared = (await store.listEnvironments()).map((e) => e.name);
+    const suggestion = closest(environment, declared);
+    throw new DagpactError('ENVIRONMENT_NOT_FOUND',
+      `environment "${environment}" is not declared${suggestion ? `; did you mean "${suggestion}"?` : ''} ` +
+      `(declared: ${declared.join(', ') || 'none'}). Declare a new one first (POST /v1/environments)`,
+      { details: { environment, suggestion: suggestion ?? null, declared, problems: [{ path: '$.environment', message: 'is not a declared environment' }] } });
+  }
+
+  async function createEnvironment(args: { name: string; description?: string }, actor: Principal): Promise<{ record: EnvironmentRecord; created: boolean }> {
+    const name = validEnvironmentName(args.name, '$.name');
+    const result = await store.insertEnvironment({ name, description: args.description?.trim() || null, createdBy: actor.id });
+    if (result.created) {
+      await deps.audit.record({ actor: actor.id, actorName: actor.name, action: 'environment.create', targetType: 'environment', targetId: name, details: { description: result.record.description } });
+    }
+    return result;
+  }
+
+  /**
+   * Registers the produced schemas a DAG version left unpinned under their subjects (the subject's
+   * compatibility level applies) and records their versions: the first deploy is when they join history.
+   */
+  async function pinPending(version: DagVersionRecord, actor: Principal): Promise<{ version: DagVersionRecord; pinned: DeployResult['pinned'] }> {
+    const pending = version.contract.produces.filter((e) => !isPinned(e));
+    if (!pending.length) return { version, pinned: [] };
+    const declared = (version.contract.declared as ContractIdentity).produces;
+    const pinned: DeployResult['pinned'] = [];
+    const produces: ContractEntry[] = [];
+    for (const e of version.contract.produces) {
+      if (isPinned(e)) { produces.push(e); continue; }
+      const d = declared.find((x: EntryIdentity) => x.topic === e.topic);
+      if (!d || d.schema === undefined) throw new DagpactError('INTERNAL', `the contract of ${version.dagId}@${version.version} has no declared schema for ${e.topic}`);
+      const schema = typeof d.schema === 'string' ? d.schema : JSON.stringify(d.schema);
+      try {
+        const reg = await registry.register({ subject: e.subject, schema, format: e.format, references: d.references ?? [] }, actor);
+        produces.push({ ...e, version: reg.version, schemaId: reg.id });
+        pinned.push({ topic: e.topic, subject: e.subject, version: reg.version, schemaId: reg.id });
+      } catch (error) {
+        if (isDagpactError(error) && error.code === 'INCOMPATIBLE_SCHEMA') {
+          throw new DagpactError('INCOMPATIBLE_SCHEMA',
+            `${version.dagId}@${version.version} writes to ${e.topic} a schema that subject "${e.subject}" refuses: ${error.message}. Nothing was deployed`,
+            { details: error.details });
+        }
+        throw error;
+      }
+    }
+    return { version: await store.pinProduced({ dagVersionId: version.id, produces }), pinned };
   }
 
   async function registerVersion(input: unknown, actor: Principal): Promise<{ record: DagVersionRecord; created: boolean }> {
@@ -86,21 +150,42 @@ export function makeContracts(deps: ContractsDeps) {
     if (existing) return conflictOr(existing);
 
     const consumes = await pinEntries(registry, deps.formats, manifest.consumes.map((entry, i) => ({ entry, at: `$.consumes[${i}]` })), actor);
-    const produces = await pinEntries(registry, deps.formats, manifest.produces.map((entry, i) => ({ entry, at: `$.produces[${i}]` })), actor);
+    // Produced schemas new to their subject join its history at the first deploy, not now (ADR 0015).
+    const produces = await pinEntries(registry, deps.formats, manifest.produces.map((entry, i) => ({ entry, at: `$.produces[${i}]` })), actor, { defer: true });
     const result = await store.insertDagVersion({
       dagId: manifest.dagId, version: manifest.version, airflowVersionNumber: manifest.airflowVersionNumber,
       contract: { consumes, produces, declared: identity }, contractHash: hash, createdBy: actor.id,
       audit: () => ({
         actor: actor.id, actorName: actor.name, action: 'dag_version.register', targetType: 'dag_version', targetId: `${manifest.dagId}@${manifest.version}`,
-        details: { contract_hash: hash, consumes: consumes.map((c) => `${c.topic} ${c.subject} v${c.version}`), produces: produces.map((p) => `${p.topic} ${p.subject} v${p.version}`) },
+        details: { contract_hash: hash, consumes: consumes.map((c) => `${c.topic} ${c.subject} v${c.version}`), produces: produces.map((p) => `${p.topic} ${p.subject} ${p.version === null ? '(pinned at first deploy)' : `v${p.version}`}`) },
       }),
     });
     if (!result.created) return conflictOr(result.record); // a concurrent registration won the race
     return result;
   }
 
-  async function check(args: { manifest: unknown; environment: string; pulsar?: boolean }, actor: Principal): Promise<CheckRecord> {
-    const environment = environmentOf(args.environment);
+  /** Registered DAG versions deployed together with a checked one, with their new produced schemas parsed. */
+  async function companions(list: Array<{ dagId: string; version: string }>): Promise<Companion[]> {
+    return Promise.all(list.map(async ({ dagId, version }, i) => {
+      const dagVersion = await store.findDagVersion({ dagId, version });
+      if (!dagVersion) {
+        throw new DagpactError('DAG_VERSION_NOT_FOUND', `DAG "${dagId}" has no version "${version}" (together[${i}]); register it first (POST /v1/dags)`,
+          { details: { problems: [{ path: `$.together[${i}]`, message: 'is not a registered DAG version' }] } });
+      }
+      const pending = new Map<string, ParsedSchema>();
+      const declared = (dagVersion.contract.declared as ContractIdentity).produces;
+      for (const e of dagVersion.contract.produces.filter((p) => !isPinned(p))) {
+        const d = declared.find((x) => x.topic === e.topic);
+        if (d?.schema === undefined) continue;
+        const schema = typeof d.schema === 'string' ? d.schema : JSON.stringify(d.schema);
+        pending.set(e.topic, await registry.parse({ schema, format: e.format, references: d.references ?? [] }));
+      }
+      return { dagVersion, pending };
+    }));
+  }
+
+  async function check(args: { manifest: unknown; environment: string; pulsar?: boolean; together?: Array<{ dagId: string; version: string }> }, actor: Principal): Promise<CheckRecord> {
+    const environment = await environmentOf(args.environment);
     // Parsed once: the text is read into a document, which is both validated and stored.
     const document = typeof args.manifest === 'string' ? readManifestText(args.manifest) : args.manifest;
     const manifest = parseManifest(document);
@@ -109,7 +194,21 @@ export function makeContracts(deps: ContractsDeps) {
       throw errors.badRequest('this server has no Pulsar admin API configured (PULSAR_ADMIN_URL); run the check with "pulsar": false or configure it');
     }
     const active = await store.activeVersions({ environment });
-    const checks = await runCheck({ registry, formats: deps.formats, pulsar: deps.pulsar, ...(deps.airflow ? { airflow: deps.airflow } : {}) }, { manifest, environment, active, pulsar: usePulsar });
+    const together = await companions(args.together ?? []);
+    const checks = await runCheck({ registry, formats: deps.formats, pulsar: deps.pulsar, ...(deps.airflow ? { airflow: deps.airflow } : {}) },
+      { manifest, environment, active, pulsar: usePulsar, together });
+    // What was not compared, and why: a check that silently skips looks like a check that passed.
+    const skipped = (name: string, topic: string, kind: 'drift' | 'airflow-dag-version', message: string) =>
+      checks.push({ name, topic, direction: 'consume', kind, status: 'passed', findings: [{ severity: 'info', kind, topic, direction: 'consume', rule: 'SKIPPED', message }] });
+    if (!usePulsar) {
+      skipped('Pulsar comparisons', 'pulsar', 'drift', deps.pulsar
+        ? 'the check was asked to leave Pulsar out (pulsar: false)'
+        : 'the server has no Pulsar admin API configured (PULSAR_ADMIN_URL): topic schemas and drift were not compared');
+    }
+    if (!deps.airflow && manifest.airflowVersionNumber !== undefined) {
+      skipped(`${manifest.dagId}: airflow_version_number vs Airflow`, `airflow:${manifest.dagId}`, 'airflow-dag-version',
+        'the server has no AIRFLOW_URL: airflow_version_number was not compared with Airflow\'s versions of the DAG');
+    }
     const passed = checks.every((c) => c.status === 'passed');
     const record = await store.insertCheck({
       environment, dagId: manifest.dagId, version: manifest.version, manifest: document, passed, checks, requestedBy: actor.id,
@@ -164,7 +263,7 @@ export function makeContracts(deps: ContractsDeps) {
       throw new DagpactError('UPSTREAM_UNAVAILABLE', 'push_schemas needs Pulsar\'s admin API, which this server is not configured for (PULSAR_ADMIN_URL)');
     }
     const produced = new Set(version.contract.produces.map((p) => p.topic));
-    const entries = [...version.contract.produces, ...version.contract.consumes.filter((c) => !produced.has(c.topic))];
+    const entries = [...version.contract.produces, ...version.contract.consumes.filter((c) => !produced.has(c.topic))].filter(isPinned);
     const pushed: PushedSchema[] = [];
     for (const e of entries) {
       const stored = await registry.getSchemaById({ id: e.schemaId });
@@ -188,23 +287,29 @@ export function makeContracts(deps: ContractsDeps) {
   }
 
   async function deploy(args: { dagId: string; version: string; environment: string; force?: boolean; reason?: string; pushSchemas?: boolean }, actor: Principal): Promise<DeployResult> {
-    const environment = environmentOf(args.environment);
-    const version = await store.findDagVersion({ dagId: args.dagId, version: args.version });
-    if (!version) throw versionNotFound(args.dagId, args.version);
+    const environment = await environmentOf(args.environment);
+    const found = await store.findDagVersion({ dagId: args.dagId, version: args.version });
+    if (!found) throw versionNotFound(args.dagId, args.version);
+    const current = (await store.activeVersions({ environment })).find((a) => a.dagVersion.dagId === args.dagId);
+    if (current && current.dagVersion.id === found.id && !args.pushSchemas) {
+      // Redeploying the active version changes nothing: no new record (idempotent CI reruns).
+      return { deployment: current.deployment, alreadyActive: true, pinned: [], pushed: [], namespaces: [], topics: [] };
+    }
     const reason = args.reason?.trim() || null;
     if (args.force && !reason) {
       throw errors.validation('a forced deployment needs a reason', [{ path: '$.reason', message: 'is required when force is true' }]);
     }
     const latest = await store.latestCheck({ dagId: args.dagId, version: args.version, environment });
-    const sameContract = latest !== undefined && contractHash(contractIdentity(parseManifest(latest.manifest))) === version.contractHash;
+    const sameContract = latest !== undefined && contractHash(contractIdentity(parseManifest(latest.manifest))) === found.contractHash;
     const gateOpen = latest !== undefined && latest.passed && sameContract;
     if (!gateOpen && !args.force) {
       const why = !latest ? `no check has been run for ${args.dagId}@${args.version} in ${environment}`
         : !sameContract ? `the latest check (${latest.id}) was of a different contract than the registered one`
-          : `the latest check (${latest.id}) failed with ${findingsOf(latest).filter((f) => f.severity === 'error').length} error(s)`;
+          : `the latest check (${latest.id}) failed with ${errorCount(latest)}`;
       throw new DagpactError('CHECK_REQUIRED', `${why}; run a passing check (POST /v1/checks) first, or deploy with force and a reason`,
         { details: { check_id: latest?.id ?? null, passed: latest?.passed ?? null } });
     }
+    const { version, pinned } = await pinPending(found, actor);
     const pushed = args.pushSchemas ? await pushSchemas(version) : [];
     const deployment = await store.insertDeployment({
       environment, dagId: args.dagId, dagVersionId: version.id, checkId: latest?.id ?? null,
@@ -217,11 +322,11 @@ export function makeContracts(deps: ContractsDeps) {
     });
     const topics = [...version.contract.consumes, ...version.contract.produces].map((e) => e.topic);
     const [namespaces, topicList] = await Promise.all([namespacePolicies(topics), topicPolicies(topics)]);
-    return { deployment, pushed, namespaces, topics: topicList };
+    return { deployment, alreadyActive: false, pinned, pushed, namespaces, topics: topicList };
   }
 
   async function undeploy(args: { dagId: string; environment: string; reason?: string }, actor: Principal): Promise<DeploymentRecord> {
-    const environment = environmentOf(args.environment);
+    const environment = await environmentOf(args.environment);
     const active = (await store.activeVersions({ environment })).find((a) => a.dagVersion.dagId === args.dagId);
     if (!active) throw new DagpactError('DAG_NOT_FOUND', `DAG "${args.dagId}" has no active version in ${environment}`);
     const deployment = await store.insertDeployment({
@@ -252,11 +357,14 @@ export function makeContracts(deps: ContractsDeps) {
       return record;
     },
     async deployments(args: { environment?: string; dagId?: string; limit?: number }) {
+      if (args.environment !== undefined) await environmentOf(args.environment);
       return store.listDeployments({ environment: args.environment, dagId: args.dagId, limit: Math.min(args.limit ?? 100, 1000) });
     },
     async active(environment: string): Promise<ActiveVersion[]> {
-      return store.activeVersions({ environment: environmentOf(environment) });
+      return store.activeVersions({ environment: await environmentOf(environment) });
     },
+    createEnvironment,
+    async listEnvironments() { return store.listEnvironments(); },
   };
 }
 

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, parseAllDocuments, parseDocument } from 'yaml';
 import { packageRoot } from '../../support/package-root.js';
 import { DagpactError, type InputProblem } from '../errors.js';
 import { topicNameProblem } from '../pulsar-names.js';
@@ -150,12 +150,22 @@ export function readManifestText(text: string): unknown {
     throw invalidManifest([{ path: '$', message: `is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}` }]);
   }
   const [first] = doc.errors;
-  if (first) throw invalidManifest([{ path: '$', message: `is not valid YAML or JSON: ${first.message.split('\n')[0]}` }]);
+  if (first) {
+    const documents = first.code === 'MULTIPLE_DOCS' || /multiple documents/i.test(first.message) ? parseAllDocuments(text) : undefined;
+    if (Array.isArray(documents) && documents.length > 1) {
+      throw invalidManifest([{ path: '$', message: `holds ${documents.length} YAML documents; send one manifest per request (the dagpact CLI splits a multi-document file)` }]);
+    }
+    throw invalidManifest([{ path: '$', message: `is not valid YAML or JSON: ${first.message.split('\n')[0]}` }]);
+  }
   const problem = structureProblems(doc.contents, '$', 0, { keys: 0 });
   if (problem) throw invalidManifest([problem]);
   try {
     return doc.toJS({ maxAliasCount: 100 });
   } catch (error) {
+    const documents = parseAllDocuments(text);
+    if (Array.isArray(documents) && documents.length > 1) {
+      throw invalidManifest([{ path: '$', message: `holds ${documents.length} YAML documents; send one manifest per request (the dagpact CLI splits a multi-document file)` }]);
+    }
     throw invalidManifest([{ path: '$', message: `is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}` }]);
   }
 }

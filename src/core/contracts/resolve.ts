@@ -90,10 +90,14 @@ export async function resolveEntry(registry: Registry, formats: Formats, entry: 
 
 /**
  * Resolves every entry for registration: references are pinned, inline schemas are registered under
- * their subject (its compatibility level applies: 409 INCOMPATIBLE_SCHEMA). Unresolvable references
+ * their subject (its compatibility level applies: 409 INCOMPATIBLE_SCHEMA). With `defer`, an inline
+ * schema that is not yet a version of its subject is left unpinned (version and schemaId null): produced
+ * schemas join their subject when the DAG version is first deployed (ADR 0015). Unresolvable references
  * and invalid inline schemas fail the whole registration with INVALID_MANIFEST before anything is stored.
  */
-export async function pinEntries(registry: Registry, formats: Formats, entries: Array<{ entry: ManifestEntry; at: string }>, actor: Principal): Promise<ContractEntry[]> {
+export async function pinEntries(
+  registry: Registry, formats: Formats, entries: Array<{ entry: ManifestEntry; at: string }>, actor: Principal, options: { defer?: boolean } = {},
+): Promise<ContractEntry[]> {
   const resolutions = await Promise.all(entries.map(({ entry, at }) => resolveEntry(registry, formats, entry, at)));
   const problems = resolutions.flatMap((r) => (r.ok ? [] : r.problems));
   if (problems.length) throw invalidManifest(problems);
@@ -103,7 +107,16 @@ export async function pinEntries(registry: Registry, formats: Formats, entries: 
     const { entry, resolved } = { entry: r.resolved.entry, resolved: r.resolved };
     let schemaId = resolved.schemaId;
     let version = resolved.version;
-    if (entry.kind === 'inline' && (schemaId === undefined || version === undefined)) {
+    if (entry.kind === 'inline' && (schemaId === undefined || version === undefined) && options.defer) {
+      // Not stored yet, but a schema its subject's level refuses is refused now, as registering it would be.
+      const verdict = await registry.checkCompatibility({ subject: entry.subject, schema: entry.schema, format: entry.schemaType, references: entry.references });
+      if (!verdict.compatible) {
+        throw new DagpactError('INCOMPATIBLE_SCHEMA',
+          `${resolved.at}.schema cannot be registered under subject "${entry.subject}" (${verdict.level}): ` +
+          verdict.findings.slice(0, 3).map((f) => `${f.direction} against v${f.version}: ${f.message}`).join('; '),
+          { details: { level: verdict.level, findings: verdict.findings } });
+      }
+    } else if (entry.kind === 'inline' && (schemaId === undefined || version === undefined)) {
       try {
         const reg = await registry.register({ subject: entry.subject, schema: entry.schema, format: entry.schemaType, references: entry.references }, actor);
         schemaId = reg.id; version = reg.version;
@@ -115,7 +128,7 @@ export async function pinEntries(registry: Registry, formats: Formats, entries: 
       }
     }
     out.push({
-      topic: entry.topic, subject: resolved.subject, version: version!, schemaId: schemaId!, format: resolved.format,
+      topic: entry.topic, subject: resolved.subject, version: version ?? null, schemaId: schemaId ?? null, format: resolved.format,
       declared: entry.kind === 'inline' ? 'inline' : entry.version,
       ...(entry.onMismatch ? { onMismatch: entry.onMismatch } : {}),
       ...(entry.onMismatch ? { triggerTopic: entry.triggerTopic ?? null } : {}),

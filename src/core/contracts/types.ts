@@ -29,12 +29,16 @@ export interface Manifest {
   produces: ManifestEntry[];
 }
 
-/** One topic of a registered contract, pinned to a subject version and its schema id. */
+/**
+ * One topic of a registered contract, pinned to a subject version and its schema id. A produced inline
+ * schema that is not yet a version of its subject stays unpinned (`version` and `schemaId` null) until
+ * the DAG version is first deployed: a refused candidate never joins the subject's history (ADR 0015).
+ */
 export interface ContractEntry {
   topic: string;
   subject: string;
-  version: number;
-  schemaId: number;
+  version: number | null;
+  schemaId: number | null;
   format: SchemaFormat;
   /** What the manifest said: a number, "latest", or "inline". */
   declared: number | 'latest' | 'inline';
@@ -43,6 +47,13 @@ export interface ContractEntry {
   forwardTo?: ForwardTo;
   /** Consumed topics: dotted paths the contract marks sensitive, redacted wherever a held message is shown. */
   sensitiveFields?: string[];
+}
+
+/** A contract entry with its subject version and schema id known. */
+export type PinnedEntry = ContractEntry & { version: number; schemaId: number };
+
+export function isPinned(e: ContractEntry): e is PinnedEntry {
+  return e.version !== null && e.schemaId !== null;
 }
 
 export interface Contract {
@@ -150,6 +161,14 @@ export interface DeploymentRecord {
   createdAt: Date;
 }
 
+/** A declared environment (dev, staging, prod, ...). */
+export interface EnvironmentRecord {
+  name: string;
+  description: string | null;
+  createdBy: string;
+  createdAt: Date;
+}
+
 export interface ActiveVersion {
   deployment: DeploymentRecord;
   dagVersion: DagVersionRecord;
@@ -176,6 +195,12 @@ export interface ContractStore {
   listDeployments(args: { environment?: string; dagId?: string; limit: number }): Promise<DeploymentRecord[]>;
   /** The latest deployment per DAG in the environment, when it names a version (not an undeploy). */
   activeVersions(args: { environment: string }): Promise<ActiveVersion[]>;
+  /** Records the subject versions of produced schemas pinned at first deploy (contract JSON and bindings). */
+  pinProduced(args: { dagVersionId: number; produces: ContractEntry[] }): Promise<DagVersionRecord>;
+  listEnvironments(): Promise<EnvironmentRecord[]>;
+  findEnvironment(args: { name: string }): Promise<EnvironmentRecord | undefined>;
+  /** Inserts unless it exists; `created` false when it was already declared. */
+  insertEnvironment(args: { name: string; description: string | null; createdBy: string }): Promise<{ record: EnvironmentRecord; created: boolean }>;
 }
 
 /** The part of Airflow's REST API the check uses (the Airflow client satisfies it). */

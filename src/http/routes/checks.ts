@@ -73,13 +73,27 @@ export async function checkRoutes(app: FastifyInstance, deps: AppDeps) {
         '"pulsar" defaults to true when the server has a Pulsar admin URL.',
       body: {
         type: 'object', required: ['manifest', 'environment'], additionalProperties: false,
-        properties: { manifest: manifestInput, environment: environmentParam, pulsar: { type: 'boolean' } },
+        properties: {
+          manifest: manifestInput, environment: environmentParam, pulsar: { type: 'boolean' },
+          together: {
+            type: 'array', maxItems: 100,
+            description: 'Registered DAG versions deployed together with this one: each replaces its DAG\'s active version in the comparisons, '
+              + 'so a producer and a consumer changed together are checked against each other',
+            items: {
+              type: 'object', required: ['dag_id', 'version'], additionalProperties: false,
+              properties: { dag_id: { type: 'string', minLength: 1, maxLength: 250 }, version: { type: 'string', minLength: 1, maxLength: 200 } },
+            },
+          },
+        },
       },
-      response: { 201: checkView, ...nativeErrors(400, 401, 403, 415, 422, 502, 503) },
+      response: { 201: checkView, ...nativeErrors(400, 401, 403, 404, 415, 422, 502, 503) },
     },
   }, async (request, reply) => {
-    const body = request.body as { manifest: unknown; environment: string; pulsar?: boolean };
-    const record = await contracts().check(body, request.principal);
+    const body = request.body as { manifest: unknown; environment: string; pulsar?: boolean; together?: Array<{ dag_id: string; version: string }> };
+    const record = await contracts().check({
+      manifest: body.manifest, environment: body.environment, ...(body.pulsar === undefined ? {} : { pulsar: body.pulsar }),
+      together: (body.together ?? []).map((t) => ({ dagId: t.dag_id, version: t.version })),
+    }, request.principal);
     reply.status(201);
     return presentCheck(record);
   });

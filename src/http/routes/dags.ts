@@ -18,7 +18,9 @@ export const manifestInput = {
 const bindingView = {
   type: 'object', required: ['topic', 'subject', 'version', 'schema_id', 'format', 'declared'],
   properties: {
-    topic: { type: 'string' }, subject: { type: 'string' }, version: { type: 'integer' }, schema_id: { type: 'integer' },
+    topic: { type: 'string' }, subject: { type: 'string' },
+    version: { type: 'integer', nullable: true, description: 'Null for a produced schema new to its subject: it joins the subject at the first deploy' },
+    schema_id: { type: 'integer', nullable: true },
     format: { type: 'string', enum: ['AVRO', 'JSON'] },
     declared: { anyOf: [{ type: 'integer' }, { type: 'string' }], description: 'What the manifest said: a number, "latest" or "inline"' },
     on_mismatch: { type: 'string', enum: ['quarantine', 'reject'] },

@@ -20,6 +20,51 @@ const deploymentView = {
   },
 };
 
+const deployResultView = {
+  type: 'object', required: ['deployment', 'already_active', 'pinned', 'pushed', 'namespaces', 'topics'],
+  properties: {
+    deployment: deploymentView,
+    already_active: { type: 'boolean', description: 'True when this version was already the active one there: no new deployment was recorded' },
+    pinned: {
+      type: 'array', description: 'Produced schemas that joined their subject\'s history with this (first) deployment',
+      items: {
+        type: 'object', required: ['topic', 'subject', 'version', 'schema_id'],
+        properties: { topic: { type: 'string' }, subject: { type: 'string' }, version: { type: 'integer' }, schema_id: { type: 'integer' } },
+      },
+    },
+    pushed: {
+      type: 'array',
+      items: {
+        type: 'object', required: ['topic', 'subject', 'version', 'schema_id', 'pulsar_version'],
+        properties: { topic: { type: 'string' }, subject: { type: 'string' }, version: { type: 'integer' }, schema_id: { type: 'integer' }, pulsar_version: { type: 'integer' } },
+      },
+    },
+    namespaces: {
+      type: 'array',
+      items: {
+        type: 'object', required: ['namespace', 'compatibility_strategy', 'schema_validation_enforced'],
+        properties: { namespace: { type: 'string' }, compatibility_strategy: { type: 'string' }, schema_validation_enforced: { type: 'boolean', nullable: true } },
+      },
+    },
+    topics: {
+      type: 'array',
+      description: 'Each contract topic as Pulsar treats it: a strategy set on the topic overrides its namespace\'s. '
+        + 'A topic that does not exist yet has no policies of its own (exists: false).',
+      items: {
+        type: 'object', required: ['topic', 'exists', 'compatibility_strategy_override', 'compatibility_strategy', 'schema_validation_enforced'],
+        properties: {
+          topic: { type: 'string' },
+          exists: { type: 'boolean' },
+          compatibility_strategy_override: { type: 'string', nullable: true, description: 'The strategy set on the topic itself; null when it inherits' },
+          compatibility_strategy: { type: 'string', nullable: true, description: 'The strategy the broker applies to the topic' },
+          schema_validation_enforced: { type: 'boolean', nullable: true },
+          error: { type: 'string', description: 'Why Pulsar could not describe the topic' },
+        },
+      },
+    },
+  },
+};
+
 function present(d: DeploymentRecord) {
   return {
     id: d.id, environment: d.environment, dag_id: d.dagId, version: d.version, check_id: d.checkId, forced: d.forced,
@@ -55,42 +100,8 @@ export async function deploymentRoutes(app: FastifyInstance, deps: AppDeps) {
         },
       },
       response: {
-        201: {
-          type: 'object', required: ['deployment', 'pushed', 'namespaces', 'topics'],
-          properties: {
-            deployment: deploymentView,
-            pushed: {
-              type: 'array',
-              items: {
-                type: 'object', required: ['topic', 'subject', 'version', 'schema_id', 'pulsar_version'],
-                properties: { topic: { type: 'string' }, subject: { type: 'string' }, version: { type: 'integer' }, schema_id: { type: 'integer' }, pulsar_version: { type: 'integer' } },
-              },
-            },
-            namespaces: {
-              type: 'array',
-              items: {
-                type: 'object', required: ['namespace', 'compatibility_strategy', 'schema_validation_enforced'],
-                properties: { namespace: { type: 'string' }, compatibility_strategy: { type: 'string' }, schema_validation_enforced: { type: 'boolean', nullable: true } },
-              },
-            },
-            topics: {
-              type: 'array',
-              description: 'Each contract topic as Pulsar treats it: a strategy set on the topic overrides its namespace\'s. '
-                + 'A topic that does not exist yet has no policies of its own (exists: false).',
-              items: {
-                type: 'object', required: ['topic', 'exists', 'compatibility_strategy_override', 'compatibility_strategy', 'schema_validation_enforced'],
-                properties: {
-                  topic: { type: 'string' },
-                  exists: { type: 'boolean' },
-                  compatibility_strategy_override: { type: 'string', nullable: true, description: 'The strategy set on the topic itself; null when it inherits' },
-                  compatibility_strategy: { type: 'string', nullable: true, description: 'The strategy the broker applies to the topic' },
-                  schema_validation_enforced: { type: 'boolean', nullable: true },
-                  error: { type: 'string', description: 'Why Pulsar could not describe the topic' },
-                },
-              },
-            },
-          },
-        },
+        200: { ...deployResultView, description: 'The version was already active there: nothing was recorded' },
+        201: deployResultView,
         ...nativeErrors(400, 401, 403, 404, 409, 415, 502, 503),
       },
     },
@@ -99,9 +110,11 @@ export async function deploymentRoutes(app: FastifyInstance, deps: AppDeps) {
     const result = await contracts().deploy({
       dagId: b.dag_id, version: b.version, environment: b.environment, force: b.force, reason: b.reason, pushSchemas: b.push_schemas,
     }, request.principal);
-    reply.status(201);
+    reply.status(result.alreadyActive ? 200 : 201);
     return {
       deployment: present(result.deployment),
+      already_active: result.alreadyActive,
+      pinned: result.pinned.map((p) => ({ topic: p.topic, subject: p.subject, version: p.version, schema_id: p.schemaId })),
       pushed: result.pushed.map((p) => ({ topic: p.topic, subject: p.subject, version: p.version, schema_id: p.schemaId, pulsar_version: p.pulsarVersion })),
       namespaces: result.namespaces.map((n) => ({ namespace: n.namespace, compatibility_strategy: n.compatibilityStrategy, schema_validation_enforced: n.schemaValidationEnforced })),
       topics: result.topics.map((t) => ({
@@ -118,7 +131,7 @@ export async function deploymentRoutes(app: FastifyInstance, deps: AppDeps) {
         type: 'object',
         properties: { environment: environmentParam, dag_id: dagIdParam, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
       },
-      response: { 200: { type: 'object', required: ['deployments'], properties: { deployments: { type: 'array', items: deploymentView } } }, ...nativeErrors(400, 401, 403) },
+      response: { 200: { type: 'object', required: ['deployments'], properties: { deployments: { type: 'array', items: deploymentView } } }, ...nativeErrors(400, 401, 403, 404) },
     },
   }, async (request) => {
     const q = request.query as { environment?: string; dag_id?: string; limit: number };
@@ -137,7 +150,7 @@ export async function deploymentRoutes(app: FastifyInstance, deps: AppDeps) {
             active: { type: 'array', items: { type: 'object', required: ['deployment', 'dag_version'], properties: { deployment: deploymentView, dag_version: dagVersionView } } },
           },
         },
-        ...nativeErrors(400, 401, 403),
+        ...nativeErrors(400, 401, 403, 404),
       },
     },
   }, async (request) => {

@@ -6,6 +6,7 @@ import { ccompatRoutes } from './ccompat.js';
 import { checkRoutes } from './checks.js';
 import { dagRoutes } from './dags.js';
 import { deploymentRoutes } from './deployments.js';
+import { environmentRoutes } from './environments.js';
 import { healthRoutes } from './health.js';
 import { overviewRoutes } from './overview.js';
 import { quarantineRoutes } from './quarantine.js';
@@ -22,6 +23,7 @@ export async function registerRoutes(app: FastifyInstance, deps: AppDeps) {
   await quarantineRoutes(app, deps);
   await dagRoutes(app, deps);
   await checkRoutes(app, deps);
+  await environmentRoutes(app, deps);
   await deploymentRoutes(app, deps);
   await overviewRoutes(app, deps);
   await uiRoutes(app);

@@ -56,13 +56,6 @@ export async function overviewRoutes(app: FastifyInstance, deps: AppDeps) {
     };
   });
 
-  app.get('/v1/environments', {
-    schema: {
-      tags: ['deployments'], summary: 'Environments that have a deployment or a check, sorted',
-      response: { 200: { type: 'object', required: ['environments'], properties: { environments: { type: 'array', items: { type: 'string' } } } }, ...nativeErrors(401, 403) },
-    },
-  }, async () => ({ environments: await overview().environments() }));
-
   app.get('/v1/contracts/matrix', {
     schema: {
       tags: ['deployments'], summary: 'DAGs × environments: the active version and the latest check of each DAG in each environment',

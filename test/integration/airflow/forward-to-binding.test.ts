@@ -40,6 +40,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   api = await buildTestApp({ db });
   ns = await createNamespace();
+  await call('POST', '/v1/environments', { name: ENV }); // environments are declared before use (ADR 0015)
   await call('POST', '/ccompat/subjects/events-value/versions', { schema: JSON.stringify(EVENT), schemaType: 'JSON' });
   const consume = { topic: topic('events'), subject: 'events-value', version: 1 };
   await registerCheckDeploy({ dag_id: DAGS.orders, version: `fwd-${ENV}`, consumes: [{ ...consume, forward_to: 'airflow' }] });

@@ -11,7 +11,7 @@ import { adminQuery, testPostgresUrl, withDatabaseName } from '../../support/db.
 
 const run = promisify(execFile);
 const EXPECTED_TABLES = [
-  'api_tokens', 'audit_events', 'broker_schemas', 'checks', 'contract_bindings', 'dag_versions', 'dags', 'deployments',
+  'api_tokens', 'audit_events', 'broker_schemas', 'checks', 'contract_bindings', 'dag_versions', 'dags', 'deployments', 'environments',
   'quarantine_records', 'registry_config', 'schema_references', 'schemas', 'subject_versions', 'subjects',
 ];
 

@@ -28,7 +28,7 @@ describe('parseManifest: valid manifests', () => {
     const m = parseManifest(readFileSync('examples/contract.yaml', 'utf8'));
     expect(m.dagId).toBe('orders_enrichment');
     expect(m.consumes.map((c) => c.topic)).toEqual(['persistent://public/orders/orders-created', 'persistent://public/default/customers']);
-    expect(m.consumes[1]).toMatchObject({ kind: 'ref', version: 3, onMismatch: 'reject', forwardTo: 'airflow' });
+    expect(m.consumes[1]).toMatchObject({ kind: 'ref', version: 1, onMismatch: 'reject', forwardTo: 'airflow' });
     expect(m.consumes[0]).toMatchObject({ kind: 'ref', version: 'latest', onMismatch: 'quarantine', triggerTopic: 'persistent://public/orders/orders-enrichment-trigger' });
     expect(m.produces[0]).toMatchObject({ kind: 'inline', subject: 'orders-enriched-value', schemaType: 'AVRO' });
     for (const doc of parseAllDocuments(readFileSync('examples/three-dags.yaml', 'utf8'))) expect(() => parseManifest(doc.toJS())).not.toThrow();
@@ -135,5 +135,12 @@ describe('contract identity', () => {
     expect(diffIdentities(contractIdentity(plain), contractIdentity(referenced))).toEqual([
       { path: '$.produces[topic=persistent://public/default/x].references', change: 'changed', after: [{ name: 'a.B', subject: 'b', version: 1 }] },
     ]);
+  });
+});
+
+describe('readManifestText', () => {
+  it('a multi-document text says to send one manifest per request, not a library message', async () => {
+    const { readManifestText } = await import('../../../src/core/contracts/manifest.js');
+    expect(() => readManifestText(readFileSync('examples/three-dags.yaml', 'utf8'))).toThrow(/holds 3 YAML documents; send one manifest per request/);
   });
 });

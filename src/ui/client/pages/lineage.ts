@@ -39,7 +39,7 @@ export function buildGraph(active: ActiveList) {
 }
 
 export async function lineagePage(ctx: PageContext): Promise<HTMLElement> {
-  const { environments } = await api.get<{ environments: string[] }>('/v1/environments');
+  const { environments } = await api.get<{ environments: Array<{ name: string }> }>('/v1/environments').then((r) => ({ environments: r.environments.map((e) => e.name) }));
   const env = ctx.params.get('environment') ?? environments[0];
   const picker = h('form', { class: 'filters', 'aria-label': 'Choose an environment', onsubmit: (e: Event) => {
     e.preventDefault();

@@ -15,7 +15,7 @@ export async function overviewPage(ctx: PageContext): Promise<HTMLElement> {
   const days = Math.min(30, Math.max(1, Number(ctx.params.get('days') ?? 7) || 7));
   const since = new Date(Date.now() - days * 86_400_000);
   const [{ environments }, gk, stats] = await Promise.all([
-    api.get<{ environments: string[] }>('/v1/environments'),
+    api.get<{ environments: Array<{ name: string }> }>('/v1/environments').then((r) => ({ environments: r.environments.map((e) => e.name) })),
     api.get<GatekeeperStatus>('/v1/gatekeeper/status'),
     api.get<{ total: number; series?: SeriesPoint[] }>(`/v1/quarantine/stats${query({ status: 'held', since: since.toISOString(), bucket: days > 2 ? 'day' : 'hour' })}`),
   ]);

@@ -29,7 +29,7 @@ export async function quarantineListPage(ctx: PageContext): Promise<HTMLElement>
   const statsAll = api.get<Stats>(`/v1/quarantine/stats${query({ status: filter.status })}`);
   const [page, envs, dags] = await Promise.all([
     api.get<{ records: QuarantineRecord[]; next_cursor: number | null }>(`/v1/quarantine${query({ ...filter, limit, cursor })}`),
-    api.get<{ environments: string[] }>('/v1/environments'),
+    api.get<{ environments: Array<{ name: string }> }>('/v1/environments').then((r) => ({ environments: r.environments.map((e) => e.name) })),
     api.get<{ dags: Array<{ dag_id: string }> }>('/v1/dags'),
   ]);
 
