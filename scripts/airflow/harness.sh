@@ -239,6 +239,9 @@ start() {
   else
     ensure_venv
   fi
+  # A new instance state (no secrets yet) makes its metadata database anew: a database left by another
+  # state holds connections and triggers encrypted with that state's Fernet key, which this one cannot read.
+  [[ -s "$state/jwt.secret" ]] || export AIRFLOW_WIPE=1
   write_secrets
   local pid
   if pid="$(running_pid)"; then

@@ -74,14 +74,14 @@ describe('security from the command line', () => {
 
   it('dagpact audit lists events by principal for the admin and is refused to others', async () => {
     const refused = await cli(['audit'], readToken);
-    expect(refused.code).toBe(3);
+    expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('"admin" permission');
     const listed = await cli(['audit', '--action', 'token.*'], ADMIN);
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.stdout).toMatch(/bootstrap-admin \(bootstrap-admin\)\s+token\.create\s+token:\d+/);
-    const mine = await cli(['audit', '--principal', 'bootstrap-admin', '--action', 'request.refused', '--output', 'json'], ADMIN);
+    const mine = await cli(['audit', '--principal', 'bootstrap-admin', '--action', 'request.refused', '--format', 'json'], ADMIN);
     expect(JSON.parse(mine.stdout).events).toEqual([]);
-    const byOncall = await cli(['audit', '--action', 'request.refused', '--output', 'json'], ADMIN);
+    const byOncall = await cli(['audit', '--action', 'request.refused', '--format', 'json'], ADMIN);
     expect(JSON.parse(byOncall.stdout).events[0]).toMatchObject({ actor_name: 'oncall', target_id: 'GET /v1/audit' });
   });
 });

@@ -59,7 +59,7 @@ const notFound = (id: number) => new DagpactError('QUARANTINE_RECORD_NOT_FOUND',
 
 export function makeQuarantine(deps: QuarantineDeps) {
   const entry = (action: HistoryEntry['action'], actor: Principal, details?: unknown): HistoryEntry =>
-    ({ at: new Date().toISOString(), action, actor: actor.id, ...(details === undefined ? {} : { details }) });
+    ({ at: new Date().toISOString(), action, actor: actor.id, ...(actor.name !== actor.id ? { actorName: actor.name } : {}), ...(details === undefined ? {} : { details }) });
   const auditOf = (actor: Principal, action: string, id: number, details?: unknown): AuditEventInput =>
     ({ actor: actor.id, actorName: actor.name, action, targetType: 'quarantine_record', targetId: String(id), details });
   const mayAct = (actor: Principal, record: QuarantineRecord, what: string) =>

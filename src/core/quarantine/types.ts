@@ -8,7 +8,10 @@ export type Disposition = 'quarantine' | 'reject';
 export interface HistoryEntry {
   at: string;
   action: 'quarantined' | 'replay' | 'replay-held' | 'discard';
+  /** The principal's unique id (token:<id>, oidc:<iss>#<sub>, gatekeeper). */
   actor: string;
+  /** The principal's display name (a token's name, a person's name), for people reading the trail. */
+  actorName?: string;
   details?: unknown;
 }
 

@@ -67,7 +67,7 @@ const detailSchema = {
     },
     history: {
       type: 'array',
-      items: { type: 'object', properties: { at: { type: 'string' }, action: { type: 'string' }, actor: { type: 'string' }, details: {} } },
+      items: { type: 'object', properties: { at: { type: 'string' }, action: { type: 'string' }, actor: { type: 'string' }, actorName: { type: 'string' }, details: {} } },
     },
     writer: { ...schemaView, description: 'the schema the message was written with: a registry schema (Pulsar writers are recorded there), or the broker definition of a Pulsar type the registry does not hold' },
     expected: { ...schemaView, description: "the contract's reader schema" },

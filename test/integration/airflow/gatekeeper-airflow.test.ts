@@ -128,7 +128,7 @@ describe('gatekeeper → Airflow (real Pulsar, PostgreSQL and Airflow 3)', () =>
         environment: ENV, source_topic: topic('orders'), message_id: expect.stringMatching(/^\d+:\d+:-?\d+:-?\d+$/),
         key: 'k2', publish_time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), event_time: null, properties: { seq: 'a-2' },
         dag_id: DAGS.orders, dag_version: 'v1', airflow_version_number: 1,
-        contract_subject: 'orders-value', contract_version: 1, reader_schema_id: ids.v1, writer_schema_id: ids.v1, identified_by: 'pulsar',
+        contract_subject: 'orders-value', contract_version: 1, reader_schema_id: ids.v1, writer_schema_id: ids.v1, identified_by: 'pulsar', deployed_by: 'test',
       },
     });
     expect(a2).toMatchObject({ logical_date: null, run_type: 'manual' });

@@ -71,7 +71,7 @@ describe('hardening with an admin token', () => {
     const w = { authorization: `Bearer ${writeToken}` };
     const mode = await t.app.inject({ method: 'PUT', url: '/ccompat/mode/imp-w', headers: w, payload: { mode: 'IMPORT' } });
     expect(mode.statusCode).toBe(403);
-    expect(mode.json().message).toMatch(/admin scope/);
+    expect(mode.json().message).toMatch(/admin/);
     await t.app.inject({ method: 'PUT', url: '/ccompat/mode/imp-w', headers: adminHeaders, payload: { mode: 'IMPORT' } });
     const explicit = await t.app.inject({ method: 'POST', url: '/ccompat/subjects/imp-w/versions', headers: w, payload: { schema: '"string"', id: 2147483647, version: 1 } });
     expect(explicit.statusCode).toBe(403);

@@ -90,6 +90,6 @@ export async function quarantineDetailPage(ctx: PageContext, id: string): Promis
       h('h2', { id: 'history-h' }, 'History'),
       table('Audit trail of this record', ['At', 'Action', 'By', 'Details'],
         [[fmtTime(r.created_at), 'quarantined', 'gatekeeper', r.reason_code],
-          ...r.history.filter((e) => e.action !== 'quarantined').map((e) => [fmtTime(e.at), e.action, e.actor, e.details === undefined ? '' : h('code', null, JSON.stringify(e.details))])],
+          ...r.history.filter((e) => e.action !== 'quarantined').map((e) => [fmtTime(e.at), e.action, e.actorName ? `${e.actorName} (${e.actor})` : e.actor, e.details === undefined ? '' : h('code', null, JSON.stringify(e.details))])],
         { id: 'history-table' })));
 }

@@ -26,7 +26,7 @@ export interface QuarantineRecord {
 export interface QuarantineDetail extends QuarantineRecord {
   payload_base64: string;
   decoded?: { schema_id?: number; value?: unknown; error?: string };
-  history: Array<{ at: string; action: string; actor: string; details?: unknown }>;
+  history: Array<{ at: string; action: string; actor: string; actorName?: string; details?: unknown }>;
   /** Added by newer servers: the compatibility findings recorded with the record. */
   findings?: Finding[];
   /** Added by newer servers: the writer schema as the gatekeeper saw it. */
