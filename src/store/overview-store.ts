@@ -4,6 +4,7 @@ import { and, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
 import type { Bucket, CheckSummary, MatrixCell, OverviewStore } from '../core/overview/overview.js';
 import type { QuarantineFilter } from '../core/quarantine/types.js';
 import type { Db } from './db.js';
+import { quarantineWhere } from './quarantine-store.js';
 import { quarantineRecords as q } from './schema.js';
 
 type CheckRow = {
@@ -23,20 +24,6 @@ function toCheck(r: CheckRow): CheckSummary {
   };
 }
 
-/** The same filter as the quarantine list (store/quarantine-store.ts). */
-export function quarantineWhere(filter: QuarantineFilter): SQL | undefined {
-  const parts: SQL[] = [];
-  if (filter.topic) parts.push(eq(q.sourceTopic, filter.topic));
-  if (filter.dagId) parts.push(eq(q.dagId, filter.dagId));
-  if (filter.dagVersion) parts.push(eq(q.dagVersion, filter.dagVersion));
-  if (filter.reason) parts.push(eq(q.reasonCode, filter.reason));
-  if (filter.status) parts.push(eq(q.status, filter.status));
-  if (filter.disposition) parts.push(eq(q.disposition, filter.disposition));
-  if (filter.environment) parts.push(eq(q.environment, filter.environment));
-  if (filter.since) parts.push(gte(q.createdAt, filter.since));
-  if (filter.until) parts.push(lte(q.createdAt, filter.until));
-  return parts.length ? and(...parts) : undefined;
-}
 
 export function makeOverviewStore(db: Db): OverviewStore {
   return {

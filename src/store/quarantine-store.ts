@@ -24,7 +24,8 @@ function toRecord(row: typeof q.$inferSelect, cipher: PayloadCipher | undefined)
   };
 }
 
-function where(filter: QuarantineFilter): SQL | undefined {
+/** The quarantine list's filter as SQL (also the console's counts, overview-store.ts). */
+export function quarantineWhere(filter: QuarantineFilter): SQL | undefined {
   const parts: SQL[] = [];
   if (filter.topic) parts.push(eq(q.sourceTopic, filter.topic));
   if (filter.dagId) parts.push(eq(q.dagId, filter.dagId));
@@ -64,13 +65,13 @@ export function makeQuarantineStore(db: Db, options: { cipher?: PayloadCipher } 
     },
 
     async list({ filter, limit, beforeId }) {
-      const cond = and(where(filter), beforeId !== undefined ? lt(q.id, beforeId) : undefined);
+      const cond = and(quarantineWhere(filter), beforeId !== undefined ? lt(q.id, beforeId) : undefined);
       const rows = await db.select().from(q).where(cond).orderBy(desc(q.id)).limit(limit);
       return rows.map(toRec);
     },
 
     async ids({ filter, limit }) {
-      const rows = await db.select({ id: q.id }).from(q).where(where(filter)).orderBy(asc(q.id)).limit(limit);
+      const rows = await db.select({ id: q.id }).from(q).where(quarantineWhere(filter)).orderBy(asc(q.id)).limit(limit);
       return rows.map((r) => r.id);
     },
 

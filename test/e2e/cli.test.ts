@@ -1,11 +1,12 @@
 // The `dagpact` CLI the way CI runs it: the built server as a subprocess (real Postgres, real Pulsar
 // admin API), the built CLI as another, judged only by exit codes and output. JUnit XML is parsed by
 // Python's standard-library XML parser, which no one here wrote.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runBuiltCli, type CliRun } from '../support/cli-process.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePulsarAdmin } from '../../src/pulsar-admin/admin-client.js';
 import { createPostgresTestDatabase, type TestDatabase } from '../support/db.js';
@@ -20,20 +21,10 @@ const dir = mkdtempSync(join(tmpdir(), 'dagpact-cli-'));
 let db: TestDatabase;
 let server: ServerProcess;
 
-interface Run { code: number | null; stdout: string; stderr: string }
+type Run = CliRun;
 
 function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['dist/src/cli/main.js', ...args], {
-      env: { ...process.env, DAGPACT_URL: server.url, DAGPACT_TOKEN: ADMIN, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runBuiltCli(args, { DAGPACT_URL: server.url, DAGPACT_TOKEN: ADMIN, ...env });
 }
 
 function file(name: string, content: unknown): string {

@@ -1,9 +1,9 @@
 // The built server and CLI from outside: `dagpact audit` (admin only) and `dagpact quarantine show`
 // redacting a held message for a read token while the payload is sealed at rest with DAGPACT_PAYLOAD_KEY.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import avro from 'avsc';
 import { sql } from 'drizzle-orm';
+import { runBuiltCli, type CliRun } from '../support/cli-process.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePayloadCipher } from '../../src/store/payload-cipher.js';
 import { makeQuarantineStore } from '../../src/store/quarantine-store.js';
@@ -19,19 +19,9 @@ let server: ServerProcess;
 let readToken: string;
 let recordId: number;
 
-interface Run { code: number | null; stdout: string; stderr: string }
+type Run = CliRun;
 function cli(args: string[], token: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['dist/src/cli/main.js', ...args], {
-      env: { ...process.env, DAGPACT_URL: server.url, DAGPACT_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runBuiltCli(args, { DAGPACT_URL: server.url, DAGPACT_TOKEN: token });
 }
 
 beforeAll(async () => {

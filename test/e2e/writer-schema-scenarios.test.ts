@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { runBuiltCli, type CliRun } from '../support/cli-process.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { airflowClient, airflowConnection, DAGS } from '../integration/airflow/support.js';
 import { ADMIN_URL, createNamespace, produce, PYTHON, SERVICE_URL, waitFor } from '../integration/gatekeeper/support.js';
@@ -30,19 +31,9 @@ let gatekeeper: { child: ChildProcess; output(): string } | undefined;
 let ns: string;
 const topic = (name: string) => `persistent://${ns}/${name}`;
 
-interface Run { code: number | null; stdout: string; stderr: string }
+type Run = CliRun;
 function cli(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['dist/src/cli/main.js', ...args], {
-      env: { ...process.env, DAGPACT_URL: server.url, DAGPACT_TOKEN: ADMIN }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runBuiltCli(args, { DAGPACT_URL: server.url, DAGPACT_TOKEN: ADMIN });
 }
 async function ok(args: string[]): Promise<string> {
   const r = await cli(args);
