@@ -190,7 +190,7 @@ describe('examples/airflow walkthrough', () => {
   it('run: the gatekeeper forwards, the asset watcher starts runs, tasks read and publish under the contract', async () => {
     gatekeeper = await startTestGatekeeper({
       databaseUrl: db.url!, environment: 'prod', ns, subscribedTo: 2,
-      env: { AIRFLOW_URL: af.url, AIRFLOW_USERNAME: af.username, AIRFLOW_PASSWORD: af.password },
+      env: { AIRFLOW_URL: af.url, AIRFLOW_USERNAME: af.username, AIRFLOW_PASSWORD: af.password, DAGPACT_AIRFLOW_REFRESH_MS: '1000' },
     });
     // One order, then the next once the first one's run exists: Airflow merges (or strands) asset
     // events stored while the scheduler creates a run; the README explains it.
