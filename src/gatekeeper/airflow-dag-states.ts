@@ -5,18 +5,13 @@
 import type { AirflowDagState } from '../core/gatekeeper/decide.js';
 import type { AirflowDagStates } from './resolver.js';
 
-import { CONTRACT_TAG_PREFIX } from '../core/contracts/airflow-contract.js';
+import { declaredContractHashes } from '../core/contracts/airflow-contract.js';
 
 export interface AirflowDagReader {
   getDag(args: { dagId: string }): Promise<{ tags: Array<{ name: string }> } | undefined>;
   listDagVersions(args: { dagId: string }): Promise<Array<{ version_number: number }>>;
 }
 
-/** The contract hash a DAG's tags declare, if any. */
-export function declaredContract(tags: ReadonlyArray<{ name: string }>): string | undefined {
-  const tag = tags.find((t) => t.name.startsWith(CONTRACT_TAG_PREFIX));
-  return tag ? tag.name.slice(CONTRACT_TAG_PREFIX.length).trim() || undefined : undefined;
-}
 
 export function makeAirflowDagStates(deps: { airflow: AirflowDagReader; refreshMs: number; clock?: () => number }): AirflowDagStates & { invalidate(dagId: string): void } {
   const clock = deps.clock ?? Date.now;
@@ -27,7 +22,8 @@ export function makeAirflowDagStates(deps: { airflow: AirflowDagReader; refreshM
     if (!dag) return null;
     const versions = await deps.airflow.listDagVersions({ dagId });
     const latest = versions.reduce<number | undefined>((max, v) => (max === undefined || v.version_number > max ? v.version_number : max), undefined);
-    const contractHash = declaredContract(dag.tags ?? []);
+    // The first declared contract; the pre-deploy check reports a DAG that declares several.
+    const contractHash = declaredContractHashes(dag.tags ?? []).map((h) => h.trim()).find((h) => h.length > 0);
     return { ...(latest !== undefined ? { versionNumber: latest } : {}), ...(contractHash ? { contractHash } : {}) };
   }
 

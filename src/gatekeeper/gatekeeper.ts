@@ -7,6 +7,7 @@
 // stop() drains: no new receives, the routing refresh in flight ends (a consumer it subscribes after
 // stop() began is closed at once), in-flight messages finish, then consumers close.
 import type { Logger } from 'pino';
+import { partitionedTopic } from '../core/gatekeeper/routes.js';
 import type { GatekeeperMetrics } from './metrics.js';
 import { processMessage, type ProcessDeps } from './process-message.js';
 import { isTransientFailure, makeReceivePause, type ReceivePause, type ReceivePauseOptions } from './retry-pause.js';
@@ -47,10 +48,6 @@ function pauseFor(state: { wake?: () => void }, ms: number): Promise<void> {
   });
 }
 
-/** A partition's messages belong to their partitioned topic's routes. */
-export function baseTopic(topic: string): string {
-  return topic.replace(/-partition-\d+$/, '');
-}
 
 export function makeGatekeeper(options: GatekeeperOptions) {
   const { log } = options;
@@ -69,7 +66,7 @@ export function makeGatekeeper(options: GatekeeperOptions) {
   const routeKeys = new Map<string, string>();
   const routeKey = (topic: string) => {
     let key = routeKeys.get(topic);
-    if (key === undefined) { key = options.normalizeTopic(baseTopic(topic)); routeKeys.set(topic, key); }
+    if (key === undefined) { key = options.normalizeTopic(partitionedTopic(topic)); routeKeys.set(topic, key); }
     return key;
   };
 

@@ -3,6 +3,7 @@
 // for the DAGs that go there (with the same deterministic run id as a live forward, so a replay can
 // never create a second run). Used by the quarantine service (API server) when Pulsar is configured.
 import { DagpactError } from '../core/errors.js';
+import { partitionedTopic } from '../core/gatekeeper/routes.js';
 import type { QuarantineRecord } from '../core/quarantine/types.js';
 import type { ReplayOutcome, Replayer } from '../core/quarantine/quarantine.js';
 import { forwardsToAirflow, triggerForDecision, type DagTrigger, type ForwardTarget } from './airflow-sink.js';
@@ -39,7 +40,7 @@ export function makeReplayer(deps: {
   return {
     async plan(record: QuarantineRecord): Promise<{ run(): Promise<ReplayOutcome> }> {
       const table = await deps.routing.routingTable({ environment: record.environment });
-      const topic = deps.normalizeTopic(record.sourceTopic.replace(/-partition-\d+$/, ''));
+      const topic = deps.normalizeTopic(partitionedTopic(record.sourceTopic));
       const routes = table.routes.filter((r) => deps.normalizeTopic(r.topic) === topic && (record.dagId === NO_DAG || r.dagId === record.dagId));
       // The Pulsar schema version resolves through the broker schemas recorded when it was first met.
       const schemaVersion = versionBytes(record.pulsarSchemaVersion);

@@ -2,12 +2,11 @@
 // the broker's registry once per (topic, version) — versions are immutable — parsed, and recorded in
 // dagpact's registry (content-addressed id, broker_schemas row); every schema id the message claims and
 // every reader schema; and, for DAGs forwarded to Airflow, the DAG version Airflow runs.
-import type { BrokerWriterLog } from '../core/registry/broker-writers.js';
-import { writerSchemaRow } from '../core/registry/broker-writers.js';
+import { writerSchemaRow, type BrokerWriterLog } from '../core/registry/broker-writers.js';
 import { DagpactError } from '../core/errors.js';
 import type { ParsedSchema, SchemaFormat } from '../core/formats/types.js';
 import type { Registry } from '../core/registry/types.js';
-import { forwardsToAirflow, type ForwardTarget } from './airflow-sink.js';
+import { forwardsToAirflow, partitionedTopic, type ForwardTarget } from '../core/gatekeeper/routes.js';
 import { decide, schemaIdsNeeded, type AirflowDagState, type Decision, type FormatLookup, type PulsarWriter, type VerdictCache } from '../core/gatekeeper/decide.js';
 import { claimedSchemaIds, schemaVersionText } from '../core/gatekeeper/identify.js';
 import type { BrokerSchemaSource, MismatchPolicy, Route } from './types.js';
@@ -47,8 +46,6 @@ export class BoundedCache<V> extends Map<string, V> {
 /** Pulsar schema types whose definitions are schemas of a registry format. */
 const REGISTRY_FORMATS: Record<string, SchemaFormat | undefined> = { AVRO: 'AVRO' };
 
-/** A partition's schema is its partitioned topic's. */
-export const schemaTopic = (topic: string) => topic.replace(/-partition-\d+$/, '');
 
 export function makeResolver(deps: ResolveDeps) {
   const parsed = new BoundedCache<ParsedSchema | null>(10_000);
@@ -103,7 +100,7 @@ export function makeResolver(deps: ResolveDeps) {
   function pulsarWriter(topic: string, version: Uint8Array | undefined): Promise<PulsarWriter | undefined> {
     const text = schemaVersionText(version);
     if (text === undefined) return Promise.resolve(undefined);
-    const base = schemaTopic(topic);
+    const base = partitionedTopic(topic);
     const key = `${base}#${text}`;
     let pending = pulsarVersions.get(key);
     if (!pending) {

@@ -1,6 +1,11 @@
 // Who reads what: the bindings of the DAG versions active in an environment (the routing table), and
 // where each DAG's accepted messages go. Inputs of the gatekeeper's decision (decide.ts).
 
+/** A partition's messages belong to their partitioned topic: its routes, its schemas, its records. */
+export function partitionedTopic(topic: string): string {
+  return topic.replace(/-partition-\d+$/, '');
+}
+
 export type MismatchPolicy = 'quarantine' | 'reject';
 
 /** One (topic → DAG) binding of a DAG version active in the environment: who reads what. */

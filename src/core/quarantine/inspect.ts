@@ -2,6 +2,7 @@
 // registry, or the broker's definition when it is a Pulsar type the registry does not hold), the
 // contract's reader schema, and the findings of the reader against the writer (path, rule, message).
 import type { BrokerWriterLog } from '../registry/broker-writers.js';
+import { partitionedTopic } from '../gatekeeper/routes.js';
 import type { FormatProvider, SchemaFormat } from '../formats/types.js';
 import type { Registry } from '../registry/types.js';
 import type { QuarantineRecord } from './types.js';
@@ -42,7 +43,7 @@ export async function inspectRecord(record: QuarantineRecord, deps: {
   const [writerView, expected] = await Promise.all([view(record.detectedSchemaId), view(record.expectedSchemaId)]);
   let writer = writerView;
   if (record.pulsarSchemaVersion) {
-    const topic = record.sourceTopic.replace(/-partition-\d+$/, '');
+    const topic = partitionedTopic(record.sourceTopic);
     const broker = await deps.brokerWriters?.find({ topic, version: record.pulsarSchemaVersion }).catch(() => undefined);
     writer = {
       ...(writer ?? {}), pulsarSchemaVersion: record.pulsarSchemaVersion,
