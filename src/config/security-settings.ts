@@ -30,6 +30,14 @@ export const securitySettings = {
     expects: 'claim=role[,role];... with roles read, check, write, admin, deploy:<env>, payload:read:<env>',
     parse: parseRoleMap, default: undefined,
   }),
+  oidcConsoleClientId: s<string | undefined>({
+    env: 'DAGPACT_OIDC_CONSOLE_CLIENT_ID', flag: 'oidc-console-client-id',
+    expects: "the console's client id at the provider (a public client: authorization code + PKCE, no secret)", parse: parsers.string, default: undefined,
+  }),
+  oidcConsoleScopes: s<string>({
+    env: 'DAGPACT_OIDC_CONSOLE_SCOPES', flag: 'oidc-console-scopes', expects: 'space-separated scopes the console asks for (openid first)',
+    parse: (raw) => (/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/.test(raw.trim()) ? raw.trim() : undefined), default: 'openid',
+  }),
   oidcClockSkewSeconds: s<number>({
     env: 'DAGPACT_OIDC_CLOCK_SKEW_SECONDS', flag: 'oidc-clock-skew-seconds', expects: 'a positive integer (seconds)', parse: parsers.positiveInt, default: 60,
   }),
@@ -69,6 +77,7 @@ export interface SecuritySettings {
   oidcIssuer: string | undefined;
   oidcAudience: string | undefined;
   oidcRoleMap: Record<string, string[]> | undefined;
+  oidcConsoleClientId?: string | undefined;
   payloadKey: Buffer | undefined;
   payloadPreviousKeys: Buffer[] | undefined;
 }
@@ -76,6 +85,9 @@ export interface SecuritySettings {
 export function checkSecuritySettings(config: SecuritySettings): void {
   if (config.oidcIssuer && !config.oidcAudience) {
     throw new ConfigError('DAGPACT_OIDC_AUDIENCE (--oidc-audience) is required with DAGPACT_OIDC_ISSUER: tokens issued for other services must not be accepted');
+  }
+  if (!config.oidcIssuer && config.oidcConsoleClientId) {
+    throw new ConfigError('DAGPACT_OIDC_CONSOLE_CLIENT_ID needs DAGPACT_OIDC_ISSUER (--oidc-issuer)');
   }
   if (!config.oidcIssuer && (config.oidcAudience || config.oidcRoleMap)) {
     throw new ConfigError('DAGPACT_OIDC_AUDIENCE and DAGPACT_OIDC_ROLE_MAP need DAGPACT_OIDC_ISSUER (--oidc-issuer)');

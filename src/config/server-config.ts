@@ -79,6 +79,15 @@ export const serverSettings = {
     env: 'DAGPACT_GATEKEEPER_STATUS_URL', flag: 'gatekeeper-status-url', expects: "an http:// or https:// URL (the gatekeeper's own listener)",
     parse: parsers.url(['http:', 'https:']), default: undefined,
   }),
+  // The same name the gatekeeper reads: GET /v1/gatekeeper/backlog looks up this subscription's backlog.
+  gatekeeperSubscription: s<string>({
+    env: 'DAGPACT_GATEKEEPER_SUBSCRIPTION', flag: 'gatekeeper-subscription', expects: "the gatekeeper's subscription name",
+    parse: parsers.string, default: 'dagpact-gatekeeper',
+  }),
+  pulsarLiveCacheSeconds: s<number>({
+    env: 'DAGPACT_PULSAR_LIVE_CACHE_SECONDS', flag: 'pulsar-live-cache-seconds',
+    expects: 'a positive integer (seconds): how long drift and backlog read from the broker are reused', parse: parsers.positiveInt, default: 30,
+  }),
   ...securitySettings,
   bodyLimitBytes: s<number>({
     env: 'DAGPACT_BODY_LIMIT_BYTES', flag: 'body-limit-bytes', expects: 'a positive integer (bytes)',

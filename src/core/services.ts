@@ -4,6 +4,7 @@ import type { ContractsService } from './contracts/contracts.js';
 import type { QuarantineService } from './quarantine/quarantine.js';
 import type { Registry } from './registry/types.js';
 import type { OverviewService } from './overview/overview.js';
+import type { LivePulsarService } from './overview/live-pulsar.js';
 
 export interface Services {
   registry: Registry;
@@ -11,4 +12,6 @@ export interface Services {
   contracts: ContractsService;
   /** Read-only views across the system (the console's matrix, stats, check history). */
   overview: OverviewService;
+  /** Drift of topic schemas on the broker and the gatekeeper's backlog (Pulsar admin API), cached briefly. */
+  live: LivePulsarService;
 }

@@ -19,11 +19,16 @@ export interface AppDeps {
   /** Set when DAGPACT_GATEKEEPER_STATUS_URL is configured: GET /v1/gatekeeper/status reads it. */
   gatekeeperStatus?: GatekeeperStatusClient;
   authReads: boolean;
+  /** What the web console is told (GET /v1/console/config) and allowed to reach (its CSP connect-src). */
+  console?: { oidc?: ConsoleOidc };
   bodyLimitBytes?: number;
   logger?: Logger;
   /** Socket and request limits; defaults in DEFAULT_HTTP_LIMITS (docs/adr/0013). */
   httpLimits?: Partial<HttpLimits>;
 }
+
+/** Sign-in with the OpenID provider in the console: a public client (authorization code + PKCE). */
+export interface ConsoleOidc { issuer: string; clientId: string; scopes: string; resource: string }
 
 export interface HttpLimits {
   /** Whole request (headers and body) must arrive within this. */

@@ -106,7 +106,9 @@ export function makeOidcVerifier(settings: OidcSettings, options: { fetch?: type
       }
       const roles = new Set<string>();
       for (const value of claimValues(payload, settings.rolesClaim)) for (const r of settings.roleMap[value] ?? []) roles.add(r);
-      const name = [payload.preferred_username, payload.email, payload.client_id, payload.sub].find((v): v is string => typeof v === 'string')!;
+      // A person's token (authorization code) also names the client it was issued to (client_id): the
+      // person is the subject, so sub comes before client_id; a client's own token has sub = the client.
+      const name = [payload.preferred_username, payload.email, payload.sub, payload.client_id].find((v): v is string => typeof v === 'string')!;
       return { id: `oidc:${payload.iss}#${payload.sub}`, name, scopes: [...roles] };
     },
   };

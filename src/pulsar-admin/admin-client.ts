@@ -73,6 +73,17 @@ export interface TopicSchemaPolicies {
   schemaValidationEnforced: boolean;
 }
 
+export interface SubscriptionBacklog {
+  name: string;
+  /** Messages not yet acknowledged by the subscription. */
+  msgBacklog: number;
+  /** Delivered to a consumer and not acknowledged yet. */
+  unacked: number;
+  consumers: number;
+  /** Publish time of the oldest message in the backlog (brokers from Pulsar 2.11 report it). */
+  oldestPublishTime?: Date;
+}
+
 export interface PulsarAdminOptions {
   url: string;
   /** A function (PULSAR_TOKEN_FILE) is called for every request. */
@@ -222,6 +233,26 @@ export function makePulsarAdmin(options: PulsarAdminOptions) {
         appliedStrategy: strategy(applied.json),
         schemaValidationEnforced: enforced.json === true || enforced.json === 'true',
       };
+    },
+
+    /**
+     * Backlog per subscription of a topic (topic stats; summed over partitions for a partitioned topic),
+     * with the publish time of the oldest unacknowledged message where the broker reports it.
+     * Undefined when the topic does not exist.
+     */
+    async subscriptionBacklogs(topic: string): Promise<SubscriptionBacklog[] | undefined> {
+      const t = parseTopicName(topic);
+      const path = `/admin/v2/${t.persistent ? 'persistent' : 'non-persistent'}/${topicPath(t)}`;
+      let r = await call('GET', `${path}/stats?getEarliestTimeInBacklog=true`);
+      // A partitioned topic has no stats of its own; its partitioned-stats sum the partitions.
+      if (r.status === 404 || r.status === 409) r = await call('GET', `${path}/partitioned-stats?getEarliestTimeInBacklog=true`);
+      if (r.status === 404) return undefined;
+      if (!ok(r)) fail(`reading the stats of ${topic}`, r);
+      const subs = (r.json as { subscriptions?: Record<string, { msgBacklog?: number; unackedMessages?: number; earliestMsgPublishTimeInBacklog?: number; consumers?: unknown[] }> }).subscriptions ?? {};
+      return Object.entries(subs).map(([name, s]) => ({
+        name, msgBacklog: Number(s.msgBacklog ?? 0), unacked: Number(s.unackedMessages ?? 0), consumers: Array.isArray(s.consumers) ? s.consumers.length : 0,
+        oldestPublishTime: typeof s.earliestMsgPublishTimeInBacklog === 'number' && s.earliestMsgPublishTimeInBacklog > 0 ? new Date(s.earliestMsgPublishTimeInBacklog) : undefined,
+      }));
     },
 
     async createPartitionedTopic(topic: string, partitions: number): Promise<void> {

@@ -63,11 +63,15 @@ export async function startServer(config: ServerConfig) {
       })
       : undefined;
     const services = makeServices({
-      database, audit, pulsarAdmin, redaction, cacheBytes: config.schemaCacheBytes, ...(payloadCipher ? { payloadCipher } : {}), ...(replay ? { forwarder: replay.forwarder } : {}), ...(airflow ? { airflow } : {}),
+      database, audit, pulsarAdmin, redaction, cacheBytes: config.schemaCacheBytes,
+      live: { subscription: config.gatekeeperSubscription, cacheMs: config.pulsarLiveCacheSeconds * 1000 }, ...(payloadCipher ? { payloadCipher } : {}), ...(replay ? { forwarder: replay.forwarder } : {}), ...(airflow ? { airflow } : {}),
     });
     app = await buildApp({
       database, tokens, audit, services, pulsarAdmin, metrics,
       ...(config.gatekeeperStatusUrl ? { gatekeeperStatus: makeGatekeeperStatusClient({ url: config.gatekeeperStatusUrl }) } : {}),
+      ...(config.oidcIssuer && config.oidcAudience && config.oidcConsoleClientId ? {
+        console: { oidc: { issuer: config.oidcIssuer, clientId: config.oidcConsoleClientId, scopes: config.oidcConsoleScopes, resource: config.oidcAudience } },
+      } : {}),
       authReads: config.authReads, bodyLimitBytes: config.bodyLimitBytes, logger: log,
       httpLimits: {
         requestTimeoutMs: config.requestTimeoutMs, headersTimeoutMs: config.headersTimeoutMs, idleTimeoutMs: config.idleTimeoutMs,

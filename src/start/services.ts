@@ -19,6 +19,7 @@ import type { AirflowDagVersions } from '../core/contracts/types.js';
 import { makeContractStore } from '../store/contract-store.js';
 import { makeOverview } from '../core/overview/overview.js';
 import { makeOverviewStore } from '../store/overview-store.js';
+import { makeLivePulsar } from '../core/overview/live-pulsar.js';
 
 export interface ServiceDeps {
   database: Database;
@@ -34,6 +35,8 @@ export interface ServiceDeps {
   redaction?: RedactionPolicy;
   /** DAGPACT_SCHEMA_CACHE_BYTES: the byte budget of each schema cache (registry reads, schema text and parsed forms). */
   cacheBytes?: number;
+  /** The gatekeeper's subscription (DAGPACT_GATEKEEPER_SUBSCRIPTION) and how long drift and backlog reads are kept. */
+  live?: { subscription?: string; cacheMs?: number };
 }
 
 export type { Services } from '../core/services.js';
@@ -56,5 +59,11 @@ export function makeServices(deps: ServiceDeps): Services {
     ...(deps.airflow ? { airflow: deps.airflow } : {}),
   });
   const overview = makeOverview({ store: makeOverviewStore(deps.database.db), registry, formats: makeFormats() });
-  return { registry, quarantine, contracts, overview };
+  const live = makeLivePulsar({
+    ...(deps.pulsarAdmin ? { pulsar: deps.pulsarAdmin } : {}),
+    environments: () => overview.environments(), active: (environment) => contracts.active(environment),
+    parsedById: (args) => registry.parsedById(args), formats: makeFormats(),
+    subscription: deps.live?.subscription ?? 'dagpact-gatekeeper', cacheMs: deps.live?.cacheMs ?? 30_000,
+  });
+  return { registry, quarantine, contracts, overview, live };
 }

@@ -18,11 +18,18 @@ const TYPES: Record<string, string> = {
 /** The files `scripts/build-ui.mjs` writes. */
 export const ASSET_NAMES = ['index.html', 'app.js', 'app.css', 'app.js.map', 'favicon.svg'] as const;
 
-/** Content-Security-Policy of every console response: no inline script or style, no other origin. */
-export const CONSOLE_CSP = [
-  "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
-  "font-src 'self'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
-].join('; ');
+/**
+ * Content-Security-Policy of every console response: no inline script or style, no other origin, except
+ * that the page may call the OpenID provider's origin (discovery and the token endpoint) when sign-in
+ * with it is configured.
+ */
+export function consoleCsp(connectOrigins: string[] = []): string {
+  return [
+    "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", ["connect-src 'self'", ...connectOrigins].join(' '),
+    "font-src 'self'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
+  ].join('; ');
+}
+
 
 export function uiDirectory(): string {
   return join(packageRoot(), 'dist', 'ui');

@@ -19,7 +19,10 @@ export const WEB_CLIENT = { id: 'dagpact-console', secret: 'console-secret-01234
 
 export interface RunningProvider { issuer: string; port: number; stop(): Promise<void> }
 
-export async function startProvider(args: { keys: JWK[]; clients: TestClient[]; people?: TestPerson[]; port?: number }): Promise<RunningProvider> {
+/** The web console as the provider knows it: a public client (no secret) using authorization code + PKCE. */
+export interface ConsoleClient { id: string; redirect: string }
+
+export async function startProvider(args: { keys: JWK[]; clients: TestClient[]; people?: TestPerson[]; port?: number; consoleClient?: ConsoleClient }): Promise<RunningProvider> {
   const port = args.port ?? 0;
   const groupsOf = new Map(args.clients.map((c) => [c.id, c.groups]));
   const personGroups = new Map((args.people ?? []).map((p) => [p.login, p.groups]));
@@ -30,6 +33,10 @@ export async function startProvider(args: { keys: JWK[]; clients: TestClient[]; 
         client_id: c.id, client_secret: c.secret, grant_types: ['client_credentials'], redirect_uris: [], response_types: [],
       })),
       { client_id: WEB_CLIENT.id, client_secret: WEB_CLIENT.secret, grant_types: ['authorization_code'], redirect_uris: [WEB_CLIENT.redirect], response_types: ['code'] },
+      ...(args.consoleClient ? [{
+        client_id: args.consoleClient.id, token_endpoint_auth_method: 'none', grant_types: ['authorization_code'],
+        redirect_uris: [args.consoleClient.redirect], response_types: ['code'],
+      }] : []),
     ],
     jwks: { keys: args.keys as never },
     features: {

@@ -24,8 +24,9 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startServerProcess(env: Record<string, string | undefined>, options: { timeoutMs?: number } = {}): Promise<ServerProcess> {
-  const port = await freePort();
+export async function startServerProcess(env: Record<string, string | undefined>, options: { timeoutMs?: number; port?: number } = {}): Promise<ServerProcess> {
+  // A caller that must know the URL before the server starts (an OpenID provider's redirect URI) picks the port.
+  const port = options.port ?? await freePort();
   const child = spawn(process.execPath, ['dist/src/cli/main.js', 'serve'], {
     env: { ...process.env, DAGPACT_HOST: '127.0.0.1', DAGPACT_PORT: String(port), DAGPACT_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -13,6 +13,8 @@ import { quarantineRoutes } from './quarantine.js';
 import { registryNativeRoutes } from './registry-native.js';
 import { tokenRoutes } from './tokens.js';
 import { uiRoutes } from './ui.js';
+import { livePulsarRoutes } from './live-pulsar.js';
+import { consoleConfigRoutes } from './console-config.js';
 
 export async function registerRoutes(app: FastifyInstance, deps: AppDeps) {
   await healthRoutes(app, deps);
@@ -26,5 +28,7 @@ export async function registerRoutes(app: FastifyInstance, deps: AppDeps) {
   await environmentRoutes(app, deps);
   await deploymentRoutes(app, deps);
   await overviewRoutes(app, deps);
-  await uiRoutes(app);
+  await livePulsarRoutes(app, deps);
+  await consoleConfigRoutes(app, deps);
+  await uiRoutes(app, { ...(deps.console?.oidc ? { connectOrigins: [new URL(deps.console.oidc.issuer).origin] } : {}) });
 }

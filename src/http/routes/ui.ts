@@ -2,10 +2,11 @@
 // there. The pages call the documented /v1 API with the user's token; these routes serve files only,
 // are public (the files hold no data) and stay out of the OpenAPI document.
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { CONSOLE_CSP, makeAssetCache } from '../../ui/assets.js';
+import { consoleCsp, makeAssetCache } from '../../ui/assets.js';
 
-export async function uiRoutes(app: FastifyInstance, options: { directory?: string } = {}) {
+export async function uiRoutes(app: FastifyInstance, options: { directory?: string; connectOrigins?: string[] } = {}) {
   const assets = makeAssetCache(options.directory);
+  const csp = consoleCsp(options.connectOrigins ?? []);
   const hidden = { hide: true } as const;
 
   function send(reply: FastifyReply, name: string) {
@@ -18,7 +19,7 @@ export async function uiRoutes(app: FastifyInstance, options: { directory?: stri
       });
     }
     return reply
-      .header('content-security-policy', CONSOLE_CSP)
+      .header('content-security-policy', csp)
       .header('x-content-type-options', 'nosniff')
       .header('referrer-policy', 'no-referrer')
       .header('cache-control', 'no-cache')

@@ -1,6 +1,9 @@
 // Every call the console makes goes through here, to the documented /v1 API, with the user's token
 // (kept in sessionStorage: this tab only, gone when it closes).
 const KEY = 'dagpact.token';
+const META = 'dagpact.token.meta';
+
+export interface TokenMeta { kind: 'api' | 'oidc'; expiresAt?: number }
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string, readonly details?: unknown) { super(message); }
@@ -8,8 +11,11 @@ export class ApiError extends Error {
 
 export const session = {
   token: (): string | null => sessionStorage.getItem(KEY),
-  signIn: (token: string) => sessionStorage.setItem(KEY, token),
-  signOut: () => sessionStorage.removeItem(KEY),
+  meta: (): TokenMeta | null => JSON.parse(sessionStorage.getItem(META) ?? 'null') as TokenMeta | null,
+  /** True when the token is a provider's access token past its expiry. */
+  expired: (): boolean => { const m = session.meta(); return m?.expiresAt !== undefined && m.expiresAt <= Date.now(); },
+  signIn: (token: string, meta: TokenMeta = { kind: 'api' }) => { sessionStorage.setItem(KEY, token); sessionStorage.setItem(META, JSON.stringify(meta)); },
+  signOut: () => { sessionStorage.removeItem(KEY); sessionStorage.removeItem(META); },
 };
 
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -3,6 +3,7 @@
 // and hide write controls from principals without the write scope; the server enforces it anyway.
 import { api, ApiError, session, type WhoAmI } from './api.js';
 import { h } from './dom.js';
+import { beginOidcSignIn, completeOidcSignIn, type ConsoleConfig } from './oidc.js';
 import { contractsPage, dagVersionPage } from './pages/contracts.js';
 import { lineagePage } from './pages/lineage.js';
 import { overviewPage } from './pages/overview.js';
@@ -57,16 +58,25 @@ function renderHeader(me: WhoAmI | null) {
 
 function signInForm(message?: string): HTMLElement {
   const input = h('input', { id: 'token', name: 'token', type: 'password', autocomplete: 'off', required: true, 'aria-describedby': 'token-help' }) as HTMLInputElement;
+  const oidc = config?.oidc;
   return h('section', { class: 'signin' },
     h('h1', null, 'Sign in'),
-    h('p', { id: 'token-help' }, 'Paste an API token (created with POST /v1/tokens). It is kept for this browser tab only.'),
     message ? h('p', { class: 'error', role: 'alert' }, message) : null,
+    oidc ? h('div', { class: 'signin-oidc' },
+      h('button', {
+        type: 'button', id: 'oidc-sign-in',
+        onclick: () => { beginOidcSignIn(oidc).catch((e: unknown) => { main().replaceChildren(signInForm((e as Error).message)); main().setAttribute('data-ready', 'signin'); }); },
+      }, 'Sign in with your organisation'),
+      h('p', { class: 'small' }, `Through ${oidc.issuer}. The access token is kept for this browser tab only.`),
+      h('h2', null, 'Or with an API token')) : null,
+    h('p', { id: 'token-help' }, 'Paste an API token (created with POST /v1/tokens). It is kept for this browser tab only.'),
     h('form', {
       onsubmit: (e: Event) => { e.preventDefault(); session.signIn(input.value.trim()); void start(); },
     }, h('label', { for: 'token' }, 'API token'), input, h('button', { type: 'submit' }, 'Sign in')));
 }
 
 let me: WhoAmI | null = null;
+let config: ConsoleConfig | null = null;
 
 async function route() {
   if (!me) return;
@@ -98,10 +108,17 @@ async function route() {
 async function start() {
   me = null;
   try {
+    config ??= await api.get<ConsoleConfig>('/v1/console/config');
+    let problem: string | undefined;
+    const back = await completeOidcSignIn(config.oidc);
+    if (typeof back === 'object') problem = back.error;
+    if (session.expired()) { session.signOut(); problem = 'Your sign-in has expired; sign in again.'; }
     const who = await api.get<WhoAmI>('/v1/whoami');
     if (who.auth_enabled && !who.authenticated) {
       renderHeader(null);
-      main().replaceChildren(signInForm(session.token() ? 'That token is unknown or revoked.' : undefined));
+      main().replaceChildren(signInForm(problem ?? (session.token()
+        ? session.meta()?.kind === 'oidc' ? 'The API did not accept the token from the provider (audience, issuer or roles).' : 'That token is unknown or revoked.'
+        : undefined)));
       session.signOut();
       main().setAttribute('data-ready', 'signin');
       return;
