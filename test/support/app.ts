@@ -20,13 +20,14 @@ export interface TestApp {
 
 export async function buildTestApp(options: {
   adminToken?: string | null; authReads?: boolean; bearer?: BearerVerifier; pulsarAdmin?: PulsarAdmin; db?: TestDatabase; airflow?: AirflowDagVersions;
-  httpLimits?: AppDeps['httpLimits'];
+  httpLimits?: AppDeps['httpLimits']; live?: { subscription?: string; cacheMs?: number };
 } = {}): Promise<TestApp> {
   const db = options.db ?? (await createTestDatabase());
   const audit = makeAuditLog(db.database.db);
   const adminToken = options.adminToken === null ? undefined : (options.adminToken ?? TEST_ADMIN_TOKEN);
   const tokens = makeTokenService({ store: makeTokenStore(db.database.db), adminToken, ...(options.bearer ? { bearer: options.bearer } : {}) });
-  const services = makeServices({ database: db.database, audit, pulsarAdmin: options.pulsarAdmin, ...(options.airflow ? { airflow: options.airflow } : {}) });
+  const services = makeServices({ database: db.database, audit, pulsarAdmin: options.pulsarAdmin, ...(options.airflow ? { airflow: options.airflow } : {}),
+    ...(options.live ? { live: options.live } : {}) });
   const app = await buildApp({
     database: db.database, tokens, audit, services, pulsarAdmin: options.pulsarAdmin,
     metrics: new Registry(), authReads: options.authReads ?? false,
