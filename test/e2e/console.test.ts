@@ -63,6 +63,11 @@ async function inspect(name: string) {
   expect(violations, `${name}: ${JSON.stringify(violations, null, 2)}`).toEqual([]);
 }
 
+/** Re-opens a route until `done` holds (data read from the broker is cached for a second). */
+async function openUntil(hash: string, done: () => Promise<boolean>, what: string) {
+  await waitFor(what, async () => { await openRoute(page, hash); return done(); }, { timeoutMs: 30_000, intervalMs: 500 });
+}
+
 const rowsOf = (selector: string) => page.locator(`${selector} tbody tr`).evaluateAll((rows) => rows.map((r) => r.textContent ?? ''));
 
 beforeAll(async () => {
@@ -74,6 +79,7 @@ beforeAll(async () => {
     PULSAR_SERVICE_URL: SERVICE_URL, PULSAR_ADMIN_URL: ADMIN_URL,
     DAGPACT_TRIGGER_TOPIC_PATTERN: `persistent://${ns}/trigger-{dag_id}`,
     DAGPACT_GATEKEEPER_STATUS_URL: `http://127.0.0.1:${gk.http.port}`,
+    DAGPACT_PULSAR_LIVE_CACHE_SECONDS: '1',
   });
   for (const schema of [ORDER_V1, ORDER_V2, ORDER_V3]) await call('POST', '/v1/subjects/orders-value/versions', { schema });
   tokens.writer = (await call<{ token: string }>('POST', '/v1/tokens', { name: 'on-call', scopes: ['write'] })).token;
@@ -123,11 +129,36 @@ describe('web console', () => {
     await page.waitForSelector('svg.chart rect[fill]');
     expect(overview).toMatch(/routing ok/);
     expect(overview, "the gatekeeper's own metrics: 3 quarantined").toMatch(/QUARANTINE\s*3/);
+    // Its lag, from the broker: the subscription has taken everything.
+    await openUntil('#/overview', async () => (await page.getAttribute('#gatekeeper-lag', 'data-backlog')) === '0', 'no backlog');
+    expect(await page.textContent('#gatekeeper-lag')).toContain('Backlog 0 message(s)');
+    expect(await page.textContent('#gatekeeper-lag')).toContain('dagpact-gatekeeper');
     await inspect('02-overview');
 
+    // The chart's time range, chosen on the page and counted by the server (hour buckets for 24 hours).
+    const statsRequest = page.waitForRequest((r) => r.url().includes('/v1/quarantine/stats') && r.url().includes('bucket=hour'));
+    await page.evaluate(() => document.getElementById('main')!.removeAttribute('data-ready'));
+    await page.click('a[data-range="24h"]');
+    await page.waitForSelector('main[data-ready="/overview"]');
+    const since = new URL((await statsRequest).url()).searchParams.get('since')!;
+    expect(Date.now() - Date.parse(since)).toBeGreaterThan(23 * 3_600_000);
+    expect(Date.now() - Date.parse(since)).toBeLessThan(25 * 3_600_000);
+    expect(await page.textContent('#held-h')).toContain('last 24 hours');
+    expect(await page.getAttribute('a[data-range="24h"]', 'aria-current')).toBe('true');
+    expect(await page.textContent('#held-total')).toContain('3 held');
+    await inspect('02b-overview-24h');
+    await page.evaluate(() => document.getElementById('main')!.removeAttribute('data-ready'));
+    await page.click('a[data-range="30d"]');
+    await page.waitForSelector('main[data-ready="/overview"]');
+    expect(await page.textContent('#held-h')).toContain('last 30 days');
+
     // Contracts matrix before the fix: fraud is at v1 in prod.
-    await openRoute(page, '#/contracts');
+    // Drift against Pulsar: producers registered orders v1 on the topic, and fraud@v1 reads v3 (currency
+    // required, no default), so it cannot read what is on the broker.
+    const driftOf = () => page.getAttribute('td[data-dag="fraud"][data-env="prod"] .drift', 'data-drift');
+    await openUntil('#/contracts', async () => (await driftOf()) === 'drift', 'drift of fraud@v1 against the broker');
     expect(await page.textContent('td[data-dag="fraud"][data-env="prod"] .version')).toBe('v1');
+    expect((await rowsOf('#drift-table')).find((r) => r.includes('fraud@v1'))).toMatch(/drift.*currency/s);
     await inspect('03-contracts-matrix-before');
 
     // The quarantine list, reached with the keyboard: Tab to the first record's link, Enter opens it.
@@ -202,7 +233,7 @@ describe('web console', () => {
     expect(forwarded, 'the two replayed messages reached the trigger topic').toHaveLength(2);
 
     // The matrix after the deploy: v2, with its passing check; the version's page.
-    await openRoute(page, '#/contracts');
+    await openUntil('#/contracts', async () => (await driftOf()) === 'ok', 'no drift for fraud@v2');
     expect(await page.textContent('td[data-dag="fraud"][data-env="prod"] .version')).toBe('v2');
     expect(await page.textContent('td[data-dag="fraud"][data-env="prod"]')).toContain('passed');
     await inspect('07-contracts-matrix-after');
