@@ -107,6 +107,9 @@ describe('console sign-in with the OpenID provider', () => {
     expect(new URL(page.url()).hash).toBe('#/contracts');
     expect(await page.textContent('#whoami')).toContain('alice · can write');
     expect(await page.textContent('td[data-dag="fraud"][data-env="prod"] .version')).toBe('v1');
+    // This server has no Pulsar admin API: drift is "not checked", not an error.
+    expect(await page.getAttribute('td[data-dag="fraud"][data-env="prod"] .drift', 'data-drift')).toBe('not-checked');
+    expect(await page.textContent('#drift-status')).toContain('Not checked');
     await inspect(page, 'oidc-03-signed-in-contracts');
     // The token is kept for this tab only.
     const stored = await page.evaluate(() => ({ session: sessionStorage.getItem('dagpact.token'), local: localStorage.length }));
@@ -135,6 +138,7 @@ describe('console sign-in with the OpenID provider', () => {
     expect(await page.textContent('main')).toContain('Read-only');
     await inspect(page, 'oidc-05-quarantine-read-only');
     await openRoute(page, '#/overview');
+    expect(await page.getAttribute('#gatekeeper-lag', 'data-backlog')).toBe('not-checked');
     await inspect(page, 'oidc-06-overview-read-only');
     // The same authorization as the API: the page's own token cannot write.
     const status = await page.evaluate(async () => (await fetch('/v1/subjects/sneaky-value/versions', {

@@ -21,6 +21,7 @@ const ALERT = { type: 'record', name: 'Alert', namespace: 'shop', fields: [{ nam
 let db: TestDatabase;
 let server: ServerProcess;
 let gk: Awaited<ReturnType<typeof startTestGatekeeper>>;
+let gkStopped = false;
 let browser: Browser;
 let page: Page;
 let ns: string;
@@ -103,7 +104,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
-  await gk?.stop();
+  if (!gkStopped) await gk?.stop();
   await db?.drop();
 });
 
@@ -268,6 +269,14 @@ describe('web console', () => {
       await inspect(name);
     }
     await page.setViewportSize({ width: 1280, height: 900 });
+
+    // Lag: messages published while the gatekeeper is stopped wait in its subscription's backlog.
+    await gk.stop();
+    gkStopped = true;
+    await produce([{ topic: topic('orders'), mode: 'avro', schema: ORDER_V1, messages: [4, 5].map((i) => ({ value: { id: i, amount: i * 10 }, properties: { seq: `o-${i}` } })) }]);
+    await openUntil('#/overview', async () => (await page.getAttribute('#gatekeeper-lag', 'data-backlog')) === '2', 'a backlog of 2 on the overview');
+    expect(await page.textContent('#gatekeeper-lag')).toMatch(/Backlog 2 message\(s\); oldest unacknowledged \d+ (s|min) old/);
+    await inspect('17-overview-backlog');
 
     // A read-only principal sees no write controls; the API refuses it anyway.
     const kept = await page.getAttribute('main', 'data-ready');
