@@ -30,6 +30,8 @@ interface Case {
 const ALL_AUTHENTICATED: Role[] = ['read', 'check', 'write', 'deploy:prod', 'payload:read:prod', 'admin'];
 const CASES: Case[] = [
   { name: 'list subjects', method: 'GET', url: () => '/v1/subjects', needs: 'read', allowed: ALL_AUTHENTICATED },
+  { name: 'drift against Pulsar', method: 'GET', url: () => '/v1/contracts/drift', needs: 'read', allowed: ALL_AUTHENTICATED },
+  { name: 'gatekeeper backlog', method: 'GET', url: () => '/v1/gatekeeper/backlog', needs: 'read', allowed: ALL_AUTHENTICATED },
   { name: 'compatibility check', method: 'POST', url: () => '/v1/subjects/matrix-base/compatibility', payload: () => ({ schema: AVRO, format: 'AVRO' }), needs: 'read', allowed: ALL_AUTHENTICATED },
   { name: 'register a schema (native)', method: 'POST', url: (_r, n) => `/v1/subjects/reg-${n}/versions`, payload: () => ({ schema: AVRO, format: 'AVRO' }), needs: 'check', allowed: ['check', 'write', 'admin'] },
   { name: 'register a schema (Confluent)', method: 'POST', url: (_r, n) => `/ccompat/subjects/creg-${n}/versions`, payload: () => ({ schema: AVRO }), needs: 'check', allowed: ['check', 'write', 'admin'] },
