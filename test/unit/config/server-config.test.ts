@@ -18,9 +18,20 @@ describe('server config', () => {
     { env: { DAGPACT_ADMIN_TOKEN: 'short' }, message: /^DAGPACT_ADMIN_TOKEN must be a token of at least 16 characters/ },
     { env: { DAGPACT_AUTH_READS: 'maybe' }, message: /^DAGPACT_AUTH_READS must be true or false/ },
     { env: { DAGPACT_GATEKEEPER_STATUS_URL: 'gatekeeper:9090' }, message: /^DAGPACT_GATEKEEPER_STATUS_URL must be an http:\/\/ or https:\/\/ URL/ },
+    { env: { DAGPACT_PULSAR_LIVE_CACHE_SECONDS: '0' }, message: /^DAGPACT_PULSAR_LIVE_CACHE_SECONDS must be a positive integer/ },
+    { env: { DAGPACT_OIDC_CONSOLE_CLIENT_ID: 'console' }, message: /^DAGPACT_OIDC_CONSOLE_CLIENT_ID needs DAGPACT_OIDC_ISSUER/ },
+    { env: { DAGPACT_OIDC_CONSOLE_SCOPES: 'openid  "api"' }, message: /^DAGPACT_OIDC_CONSOLE_SCOPES must be space-separated scopes/ },
   ])('rejects $env with one clear line', ({ env, message }) => {
     expect(() => parseServerConfig(env)).toThrow(ConfigError);
     expect(() => parseServerConfig(env)).toThrow(message);
+  });
+
+  it('reads the console and live-Pulsar settings', () => {
+    expect(parseServerConfig({})).toMatchObject({ gatekeeperSubscription: 'dagpact-gatekeeper', pulsarLiveCacheSeconds: 30, oidcConsoleScopes: 'openid', oidcConsoleClientId: undefined });
+    expect(parseServerConfig({
+      DAGPACT_OIDC_ISSUER: 'https://id.example.com', DAGPACT_OIDC_AUDIENCE: 'https://dagpact.example.com', DAGPACT_OIDC_CONSOLE_CLIENT_ID: 'dagpact-console',
+      DAGPACT_OIDC_CONSOLE_SCOPES: 'openid profile api', DAGPACT_GATEKEEPER_SUBSCRIPTION: 'gk-prod',
+    })).toMatchObject({ oidcConsoleClientId: 'dagpact-console', oidcConsoleScopes: 'openid profile api', gatekeeperSubscription: 'gk-prod' });
   });
 
   it('lets a CLI flag override the environment and names the flag in errors', () => {
