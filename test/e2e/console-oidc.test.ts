@@ -146,6 +146,14 @@ describe('console sign-in with the OpenID provider', () => {
       body: JSON.stringify({ schema: '"string"' }),
     })).status);
     expect(status).toBe(403);
+
+    // A token the API no longer accepts (here: its signature broken) sends the tab back to sign-in.
+    await page.evaluate(() => sessionStorage.setItem('dagpact.token', `${sessionStorage.getItem('dagpact.token')}x`));
+    await openRoute(page, '#/contracts');
+    expect(await page.getAttribute('main', 'data-ready')).toBe('signin');
+    expect(await page.textContent('main [role=alert]')).toContain('expired or was revoked');
+    expect(await page.evaluate(() => sessionStorage.getItem('dagpact.token'))).toBeNull();
+    await inspect(page, 'oidc-07-signed-out-expired');
     await context.close();
     expect(problems, 'no Content-Security-Policy violations or page errors').toEqual([]);
   });

@@ -94,6 +94,12 @@ async function route() {
       target.replaceChildren(el);
     } catch (error) {
       const e = error as Error;
+      // The token expired (a provider's access token does) or was revoked while the tab was open.
+      if (e instanceof ApiError && e.status === 401 && session.token()) {
+        session.signOut();
+        void start('Your sign-in has expired or was revoked; sign in again.');
+        return;
+      }
       target.replaceChildren(h('section', null, h('h1', null, title),
         h('p', { class: 'error', role: 'alert' }, e instanceof ApiError ? `${e.code}: ${e.message}` : e.message)));
     }
@@ -105,11 +111,11 @@ async function route() {
   target.replaceChildren(h('section', null, h('h1', null, 'Not found'), h('p', null, `No page at ${path}. `, h('a', { href: '#/overview' }, 'Go to the overview'))));
 }
 
-async function start() {
+async function start(notice?: string) {
   me = null;
   try {
     config ??= await api.get<ConsoleConfig>('/v1/console/config');
-    let problem: string | undefined;
+    let problem = notice;
     const back = await completeOidcSignIn(config.oidc);
     if (typeof back === 'object') problem = back.error;
     if (session.expired()) { session.signOut(); problem = 'Your sign-in has expired; sign in again.'; }
