@@ -120,9 +120,18 @@ describe('console sign-in with the OpenID provider', () => {
     expect(await page.locator('#replay-all').count()).toBe(1);
     await inspect(page, 'oidc-04-quarantine-writer');
 
+    // Sign-out forgets the tab's token and ends the provider's session (RP-initiated logout), then
+    // comes back to the console.
     await page.click('text=Sign out');
+    await page.waitForURL((url) => url.origin === provider.issuer);
+    await page.click('button[name=logout][value=yes]');
+    await page.waitForURL((url) => url.origin === server.url);
     await page.waitForSelector('main[data-ready="signin"]');
     expect(await page.evaluate(() => sessionStorage.getItem('dagpact.token'))).toBeNull();
+    // Signing in again asks for the login: the provider's session is gone too.
+    await page.click('#oidc-sign-in');
+    await page.waitForURL((url) => url.origin === provider.issuer && url.pathname.startsWith('/interaction/'));
+    await page.waitForSelector('input[name=login]');
     await context.close();
   });
 

@@ -35,7 +35,7 @@ export async function startProvider(args: { keys: JWK[]; clients: TestClient[]; 
       { client_id: WEB_CLIENT.id, client_secret: WEB_CLIENT.secret, grant_types: ['authorization_code'], redirect_uris: [WEB_CLIENT.redirect], response_types: ['code'] },
       ...(args.consoleClient ? [{
         client_id: args.consoleClient.id, token_endpoint_auth_method: 'none', grant_types: ['authorization_code'],
-        redirect_uris: [args.consoleClient.redirect], response_types: ['code'],
+        redirect_uris: [args.consoleClient.redirect], post_logout_redirect_uris: [args.consoleClient.redirect], response_types: ['code'],
       }] : []),
     ],
     jwks: { keys: args.keys as never },

@@ -3,7 +3,7 @@
 const KEY = 'dagpact.token';
 const META = 'dagpact.token.meta';
 
-export interface TokenMeta { kind: 'api' | 'oidc'; expiresAt?: number }
+export interface TokenMeta { kind: 'api' | 'oidc'; expiresAt?: number; /** For the provider's end-session endpoint (id_token_hint). */ idToken?: string }
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string, readonly details?: unknown) { super(message); }

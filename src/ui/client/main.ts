@@ -3,7 +3,7 @@
 // and hide write controls from principals without the write scope; the server enforces it anyway.
 import { api, ApiError, session, type WhoAmI } from './api.js';
 import { h } from './dom.js';
-import { beginOidcSignIn, completeOidcSignIn, type ConsoleConfig } from './oidc.js';
+import { beginOidcSignIn, completeOidcSignIn, oidcSignOut, type ConsoleConfig } from './oidc.js';
 import { contractsPage, dagVersionPage } from './pages/contracts.js';
 import { lineagePage } from './pages/lineage.js';
 import { overviewPage } from './pages/overview.js';
@@ -52,7 +52,7 @@ function renderHeader(me: WhoAmI | null) {
       h('li', null, h('a', { href, ...(current === href ? { 'aria-current': 'page' } : {}) }, label))))) : null,
     me ? h('div', { class: 'who' },
       h('span', { id: 'whoami' }, `${me.name} · ${me.can_write ? 'can write' : 'read-only'}`),
-      me.auth_enabled ? h('button', { type: 'button', class: 'link-button', onclick: () => { session.signOut(); void start(); } }, 'Sign out') : null) : null,
+      me.auth_enabled ? h('button', { type: 'button', class: 'link-button', onclick: signOut }, 'Sign out') : null) : null,
   ].filter((x): x is HTMLElement => x !== null));
 }
 
@@ -73,6 +73,13 @@ function signInForm(message?: string): HTMLElement {
     h('form', {
       onsubmit: (e: Event) => { e.preventDefault(); session.signIn(input.value.trim()); void start(); },
     }, h('label', { for: 'token' }, 'API token'), input, h('button', { type: 'submit' }, 'Sign in')));
+}
+
+async function signOut() {
+  // A provider's sign-in also ends at the provider (RP-initiated logout), which sends the browser back here.
+  if (session.meta()?.kind === 'oidc' && config?.oidc && await oidcSignOut(config.oidc)) return;
+  session.signOut();
+  void start();
 }
 
 let me: WhoAmI | null = null;

@@ -11,7 +11,7 @@ export interface ConsoleConfig {
 }
 type OidcConfig = NonNullable<ConsoleConfig['oidc']>;
 
-interface Discovery { issuer: string; authorization_endpoint: string; token_endpoint: string }
+interface Discovery { issuer: string; authorization_endpoint: string; token_endpoint: string; end_session_endpoint?: string }
 
 const PENDING = 'dagpact.oidc.pending';
 
@@ -76,11 +76,30 @@ export async function completeOidcSignIn(cfg: OidcConfig | null): Promise<'none'
         code_verifier: pending.verifier, resource: cfg.resource,
       }),
     });
-    const body = await res.json() as { access_token?: string; expires_in?: number; error?: string; error_description?: string };
+    const body = await res.json() as { access_token?: string; id_token?: string; expires_in?: number; error?: string; error_description?: string };
     if (!res.ok || !body.access_token) return { error: `The provider did not issue a token: ${body.error_description ?? body.error ?? res.status}` };
-    session.signIn(body.access_token, { kind: 'oidc', ...(body.expires_in ? { expiresAt: Date.now() + body.expires_in * 1000 } : {}) });
+    session.signIn(body.access_token, {
+      kind: 'oidc', ...(body.expires_in ? { expiresAt: Date.now() + body.expires_in * 1000 } : {}), ...(body.id_token ? { idToken: body.id_token } : {}),
+    });
     return 'signed-in';
   } catch (error) {
     return { error: `Signing in with the provider failed: ${(error as Error).message}` };
   }
+}
+
+/**
+ * Signs out of the console (the tab forgets its token) and, when the provider offers RP-initiated
+ * logout, of the provider too; it sends the browser back to the console. False when the provider has
+ * no end-session endpoint (only the tab's token is forgotten).
+ */
+export async function oidcSignOut(cfg: OidcConfig): Promise<boolean> {
+  const idToken = session.meta()?.idToken;
+  session.signOut();
+  let d: Discovery;
+  try { d = await discover(cfg); } catch { return false; }
+  if (!d.end_session_endpoint) return false;
+  const url = new URL(d.end_session_endpoint);
+  url.search = new URLSearchParams({ client_id: cfg.client_id, post_logout_redirect_uri: redirectUri(), ...(idToken ? { id_token_hint: idToken } : {}) }).toString();
+  location.assign(url.toString());
+  return true;
 }
