@@ -2,6 +2,7 @@
 // makeServices is the one place the store implementations are wired to the core.
 import type { Database } from '../store/db.js';
 import type { AuditLog } from '../core/audit.js';
+import type { SchemaCompute } from '../core/compute/port.js';
 import { makeFormats } from '../core/formats/index.js';
 import { makeRegistry } from '../core/registry/registry.js';
 import type { Services } from '../core/services.js';
@@ -34,6 +35,8 @@ export interface ServiceDeps {
   redaction?: RedactionPolicy;
   /** DAGPACT_SCHEMA_CACHE_BYTES: the byte budget of each schema cache (registry reads, schema text and parsed forms). */
   cacheBytes?: number;
+  /** The compute pool (src/compute-pool, docs/adr/0019); without it schema work runs in this thread. */
+  compute?: SchemaCompute;
 }
 
 export type { Services } from '../core/services.js';
@@ -42,6 +45,7 @@ export function makeServices(deps: ServiceDeps): Services {
   const registry = makeRegistry({
     store: makeCachedRegistryStore(makeRegistryStore(deps.database.db), { changes: deps.database, ...(deps.cacheBytes ? { maxBytes: deps.cacheBytes } : {}) }),
     formats: makeFormats(), audit: deps.audit, ...(deps.cacheBytes ? { cacheBytes: deps.cacheBytes } : {}),
+    ...(deps.compute ? { compute: deps.compute } : {}),
   });
   const contractStore = makeContractStore(deps.database.db);
   const quarantine = makeQuarantine({
@@ -53,7 +57,7 @@ export function makeServices(deps: ServiceDeps): Services {
   });
   const contracts = makeContracts({
     store: contractStore, registry, formats: makeFormats(), audit: deps.audit, pulsar: deps.pulsarAdmin,
-    ...(deps.airflow ? { airflow: deps.airflow } : {}),
+    ...(deps.airflow ? { airflow: deps.airflow } : {}), ...(deps.compute ? { compute: deps.compute } : {}),
   });
   const overview = makeOverview({ store: makeOverviewStore(deps.database.db), registry, formats: makeFormats() });
   return { registry, quarantine, contracts, overview };

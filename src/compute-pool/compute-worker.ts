@@ -1,0 +1,19 @@
+// The compute pool's worker thread: runs core/compute tasks (parse, compatibility, manifest YAML) with
+// the same providers as the main thread and its own bounded cache of parsed schemas. See docs/adr/0019.
+import { parentPort, workerData } from 'node:worker_threads';
+import { makeComputeTasks } from '../core/compute/tasks.js';
+import { makeFormats } from '../core/formats/index.js';
+import { toWire, type ReplyMessage, type TaskMessage } from './protocol.js';
+
+const options = (workerData ?? {}) as { cacheBytes?: number };
+const tasks = makeComputeTasks(makeFormats(), options.cacheBytes ? { cacheBytes: options.cacheBytes } : {});
+
+parentPort!.on('message', ({ id, task }: TaskMessage) => {
+  let reply: ReplyMessage;
+  try {
+    reply = { id, ok: true, result: tasks.run(task) };
+  } catch (error) {
+    reply = { id, ok: false, error: toWire(error) };
+  }
+  parentPort!.postMessage(reply);
+});
