@@ -1,11 +1,15 @@
 // Issue 11, "measure it": the built `dagpact serve` gets each hostile input of the issue while another
 // client polls /healthz. Asserted: every hostile request is answered with a 4xx (or 429), never a 5xx,
-// within 2 s; slow and idle sockets are cut; the server is alive afterwards and its RSS bounded.
-// Measured and printed (BENCHMARKS.md style): /healthz latency during the attack. The aim is a p99
-// under 50 ms; the test fails only when it is grossly exceeded (over 2 s), since this machine is shared
-// and one JSON Schema compile still takes about a second on it.
+// within 2 s; slow and idle sockets are cut; the server is alive afterwards and its RSS bounded; and the
+// p99 of /healthz stays under a bound. The poller runs in its own thread at a fixed rate (a poll every
+// 5 ms, each timed from when it was due, not when it could be sent), so a stall of the server's event
+// loop delays every poll due during it and shows in the percentiles instead of hiding between polls.
+// The aim is a p99 under 50 ms (met on a quiet machine: BENCHMARKS.md "Attack: /healthz during hostile
+// requests"); the assertion is the gross bound ATTACK_P99_MS (default 250 ms, under today's stall of one
+// request on the event loop) because this suite shares two cores with other test files. The figure is printed.
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
@@ -13,7 +17,54 @@ import { startServerProcess, type ServerProcess } from '../support/server-proces
 const ADMIN = 'attack-admin-token-0123456789';
 const REQUEST_BUDGET_MS = 2000;
 const RSS_BOUND_MB = 768;
-const GROSS_P99_MS = 2000;
+const GROSS_P99_MS = Number(process.env.ATTACK_P99_MS ?? 250);
+const POLL_EVERY_MS = 5;
+
+/**
+ * Polls GET /healthz every `everyMs` from a thread of its own (the test's thread builds megabytes of
+ * hostile JSON). Each poll is sent when due even if earlier ones are still waiting (up to 16 sockets), and
+ * its latency counts from when it was due. stop() returns every latency in milliseconds.
+ */
+function startPoller(url: string, everyMs: number): { stop(): Promise<number[]> } {
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const http = require('node:http');
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+    const latencies = [];
+    let pending = 0, stopping = false, done;
+    const start = performance.now();
+    let n = 0;
+    const poll = (due) => {
+      pending++;
+      const req = http.get(workerData.url + '/healthz', { agent }, (res) => {
+        res.resume();
+        res.on('end', () => { latencies.push(performance.now() - due); finish(); });
+      });
+      req.on('error', () => { latencies.push(Infinity); finish(); });
+    };
+    const finish = () => { pending--; if (stopping && pending === 0) done(); };
+    const tick = () => {
+      if (stopping) return;
+      const now = performance.now();
+      // Every poll that fell due since the last tick, each timed from its own due time.
+      while (start + n * workerData.everyMs <= now) poll(start + n++ * workerData.everyMs);
+      setTimeout(tick, Math.max(0, start + n * workerData.everyMs - performance.now()));
+    };
+    tick();
+    parentPort.on('message', () => {
+      stopping = true;
+      new Promise((r) => { done = r; if (pending === 0) r(); }).then(() => { agent.destroy(); parentPort.postMessage(latencies); });
+    });`;
+  const worker = new Worker(code, { eval: true, workerData: { url, everyMs } });
+  worker.unref();
+  return {
+    stop: () => new Promise((resolve, reject) => {
+      worker.once('message', (latencies: number[]) => { void worker.terminate(); resolve(latencies); });
+      worker.once('error', reject);
+      worker.postMessage('stop');
+    }),
+  };
+}
 
 interface Hostile { name: string; status?: number; ms?: number }
 
@@ -78,18 +129,9 @@ describe('attack: nothing one request sends crashes or stalls the server (issue 
   });
 
   it('answers every hostile input with a 4xx within 2 s while /healthz stays fast, and survives', async () => {
-    // The poller: one /healthz at a time, as a load balancer would.
-    const latencies: number[] = [];
-    let polling = true;
-    const poller = (async () => {
-      while (polling) {
-        const started = performance.now();
-        const res = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(10_000) });
-        await res.arrayBuffer();
-        latencies.push(performance.now() - started);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    })();
+    // The poller: a /healthz every 5 ms from its own thread, timed from when each was due.
+    const poller = startPoller(server.url, POLL_EVERY_MS);
+    let latencies: number[];
 
     // Slow and idle sockets opened first, so they are held through the whole attack.
     const sockets: Array<{ socket: Socket; closed: boolean; kind: string }> = [];
@@ -143,15 +185,15 @@ describe('attack: nothing one request sends crashes or stalls the server (issue 
       results.push({ name: `failed authentication ${i + 1}`, status: r.status, ms: r.ms });
     }
 
+    // The attack is over: the percentiles are of its duration only, not of the quiet wait below.
+    latencies = await poller.stop();
+
     // Slow headers, slow bodies and idle sockets are all cut by the server.
     try {
       // Idle sockets are reported, not required: in the built server they stay open (see the report).
       await until('every slow socket to be closed by the server', () => sockets.every((s) => s.closed || s.kind === 'idle'), 20_000);
     } catch (e) {
       throw new Error(`${(e as Error).message}: still open: ${sockets.filter((s) => !s.closed).map((s) => s.kind).join(', ')}`);
-    } finally {
-      polling = false;
-      await poller;
     }
     const idleOpen = sockets.filter((s) => s.kind === 'idle' && !s.closed).length;
     for (const s of sockets) s.socket.destroy();
@@ -168,7 +210,8 @@ describe('attack: nothing one request sends crashes or stalls the server (issue 
       `| slow-header and slow-body sockets (20) | closed by the server | |`,
       `| idle sockets (10) | ${10 - idleOpen} closed by the server, ${idleOpen} still open | |`,
       '',
-      `/healthz during the attack: ${latencies.length} requests, p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${sorted.at(-1)?.toFixed(1)} ms (aim: p99 < 50 ms)`,
+      `/healthz during the attack (one every ${POLL_EVERY_MS} ms, from when due): ${latencies.length} requests, p50 ${p50.toFixed(1)} ms, ` +
+        `p99 ${p99.toFixed(1)} ms, max ${sorted.at(-1)?.toFixed(1)} ms (aim: p99 < 50 ms; asserted: < ${GROSS_P99_MS} ms)`,
       `server RSS after the attack: ${rss.toFixed(0)} MB (bound ${RSS_BOUND_MB} MB)`,
     ].join('\n'));
 
@@ -180,8 +223,9 @@ describe('attack: nothing one request sends crashes or stalls the server (issue 
     }
     expect(guesses.slice(0, 20).every((g) => g.status === 401)).toBe(true);
     expect(guesses.slice(20).every((g) => g.status === 429 && Number(g.retryAfter) > 0)).toBe(true);
-    // Fails only when grossly exceeded; the aim (50 ms) is reported above. Registering or comparing a
-    // JSON Schema of ~600 subschemas still holds the loop ~1 s here (Ajv compiles code for each).
+    // Schema work runs in the compute pool's worker threads (docs/adr/0019), so no hostile request holds
+    // the event loop; the bound is gross because the suite shares two cores (the aim, 50 ms, is printed above).
+    expect(latencies.length).toBeGreaterThan(200);
     expect(p99).toBeLessThan(GROSS_P99_MS);
     const alive = await fetch(`${server.url}/healthz`);
     expect(alive.status).toBe(200);
