@@ -72,12 +72,12 @@ export function makeContext(deps: RegistryDeps) {
     return deps.formats.get(format);
   }
 
-  async function storedById(id: number): Promise<StoredSchema> {
+  async function storedById(id: number, reader: RegistryReadStore = store): Promise<StoredSchema> {
     const cached = storedCache.get(id);
     if (cached) return cached;
     // A Confluent prefix carries an unsigned 32-bit id: one above the column's range is simply unknown.
     if (!Number.isInteger(id) || id < 1 || id > MAX_SCHEMA_ID) throw new DagpactError('SCHEMA_NOT_FOUND', `schema ${id} does not exist`);
-    const stored = await store.findSchemaById({ id });
+    const stored = await reader.findSchemaById({ id });
     if (!stored) throw new DagpactError('SCHEMA_NOT_FOUND', `schema ${id} does not exist`);
     storedCache.set(id, stored, stringBytes(stored.schema) + stringBytes(stored.canonical));
     return stored;
@@ -145,10 +145,16 @@ export function makeContext(deps: RegistryDeps) {
     return parsed;
   }
 
-  /** A stored schema as the compute port takes it: its text with its references' texts. */
-  async function sourceById(id: number): Promise<SchemaSource> {
-    const stored = await storedById(id);
-    return { format: stored.format, text: stored.schema, references: await resolveReferences(stored.references) };
+  /**
+   * A stored schema as the compute port takes it: its text with its references' texts. Inside a
+   * transaction pass it as `reader` (one PGlite connection cannot serve a second query meanwhile).
+   */
+  async function sourceById(id: number, reader: RegistryReadStore = store): Promise<SchemaSource> {
+    const parsed = parsedCache.get(id);
+    const known = parsed && (await parsed.catch(() => undefined))?.source;
+    if (known) return known;
+    const stored = await storedById(id, reader);
+    return { format: stored.format, text: stored.schema, references: await resolveReferences(stored.references, reader) };
   }
 
   /**

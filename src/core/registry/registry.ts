@@ -11,6 +11,7 @@ import { checkSubjectName, depthOf, incompatibleMessage, MAX_SCHEMA_DEPTH } from
 import { makeContext, type RegistryContext, type RegistryDeps } from './context.js';
 import { fieldDiff } from './field-diff.js';
 import { makeDeletes } from './registry-deletes.js';
+import type { RegistryReadStore } from './store.js';
 import { makeSettings } from './registry-settings.js';
 import type { CompatibilityFinding, CompatibilityResult, RegisterInput, Registry, SchemaReference, SubjectVersion } from './types.js';
 
@@ -40,9 +41,11 @@ async function prepare(ctx: RegistryContext, input: { schema: string; format?: S
 }
 
 /** Runs the level's table against `existing` (oldest first) and names each finding's version. */
-async function judge(ctx: RegistryContext, candidate: Candidate, existing: SubjectVersion[], level: CompatibilityLevel): Promise<CompatibilityResult> {
+async function judge(
+  ctx: RegistryContext, candidate: Candidate, existing: SubjectVersion[], level: CompatibilityLevel, reader?: RegistryReadStore,
+): Promise<CompatibilityResult> {
   if (existing.length === 0 || level === 'NONE') return { compatible: true, level, findings: [] };
-  const sources = await Promise.all(existing.map((v) => ctx.sourceById(v.id)));
+  const sources = await Promise.all(existing.map((v) => ctx.sourceById(v.id, reader)));
   const verdict = await ctx.compute.compatibility({ candidate: candidate.source, existing: sources, level });
   const findings: CompatibilityFinding[] = verdict.issues.map(({ againstIndex, ...issue }) => ({
     ...issue, version: existing[againstIndex]?.version ?? 0,
@@ -89,7 +92,7 @@ export function makeRegistry(deps: RegistryDeps): Registry {
       }
       if (mode !== 'IMPORT') {
         const level = await ctx.effectiveCompatibility(subject, tx);
-        const verdict = await judge(ctx, candidate, live, level);
+        const verdict = await judge(ctx, candidate, live, level, tx);
         if (!verdict.compatible) {
           throw new DagpactError('INCOMPATIBLE_SCHEMA', incompatibleMessage(subject, level, verdict.findings),
             { details: { level, findings: verdict.findings } });
