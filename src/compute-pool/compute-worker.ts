@@ -4,8 +4,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { makeComputeTasks } from '../core/compute/tasks.js';
 import { makeFormats } from '../core/formats/index.js';
 import { toWire, type ReplyMessage, type TaskMessage } from './protocol.js';
+import { lowerThreadPriority } from './thread-priority.js';
 
-const options = (workerData ?? {}) as { cacheBytes?: number };
+const options = (workerData ?? {}) as { cacheBytes?: number; nice?: number };
+// Hostile work here must not take the CPU from the thread answering every other request.
+if (options.nice) lowerThreadPriority(options.nice);
 const tasks = makeComputeTasks(makeFormats(), options.cacheBytes ? { cacheBytes: options.cacheBytes } : {});
 
 parentPort!.on('message', ({ id, task }: TaskMessage) => {

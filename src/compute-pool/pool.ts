@@ -28,7 +28,9 @@ export interface ComputePoolOptions {
   cacheBytes?: number;
   /** The worker script; default: compute-worker next to this module (dist/ or, under tsx/vitest, src/). */
   entry?: WorkerEntry;
-  /** Passed to the worker script as workerData (merged with cacheBytes). */
+  /** Linux nice value (0-19) of each worker thread: the event loop wins the CPU when cores are scarce. Default 10. */
+  nice?: number;
+  /** Passed to the worker script as workerData (merged with cacheBytes and nice). */
   workerData?: Record<string, unknown>;
   log?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
@@ -100,7 +102,7 @@ export function makeComputePool(options: ComputePoolOptions): ComputePool {
   function spawn(index: number): void {
     const worker = new Worker(entry.url, {
       ...(entry.eval ? { eval: true } : {}),
-      workerData: { ...options.workerData, ...(options.cacheBytes ? { cacheBytes: options.cacheBytes } : {}) },
+      workerData: { ...options.workerData, nice: options.nice ?? 10, ...(options.cacheBytes ? { cacheBytes: options.cacheBytes } : {}) },
       ...(entry.execArgv ? { execArgv: entry.execArgv } : {}),
       ...(options.memoryLimitMb ? { resourceLimits: { maxOldGenerationSizeMb: options.memoryLimitMb } } : {}),
     });
