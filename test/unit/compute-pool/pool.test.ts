@@ -8,7 +8,7 @@ import type { SchemaSource } from '../../../src/core/compute/port.js';
 import type { ComputeTask } from '../../../src/core/compute/tasks.js';
 import { DagpactError } from '../../../src/core/errors.js';
 import { makeFormats } from '../../../src/core/formats/index.js';
-import { makeComputePool, type ComputePool } from '../../../src/compute-pool/pool.js';
+import { defaultWorkerEntry, makeComputePool, type ComputePool } from '../../../src/compute-pool/pool.js';
 import { installShutdown } from '../../../src/start/shutdown.js';
 
 const avro = (text: unknown): SchemaSource => ({ format: 'AVRO', text: JSON.stringify(text), references: [] });
@@ -46,6 +46,8 @@ describe('the real compute worker', () => {
   const inline = makeInlineCompute(makeFormats());
 
   it('gives the answers the in-process port gives', async () => {
+    // From src/ the worker is compute-worker.ts behind a bootstrap that registers tsx (dist/: test/e2e/compute-pool-dist.test.ts).
+    expect(defaultWorkerEntry()).toMatchObject({ eval: true, url: expect.stringContaining('compute-worker.ts') });
     const pool = real();
     expect(await pool.summarize(avro(v2), [])).toEqual(await inline.summarize(avro(v2), []));
     const pairs = [{ reader: avro(v2), writer: avro(v1) }, { reader: avro(v1), writer: avro(v2) }];
