@@ -1,4 +1,5 @@
 // Settings of the API server (`dagpact serve`).
+import { availableParallelism } from 'node:os';
 import { airflowSettings, checkAirflowSettings } from './airflow-settings.js';
 import { checkSecuritySettings, securitySettings } from './security-settings.js';
 import { parsers, parseSettings, type Setting, type SettingsOf } from './parse.js';
@@ -125,6 +126,29 @@ export const serverSettings = {
   schemaCacheBytes: s<number>({
     env: 'DAGPACT_SCHEMA_CACHE_BYTES', flag: 'schema-cache-bytes', expects: 'a positive integer (bytes)',
     parse: parsers.positiveInt, default: 64 * 1024 * 1024,
+  }),
+  // The compute pool (docs/adr/0019): worker threads for schema parsing, compatibility and manifest YAML.
+  computeWorkers: s<number>({
+    env: 'DAGPACT_COMPUTE_WORKERS', flag: 'compute-workers', expects: 'an integer from 0 (work in the event loop) to 64',
+    parse: (raw) => (/^\d{1,2}$/.test(raw.trim()) && Number(raw.trim()) <= 64 ? Number(raw.trim()) : undefined),
+    // One worker per core beyond the one serving requests, at least one, at most two by default.
+    default: Math.min(2, Math.max(1, availableParallelism() - 1)),
+  }),
+  computeQueue: s<number>({
+    env: 'DAGPACT_COMPUTE_QUEUE', flag: 'compute-queue', expects: 'a positive integer (tasks waiting for a worker)',
+    parse: parsers.positiveInt, default: 64,
+  }),
+  computeWaitMs: s<number>({
+    env: 'DAGPACT_COMPUTE_WAIT_MS', flag: 'compute-wait-ms', expects: 'a positive integer (milliseconds a task may wait for a worker)',
+    parse: parsers.positiveInt, default: 5_000,
+  }),
+  computeTimeoutMs: s<number>({
+    env: 'DAGPACT_COMPUTE_TIMEOUT_MS', flag: 'compute-timeout-ms', expects: 'a positive integer (milliseconds one task may run)',
+    parse: parsers.positiveInt, default: 20_000,
+  }),
+  computeMemoryMb: s<number>({
+    env: 'DAGPACT_COMPUTE_MEMORY_MB', flag: 'compute-memory-mb', expects: 'a positive integer (MB of heap per worker)',
+    parse: parsers.positiveInt, default: 512,
   }),
 };
 

@@ -45,6 +45,7 @@ export type ErrorCode =
   | 'UPSTREAM_REJECTED'
   | 'DATABASE_UNAVAILABLE'
   | 'NOT_READY'
+  | 'COMPUTE_UNAVAILABLE'
   | 'INTERNAL';
 
 export interface ErrorSpec {
@@ -101,6 +102,8 @@ export const ERROR_TABLE: Record<ErrorCode, ErrorSpec> = {
   UPSTREAM_REJECTED: { status: 502, confluent: 50002, retriable: false },
   DATABASE_UNAVAILABLE: { status: 503, confluent: 50001, retriable: true },
   NOT_READY: { status: 503, confluent: 50003, retriable: true },
+  /** The schema compute pool (docs/adr/0019) could not take the work in time, or its worker stopped: retry later. */
+  COMPUTE_UNAVAILABLE: { status: 503, confluent: 50003, retriable: true },
   INTERNAL: { status: 500, confluent: 50001, retriable: false },
 };
 

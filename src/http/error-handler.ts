@@ -89,6 +89,9 @@ export function renderError(request: FastifyRequest, reply: FastifyReply, error:
   if (err.code === 'INTERNAL') request.log.error({ err: error }, 'unhandled error');
   else if (spec.status >= 500) request.log.warn({ err: error, code: err.code }, err.message);
   if (err.code === 'UNAUTHENTICATED') reply.header('www-authenticate', 'Bearer realm="dagpact"');
+  // Busy answers (a full compute queue, work that waited too long) say when to come back.
+  const retryAfter = (err.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  if (typeof retryAfter === 'number' && retryAfter > 0) reply.header('retry-after', String(Math.ceil(retryAfter)));
   reply.status(spec.status);
   if (isCcompat(request)) {
     return reply.type('application/vnd.schemaregistry.v1+json').send({ error_code: spec.confluent, message: err.message });

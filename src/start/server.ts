@@ -12,6 +12,7 @@ import { readTokenFile } from '../support/token-file.js';
 import { makeLazyForwarder } from './replay-forwarder.js';
 import { makeAirflowDagStates } from '../gatekeeper/airflow-dag-states.js';
 import { makeServices } from './services.js';
+import { makeComputePool, type ComputePool } from '../compute-pool/pool.js';
 import { installShutdown } from './shutdown.js';
 import type { Database } from '../store/db.js';
 import { makeLogger, openConfiguredDatabase } from './common.js';
@@ -22,6 +23,7 @@ export async function startServer(config: ServerConfig) {
   const database = await openConfiguredDatabase(config, log);
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   let replay: ReturnType<typeof makeLazyForwarder> | undefined;
+  let compute: ComputePool | undefined;
   try {
     await database.migrate();
     const audit = makeAuditLog(database.db);
@@ -62,7 +64,16 @@ export async function startServer(config: ServerConfig) {
         ...(airflow ? { airflow, airflowDags: makeAirflowDagStates({ airflow, refreshMs: config.airflowRefreshMs }) } : {}),
       })
       : undefined;
+    // Schema parsing, compatibility verdicts and manifest YAML run in worker threads, off the event loop
+    // that answers every other request (docs/adr/0019); DAGPACT_COMPUTE_WORKERS=0 keeps them in it.
+    compute = config.computeWorkers > 0
+      ? makeComputePool({
+        size: config.computeWorkers, maxQueue: config.computeQueue, maxWaitMs: config.computeWaitMs,
+        taskTimeoutMs: config.computeTimeoutMs, memoryLimitMb: config.computeMemoryMb, cacheBytes: Math.floor(config.schemaCacheBytes / 2), log,
+      })
+      : undefined;
     const services = makeServices({
+      ...(compute ? { compute } : {}),
       database, audit, pulsarAdmin, redaction, cacheBytes: config.schemaCacheBytes,
       live: { subscription: config.gatekeeperSubscription, cacheMs: config.pulsarLiveCacheSeconds * 1000 }, ...(payloadCipher ? { payloadCipher } : {}), ...(replay ? { forwarder: replay.forwarder } : {}), ...(airflow ? { airflow } : {}),
     });
@@ -86,6 +97,7 @@ export async function startServer(config: ServerConfig) {
     // A failed migrate, build or listen must not leave the database (or a half-built app) open.
     await app?.close().catch((err: unknown) => log.warn({ err }, 'closing the app after a failed start failed'));
     await replay?.close().catch((err: unknown) => log.warn({ err }, 'closing pulsar after a failed start failed'));
+    await compute?.close().catch((err: unknown) => log.warn({ err }, 'stopping the compute workers after a failed start failed'));
     await database.close().catch((err: unknown) => log.warn({ err }, 'closing the database after a failed start failed'));
     throw error;
   }
@@ -95,6 +107,8 @@ export async function startServer(config: ServerConfig) {
     steps: [
       { name: 'http', run: () => app.close() },
       ...(replay ? [{ name: 'pulsar', run: () => replay.close() }] : []),
+      // After http: requests still draining may be waiting on a worker.
+      ...(compute ? [{ name: 'compute', run: () => compute.close() }] : []),
       { name: 'database', run: () => database.close() },
     ],
   });

@@ -2,6 +2,7 @@
 // makeServices is the one place the store implementations are wired to the core.
 import type { Database } from '../store/db.js';
 import type { AuditLog } from '../core/audit.js';
+import type { SchemaCompute } from '../core/compute/port.js';
 import { makeFormats } from '../core/formats/index.js';
 import { makeRegistry } from '../core/registry/registry.js';
 import type { Services } from '../core/services.js';
@@ -37,6 +38,8 @@ export interface ServiceDeps {
   cacheBytes?: number;
   /** The gatekeeper's subscription (DAGPACT_GATEKEEPER_SUBSCRIPTION) and how long drift and backlog reads are kept. */
   live?: { subscription?: string; cacheMs?: number };
+  /** The compute pool (src/compute-pool, docs/adr/0019); without it schema work runs in this thread. */
+  compute?: SchemaCompute;
 }
 
 export type { Services } from '../core/services.js';
@@ -45,6 +48,7 @@ export function makeServices(deps: ServiceDeps): Services {
   const registry = makeRegistry({
     store: makeCachedRegistryStore(makeRegistryStore(deps.database.db), { changes: deps.database, ...(deps.cacheBytes ? { maxBytes: deps.cacheBytes } : {}) }),
     formats: makeFormats(), audit: deps.audit, ...(deps.cacheBytes ? { cacheBytes: deps.cacheBytes } : {}),
+    ...(deps.compute ? { compute: deps.compute } : {}),
   });
   const contractStore = makeContractStore(deps.database.db);
   const quarantine = makeQuarantine({
@@ -56,13 +60,14 @@ export function makeServices(deps: ServiceDeps): Services {
   });
   const contracts = makeContracts({
     store: contractStore, registry, formats: makeFormats(), audit: deps.audit, pulsar: deps.pulsarAdmin,
-    ...(deps.airflow ? { airflow: deps.airflow } : {}),
+    ...(deps.airflow ? { airflow: deps.airflow } : {}), ...(deps.compute ? { compute: deps.compute } : {}),
   });
   const overview = makeOverview({ store: makeOverviewStore(deps.database.db), registry, formats: makeFormats() });
   const live = makeLivePulsar({
     ...(deps.pulsarAdmin ? { pulsar: deps.pulsarAdmin } : {}),
     environments: () => overview.environments(), active: (environment) => contracts.active(environment),
-    parsedById: (args) => registry.parsedById(args), formats: makeFormats(),
+    parsedById: (args) => registry.lazyParsedById(args), parse: (args) => registry.parse(args),
+    compare: (pairs) => registry.compareSchemas(pairs),
     subscription: deps.live?.subscription ?? 'dagpact-gatekeeper', cacheMs: deps.live?.cacheMs ?? 30_000,
   });
   return { registry, quarantine, contracts, overview, live };

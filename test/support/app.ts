@@ -7,6 +7,7 @@ import { buildApp } from '../../src/http/app.js';
 import type { AppDeps } from '../../src/http/deps.js';
 import type { PulsarAdmin } from '../../src/pulsar-admin/admin-client.js';
 import { makeServices } from '../../src/start/services.js';
+import { makeComputePool } from '../../src/compute-pool/pool.js';
 import { makeAuditLog, makeTokenStore } from '../../src/store/token-store.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 
@@ -26,7 +27,10 @@ export async function buildTestApp(options: {
   const audit = makeAuditLog(db.database.db);
   const adminToken = options.adminToken === null ? undefined : (options.adminToken ?? TEST_ADMIN_TOKEN);
   const tokens = makeTokenService({ store: makeTokenStore(db.database.db), adminToken, ...(options.bearer ? { bearer: options.bearer } : {}) });
-  const services = makeServices({ database: db.database, audit, pulsarAdmin: options.pulsarAdmin, ...(options.airflow ? { airflow: options.airflow } : {}),
+  // Schema work goes through a real worker thread, as in `dagpact serve` (the worker loads src/ through tsx
+  // here, whose first compile is slow on a busy machine: hence the generous wait).
+  const compute = makeComputePool({ size: 1, maxQueue: 64, maxWaitMs: 60_000, taskTimeoutMs: 60_000 });
+  const services = makeServices({ database: db.database, audit, pulsarAdmin: options.pulsarAdmin, compute, ...(options.airflow ? { airflow: options.airflow } : {}),
     ...(options.live ? { live: options.live } : {}) });
   const app = await buildApp({
     database: db.database, tokens, audit, services, pulsarAdmin: options.pulsarAdmin,
@@ -38,6 +42,7 @@ export async function buildTestApp(options: {
     app, db,
     async close() {
       await app.close();
+      await compute.close();
       if (!options.db) await db.drop();
     },
   };

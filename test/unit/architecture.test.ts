@@ -46,10 +46,11 @@ describe('architecture', () => {
     expect([...graph].filter(([f, deps]) => f.startsWith('support/') && deps.local.length > 0).map(([f]) => f)).toEqual([]);
   });
 
-  it('src/core imports nothing outside src/core (but the support leaf), and no transport or storage library', () => {
+  it('src/core imports nothing outside src/core (but the support leaf), and no transport, storage or thread library', () => {
     const offending = [...graph].filter(([f]) => f.startsWith('core/')).flatMap(([f, deps]) => [
       ...deps.local.filter((d) => !d.startsWith('core/') && !d.startsWith('support/')).map((d) => `${f} → ${d}`),
-      ...deps.packages.filter((p) => /^(fastify|@fastify\/|pg$|drizzle-orm|@electric-sql\/)/.test(p)).map((p) => `${f} → ${p}`),
+      // Threads are an adapter's business (src/compute-pool); the core only sees the compute port (ADR 0019).
+      ...deps.packages.filter((p) => /^(fastify|@fastify\/|pg$|drizzle-orm|@electric-sql\/|node:worker_threads$|worker_threads$)/.test(p)).map((p) => `${f} → ${p}`),
     ]);
     expect(offending).toEqual([]);
   });

@@ -69,6 +69,8 @@ export async function runCheck(deps: CheckDeps, args: {
   const add = (name: string, topic: string, direction: Direction, kind: FindingKind, findings: CheckFinding[]) => {
     checks.push({ name, topic, direction, kind, status: findings.some((f) => f.severity === 'error') ? 'failed' : 'passed', findings });
   };
+  /** backwardIssues(reader, writer) through the registry's compute port: off the event loop in the API server. */
+  const compare = async (reader: ParsedSchema, writer: ParsedSchema) => (await registry.compareSchemas([{ reader, writer }]))[0]!;
   const issuesToFindings = (issues: CompatibilityIssue[], base: Omit<CheckFinding, 'path' | 'rule' | 'message' | 'severity'>, lead: string): CheckFinding[] =>
     issues.map((i) => ({ ...base, severity: 'error', path: i.path, rule: i.rule, message: `${lead}: ${i.message}` }));
 
@@ -86,11 +88,14 @@ export async function runCheck(deps: CheckDeps, args: {
       pulsarCache.set(topic, deps.pulsar!.getSchema(topic).then((info) => {
         if (!info) return undefined;
         if (info.type !== format) return { ...info, parseError: `its type is ${info.type}, not ${format}` };
-        try {
-          return { ...info, parsed: formats.get(format).parse(info.schema) };
-        } catch (error) {
-          return { ...info, parseError: `it does not parse as ${format}: ${(error as Error).message}` };
-        }
+        // Parsed through the registry's compute port (off the event loop in the API server); nothing is stored.
+        return registry.parse({ schema: info.schema, format }).then(
+          (parsed) => ({ ...info, parsed }),
+          (error: unknown) => {
+            if (!isDagpactError(error) || error.status >= 500) throw error;
+            return { ...info, parseError: `it does not parse as ${format}: ${(error as Error).message}` };
+          },
+        );
       }));
     }
     return pulsarCache.get(topic)!;
@@ -124,7 +129,6 @@ export async function runCheck(deps: CheckDeps, args: {
     if (!res.ok) continue;
     const r = res.resolved;
     const topic = r.entry.topic;
-    const provider = formats.get(r.format);
     const reader = sideOf(r);
     const base = { kind: 'reader-vs-subject-latest' as const, topic, direction: 'consume' as const, subject: r.subject, reader };
 
@@ -134,7 +138,7 @@ export async function runCheck(deps: CheckDeps, args: {
       add(`${topic}: reader vs ${r.subject} latest`, topic, 'consume', base.kind, [{ ...base, severity: 'info', message: `subject ${r.subject} has no versions yet; nothing to compare with` }]);
     } else {
       const writer: SchemaSide = { source: 'subject-latest', subject: latest.subject, version: latest.version, schemaId: latest.id };
-      const issues = latest.id === r.schemaId ? [] : provider.backwardIssues(r.parsed, await registry.parsedById({ id: latest.id }));
+      const issues = latest.id === r.schemaId ? [] : await compare(r.parsed, await registry.lazyParsedById({ id: latest.id }));
       add(`${topic}: reader vs ${r.subject} latest (v${latest.version})`, topic, 'consume', base.kind,
         issuesToFindings(issues, { ...base, writer }, `${describe(reader)} cannot read ${describe(writer)}`));
     }
@@ -148,8 +152,8 @@ export async function runCheck(deps: CheckDeps, args: {
         source: 'active-dag', dagId: a.dagVersion.dagId, dagVersion: a.dagVersion.version, subject: p.subject,
         ...(p.version !== null ? { version: p.version } : {}), ...(p.schemaId !== null ? { schemaId: p.schemaId } : {}),
       };
-      const written = p.schemaId !== null ? await registry.parsedById({ id: p.schemaId }) : a.pending!.get(p.topic)!;
-      const issues = p.schemaId !== null && p.schemaId === r.schemaId ? [] : provider.backwardIssues(r.parsed, written);
+      const written = p.schemaId !== null ? await registry.lazyParsedById({ id: p.schemaId }) : a.pending!.get(p.topic)!;
+      const issues = p.schemaId !== null && p.schemaId === r.schemaId ? [] : await compare(r.parsed, written);
       pf.push(...issuesToFindings(issues, { kind: 'reader-vs-active-producer', topic, direction: 'consume', subject: r.subject, reader, writer },
         `${describe(reader)} cannot read what ${describe(writer)} writes in ${where(a)}`));
     }
@@ -165,7 +169,7 @@ export async function runCheck(deps: CheckDeps, args: {
       if (onTopic?.parsed) {
         const writer: SchemaSide = { source: 'pulsar-topic', pulsarVersion: onTopic.version };
         const { missing: _missing, ...pulsar } = await pulsarVerdict(topic, r);
-        const issues = provider.backwardIssues(r.parsed, onTopic.parsed);
+        const issues = await compare(r.parsed, onTopic.parsed);
         const fs = issuesToFindings(issues, { kind, topic, direction: 'consume', subject: r.subject, reader, writer, pulsar }, `${describe(reader)} cannot read ${describe(writer)}`);
         if (!fs.length) fs.push({ severity: 'info', kind, topic, direction: 'consume', subject: r.subject, reader, writer, pulsar, message: `${describe(reader)} can read ${describe(writer)}` });
         add(`${topic}: reader vs Pulsar topic schema`, topic, 'consume', kind, fs);
@@ -177,7 +181,6 @@ export async function runCheck(deps: CheckDeps, args: {
     if (!res.ok) continue;
     const r = res.resolved;
     const topic = r.entry.topic;
-    const provider = formats.get(r.format);
     const writer = sideOf(r);
 
     // Every consumer active in this environment must read the new writer schema.
@@ -185,7 +188,7 @@ export async function runCheck(deps: CheckDeps, args: {
     const cf: CheckFinding[] = [];
     for (const { a, c } of consumers) {
       const reader: SchemaSide = { source: 'active-dag', dagId: a.dagVersion.dagId, dagVersion: a.dagVersion.version, subject: c.subject, version: c.version, schemaId: c.schemaId };
-      const issues = c.schemaId === r.schemaId ? [] : provider.backwardIssues(await registry.parsedById({ id: c.schemaId }), r.parsed);
+      const issues = c.schemaId === r.schemaId ? [] : await compare(await registry.lazyParsedById({ id: c.schemaId }), r.parsed);
       cf.push(...issuesToFindings(issues, { kind: 'writer-vs-active-consumer', topic, direction: 'produce', subject: r.subject, reader, writer },
         `${describe(reader)}, active in ${where(a)}, cannot read ${describe(writer)}`));
     }
@@ -282,7 +285,7 @@ export async function runCheck(deps: CheckDeps, args: {
     }
     const latest = await subjectLatest(subject);
     if (latest && latest.id !== known.id) {
-      const latestParsed = await registry.parsedById({ id: latest.id });
+      const latestParsed = await registry.getSchemaById({ id: latest.id });
       if (latestParsed.fingerprint !== onTopic.parsed.fingerprint) {
         const where = (await registry.versionsForSchema({ id: known.id })).filter((v) => v.subject === subject).map((v) => `v${v.version}`);
         return [{

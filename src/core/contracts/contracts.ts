@@ -5,6 +5,7 @@ import type { Principal } from '../auth.js';
 import { DagpactError, errors, isDagpactError } from '../errors.js';
 import type { FormatProvider, ParsedSchema, SchemaFormat } from '../formats/types.js';
 import type { Registry } from '../registry/types.js';
+import type { SchemaCompute } from '../compute/port.js';
 import { closest } from '../suggest.js';
 import { runCheck, type Companion } from './check.js';
 import { contractHash, contractIdentity, diffIdentities, type ContractIdentity, type EntryIdentity } from './identity.js';
@@ -25,6 +26,8 @@ export interface ContractsDeps {
   pulsar?: PulsarSchemas;
   /** Airflow's REST API (AIRFLOW_URL); with it checks compare airflow_version_number with Airflow's versions. */
   airflow?: AirflowDagVersions;
+  /** Where manifest YAML is read: a worker pool in the API server (docs/adr/0019); this thread by default. */
+  compute?: Pick<SchemaCompute, 'readManifest'>;
 }
 
 export interface PushedSchema { topic: string; subject: string; version: number; schemaId: number; pulsarVersion: number }
@@ -71,6 +74,10 @@ export function findingsOf(check: Pick<CheckRecord, 'checks'>): CheckFinding[] {
 
 export function makeContracts(deps: ContractsDeps) {
   const { store, registry } = deps;
+
+  /** Manifest text is YAML read through the compute port (off the event loop in the API server); a document is taken as is. */
+  const readDocument = (input: unknown): Promise<unknown> =>
+    (typeof input !== 'string' ? Promise.resolve(input) : deps.compute ? deps.compute.readManifest(input) : Promise.resolve().then(() => readManifestText(input)));
 
   const versionNotFound = (dagId: string, version: string) =>
     new DagpactError('DAG_VERSION_NOT_FOUND', `DAG "${dagId}" has no version "${version}"; register it first (POST /v1/dags)`);
@@ -135,7 +142,7 @@ export function makeContracts(deps: ContractsDeps) {
   }
 
   async function registerVersion(input: unknown, actor: Principal): Promise<{ record: DagVersionRecord; created: boolean }> {
-    const manifest = parseManifest(input);
+    const manifest = parseManifest(await readDocument(input));
     const identity = contractIdentity(manifest);
     const hash = contractHash(identity);
     const conflictOr = (existing: DagVersionRecord) => {
@@ -187,7 +194,7 @@ export function makeContracts(deps: ContractsDeps) {
   async function check(args: { manifest: unknown; environment: string; pulsar?: boolean; together?: Array<{ dagId: string; version: string }> }, actor: Principal): Promise<CheckRecord> {
     const environment = await environmentOf(args.environment);
     // Parsed once: the text is read into a document, which is both validated and stored.
-    const document = typeof args.manifest === 'string' ? readManifestText(args.manifest) : args.manifest;
+    const document = await readDocument(args.manifest);
     const manifest = parseManifest(document);
     const usePulsar = args.pulsar ?? deps.pulsar !== undefined;
     if (usePulsar && !deps.pulsar) {

@@ -46,7 +46,7 @@ export async function resolveEntry(registry: Registry, formats: Formats, entry: 
   if (entry.kind === 'ref') {
     try {
       const v = await registry.getVersion({ subject: entry.subject, version: entry.version });
-      const parsed = await registry.parsedById({ id: v.id });
+      const parsed = await registry.lazyParsedById({ id: v.id });
       return {
         ok: true,
         resolved: {

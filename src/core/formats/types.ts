@@ -23,6 +23,8 @@ export interface ParsedSchema {
   readonly fingerprint: string;
   /** Provider-private parsed form. */
   readonly native: unknown;
+  /** The text and references it was parsed from: what the compute port (core/compute) takes. */
+  readonly source?: { format: SchemaFormat; text: string; references: ResolvedReference[] };
 }
 
 /** One reason a reader cannot read what a writer wrote. */

@@ -5,7 +5,7 @@
 // share one computation) so a console left open cannot hammer the broker. Without the admin API both
 // answer checked: false with the reason, never an error.
 import { isDagpactError } from '../errors.js';
-import type { CompatibilityIssue, FormatProvider, ParsedSchema, SchemaFormat } from '../formats/types.js';
+import type { CompatibilityIssue, ParsedSchema, SchemaFormat } from '../formats/types.js';
 import type { ActiveVersion } from '../contracts/types.js';
 
 export interface LivePulsarPort {
@@ -18,8 +18,12 @@ export interface LivePulsarDeps {
   pulsar?: LivePulsarPort;
   environments(): Promise<string[]>;
   active(environment: string): Promise<ActiveVersion[]>;
+  /** The contract's reader by id; its private form need not be built here (compare works on it). */
   parsedById(args: { id: number }): Promise<ParsedSchema>;
-  formats: { get(format: SchemaFormat): FormatProvider };
+  /** Parses the broker's schema text (off the event loop in the API server: docs/adr/0019). */
+  parse(args: { schema: string; format: SchemaFormat }): Promise<ParsedSchema>;
+  /** backwardIssues for each pair, under a work budget each (the registry's compareSchemas). */
+  compare(pairs: Array<{ reader: ParsedSchema; writer: ParsedSchema }>): Promise<CompatibilityIssue[][]>;
   /** The gatekeeper's subscription name (DAGPACT_GATEKEEPER_SUBSCRIPTION). */
   subscription: string;
   cacheMs: number;
@@ -115,15 +119,14 @@ export function makeLivePulsar(deps: LivePulsarDeps) {
       if (info.type !== entry.format) {
         return { ...withVersion, status: 'drift', findings: [{ path: '$', rule: 'TYPE_MISMATCH', message: `the topic's schema is ${info.type}; the contract reads ${entry.format}` }] };
       }
-      const provider = deps.formats.get(entry.format);
       let writer: ParsedSchema;
       try {
-        writer = provider.parse(info.schema);
+        writer = await deps.parse({ schema: info.schema, format: entry.format });
       } catch (error) {
         return { ...withVersion, status: 'error', error: `the topic's schema does not parse as ${entry.format}: ${message(error)}` };
       }
       const reader = await deps.parsedById({ id: entry.schemaId });
-      const findings = reader.fingerprint === writer.fingerprint ? [] : provider.backwardIssues(reader, writer);
+      const findings = reader.fingerprint === writer.fingerprint ? [] : (await deps.compare([{ reader, writer }]))[0] ?? [];
       return { ...withVersion, status: findings.length ? 'drift' : 'ok', findings };
     };
     const cells = await Promise.all(active.map(async (a): Promise<DriftCell> => {

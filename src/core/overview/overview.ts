@@ -70,11 +70,12 @@ export function makeOverview(deps: OverviewDeps) {
 
     /** Can a reader on schema `reader` read data written with schema `writer`? Every finding. */
     async compatibility(args: { reader: number; writer: number }): Promise<{ compatible: boolean; format: SchemaFormat; findings: CompatibilityIssue[] }> {
-      const [reader, writer] = await Promise.all([deps.registry.parsedById({ id: args.reader }), deps.registry.parsedById({ id: args.writer })]);
+      const [reader, writer] = await Promise.all([deps.registry.lazyParsedById({ id: args.reader }), deps.registry.lazyParsedById({ id: args.writer })]);
       if (reader.format !== writer.format) {
         throw errors.badRequest(`schema ${args.reader} is ${reader.format} and schema ${args.writer} is ${writer.format}; only schemas of one format can be compared`);
       }
-      const findings = deps.formats.get(reader.format).backwardIssues(reader, writer);
+      // Through the compute port: off the event loop in the API server (docs/adr/0019).
+      const [findings] = await deps.registry.compareSchemas([{ reader, writer }]) as [CompatibilityIssue[]];
       return { compatible: findings.length === 0, format: reader.format, findings };
     },
   };

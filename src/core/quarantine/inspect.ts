@@ -53,8 +53,8 @@ export async function inspectRecord(record: QuarantineRecord, deps: {
   let findings: Finding[] = [];
   if (writer?.schemaId !== undefined && expected?.schemaId !== undefined && writer.format && writer.format === expected.format) {
     try {
-      const [r, w] = await Promise.all([deps.registry.parsedById({ id: expected.schemaId }), deps.registry.parsedById({ id: writer.schemaId })]);
-      findings = deps.formats.get(r.format).backwardIssues(r, w);
+      const [r, w] = await Promise.all([deps.registry.lazyParsedById({ id: expected.schemaId }), deps.registry.lazyParsedById({ id: writer.schemaId })]);
+      [findings = []] = await deps.registry.compareSchemas([{ reader: r, writer: w }]);
     } catch { /* the recorded issues below still say why */ }
   }
   if (findings.length === 0) {

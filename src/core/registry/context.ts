@@ -3,6 +3,8 @@
 import type { AuditLog } from '../audit.js';
 import { makeByteLru, stringBytes } from '../byte-lru.js';
 import { COMPATIBILITY_LEVELS, type CompatibilityLevel } from '../compat/levels.js';
+import { makeInlineCompute } from '../compute/inline.js';
+import { lazyParsed, type SchemaCompute, type SchemaSource } from '../compute/port.js';
 import { DagpactError, errors } from '../errors.js';
 import type { FormatProvider, ParsedSchema, ResolvedReference, SchemaFormat } from '../formats/types.js';
 import type { RegistryReadStore, RegistryStore } from './store.js';
@@ -25,6 +27,11 @@ export interface RegistryDeps {
   log?: RegistryLog;
   /** Bytes the caches of schema text and parsed schemas may hold together; default 64 MiB. */
   cacheBytes?: number;
+  /**
+   * Where submitted schemas are parsed and compatibility is judged: a worker pool in the API server
+   * (docs/adr/0019), this thread by default.
+   */
+  compute?: SchemaCompute;
 }
 
 export const DEFAULT_SCHEMA_CACHE_BYTES = 64 * 1024 * 1024;
@@ -55,6 +62,7 @@ export function makeContext(deps: RegistryDeps) {
   const storedCache = makeByteLru<number, StoredSchema>(Math.floor(budget / 4));
   const parsedCache = makeByteLru<number, Promise<ParsedSchema>>(budget - Math.floor(budget / 4));
   const parsedBytes = (p: ParsedSchema) => 6 * stringBytes(p.canonical);
+  const compute = deps.compute ?? makeInlineCompute(deps.formats);
 
   function provider(format: SchemaFormat): FormatProvider {
     if (!deps.formats.list().includes(format)) {
@@ -64,12 +72,12 @@ export function makeContext(deps: RegistryDeps) {
     return deps.formats.get(format);
   }
 
-  async function storedById(id: number): Promise<StoredSchema> {
+  async function storedById(id: number, reader: RegistryReadStore = store): Promise<StoredSchema> {
     const cached = storedCache.get(id);
     if (cached) return cached;
     // A Confluent prefix carries an unsigned 32-bit id: one above the column's range is simply unknown.
     if (!Number.isInteger(id) || id < 1 || id > MAX_SCHEMA_ID) throw new DagpactError('SCHEMA_NOT_FOUND', `schema ${id} does not exist`);
-    const stored = await store.findSchemaById({ id });
+    const stored = await reader.findSchemaById({ id });
     if (!stored) throw new DagpactError('SCHEMA_NOT_FOUND', `schema ${id} does not exist`);
     storedCache.set(id, stored, stringBytes(stored.schema) + stringBytes(stored.canonical));
     return stored;
@@ -137,6 +145,29 @@ export function makeContext(deps: RegistryDeps) {
     return parsed;
   }
 
+  /**
+   * A stored schema as the compute port takes it: its text with its references' texts. Inside a
+   * transaction pass it as `reader` (one PGlite connection cannot serve a second query meanwhile).
+   */
+  async function sourceById(id: number, reader: RegistryReadStore = store): Promise<SchemaSource> {
+    const parsed = parsedCache.get(id);
+    const known = parsed && (await parsed.catch(() => undefined))?.source;
+    if (known) return known;
+    const stored = await storedById(id, reader);
+    return { format: stored.format, text: stored.schema, references: await resolveReferences(stored.references, reader) };
+  }
+
+  /**
+   * A stored schema with its canonical form, fingerprint and source known without parsing it here; its
+   * provider-private form is parsed in this thread only if something needs it (see compute/port.ts).
+   */
+  async function lazyParsedById(id: number): Promise<ParsedSchema> {
+    const cached = parsedCache.get(id);
+    if (cached) return cached;
+    const stored = await storedById(id);
+    return lazyParsed(provider(stored.format), await sourceById(id), stored);
+  }
+
   function rememberParsed(id: number, parsed: ParsedSchema) {
     if (!parsedCache.has(id)) parsedCache.set(id, Promise.resolve(parsed), parsedBytes(parsed));
   }
@@ -181,7 +212,7 @@ export function makeContext(deps: RegistryDeps) {
   }
 
   return {
-    deps, provider, storedById, parsedById, rememberParsed, pinReferences, resolveReferences,
+    deps, compute, provider, storedById, parsedById, sourceById, lazyParsedById, rememberParsed, pinReferences, resolveReferences,
     subjectVersions, selectVersion, effectiveCompatibility, effectiveMode, assertWritable,
   };
 }

@@ -3,13 +3,15 @@
 // existing version; compatibility under the subject's (else global) level on every registration;
 // soft then permanent delete; references resolved from the store. No transport and no SQL here.
 import { hasScope, type Principal } from '../auth.js';
-import { checkCompatibility, type CompatibilityLevel } from '../compat/levels.js';
+import type { CompatibilityLevel } from '../compat/levels.js';
+import { lazyParsed, sourceOf, type SchemaSource } from '../compute/port.js';
 import { DagpactError, errors } from '../errors.js';
 import type { FormatProvider, ParsedSchema, SchemaFormat } from '../formats/types.js';
-import { checkSubjectName, contentKey, depthOf, incompatibleMessage, MAX_SCHEMA_DEPTH, parseSchemaJson } from './content.js';
+import { checkSubjectName, depthOf, incompatibleMessage, MAX_SCHEMA_DEPTH } from './content.js';
 import { makeContext, type RegistryContext, type RegistryDeps } from './context.js';
 import { fieldDiff } from './field-diff.js';
 import { makeDeletes } from './registry-deletes.js';
+import type { RegistryReadStore } from './store.js';
 import { makeSettings } from './registry-settings.js';
 import type { CompatibilityFinding, CompatibilityResult, RegisterInput, Registry, SchemaReference, SubjectVersion } from './types.js';
 
@@ -18,26 +20,33 @@ export type { FormatCatalog, RegistryDeps } from './context.js';
 interface Candidate {
   format: SchemaFormat;
   provider: FormatProvider;
+  /** Canonical form, fingerprint and source from the compute port; parsed here only if something needs it. */
   parsed: ParsedSchema;
+  source: SchemaSource;
   references: SchemaReference[];
   key: string;
 }
 
-/** Parses a submitted schema with its references pinned and resolved; INVALID_SCHEMA on any problem. */
+/**
+ * Parses a submitted schema with its references pinned and resolved; INVALID_SCHEMA on any problem.
+ * The parse (Ajv compile, a large Avro schema) runs through the compute port, off the event loop in the server.
+ */
 async function prepare(ctx: RegistryContext, input: { schema: string; format?: SchemaFormat; references?: SchemaReference[] }): Promise<Candidate> {
   const format = input.format ?? 'AVRO';
   const provider = ctx.provider(format);
-  const document = parseSchemaJson(input.schema);
   const references = await ctx.pinReferences(input.references ?? []);
-  const parsed = provider.parse(input.schema, await ctx.resolveReferences(references));
-  return { format, provider, parsed, references, key: contentKey(format, document, references) };
+  const source: SchemaSource = { format, text: input.schema, references: await ctx.resolveReferences(references) };
+  const summary = await ctx.compute.summarize(source, references);
+  return { format, provider, parsed: lazyParsed(provider, source, summary), source, references, key: summary.contentKey! };
 }
 
 /** Runs the level's table against `existing` (oldest first) and names each finding's version. */
-async function judge(ctx: RegistryContext, candidate: Candidate, existing: SubjectVersion[], level: CompatibilityLevel): Promise<CompatibilityResult> {
-  if (existing.length === 0) return { compatible: true, level, findings: [] };
-  const parsed = await Promise.all(existing.map((v) => ctx.parsedById(v.id)));
-  const verdict = checkCompatibility({ provider: candidate.provider, candidate: candidate.parsed, existing: parsed, level });
+async function judge(
+  ctx: RegistryContext, candidate: Candidate, existing: SubjectVersion[], level: CompatibilityLevel, reader?: RegistryReadStore,
+): Promise<CompatibilityResult> {
+  if (existing.length === 0 || level === 'NONE') return { compatible: true, level, findings: [] };
+  const sources = await Promise.all(existing.map((v) => ctx.sourceById(v.id, reader)));
+  const verdict = await ctx.compute.compatibility({ candidate: candidate.source, existing: sources, level });
   const findings: CompatibilityFinding[] = verdict.issues.map(({ againstIndex, ...issue }) => ({
     ...issue, version: existing[againstIndex]?.version ?? 0,
   }));
@@ -83,7 +92,7 @@ export function makeRegistry(deps: RegistryDeps): Registry {
       }
       if (mode !== 'IMPORT') {
         const level = await ctx.effectiveCompatibility(subject, tx);
-        const verdict = await judge(ctx, candidate, live, level);
+        const verdict = await judge(ctx, candidate, live, level, tx);
         if (!verdict.compatible) {
           throw new DagpactError('INCOMPATIBLE_SCHEMA', incompatibleMessage(subject, level, verdict.findings),
             { details: { level, findings: verdict.findings } });
@@ -142,6 +151,8 @@ export function makeRegistry(deps: RegistryDeps): Registry {
 
     getSchemaById: ({ id }) => ctx.storedById(id),
     parsedById: ({ id }) => ctx.parsedById(id),
+    lazyParsedById: ({ id }) => ctx.lazyParsedById(id),
+    compareSchemas: (pairs) => ctx.compute.backwardIssues(pairs.map(({ reader, writer }) => ({ reader: sourceOf(reader), writer: sourceOf(writer) }))),
     findSchemaByFingerprint: (args) => store.findSchemaByFingerprint(args),
 
     async subjectsForSchema({ id, includeDeleted }) {
@@ -191,10 +202,11 @@ export function makeRegistry(deps: RegistryDeps): Registry {
       else older = all.filter((v) => !v.deleted && v.version < newer.version).at(-1);
       if (!older) throw new DagpactError('VERSION_NOT_FOUND', `subject "${subject}" has no version before ${newer.version} to compare with; give "from"`);
       if (older.format !== newer.format) throw new DagpactError('BAD_REQUEST', `versions ${older.version} and ${newer.version} have different formats`);
-      const provider = ctx.provider(newer.format);
-      const [a, b] = await Promise.all([ctx.parsedById(older.id), ctx.parsedById(newer.id)]);
-      const backward = provider.backwardIssues(b, a).map((i) => ({ ...i, direction: 'backward' as const, version: older.version }));
-      const forward = provider.backwardIssues(a, b).map((i) => ({ ...i, direction: 'forward' as const, version: newer.version }));
+      ctx.provider(newer.format);
+      const [a, b] = await Promise.all([ctx.sourceById(older.id), ctx.sourceById(newer.id)]);
+      const [backwardIssues, forwardIssues] = await ctx.compute.backwardIssues([{ reader: b, writer: a }, { reader: a, writer: b }]);
+      const backward = backwardIssues!.map((i) => ({ ...i, direction: 'backward' as const, version: older.version }));
+      const forward = forwardIssues!.map((i) => ({ ...i, direction: 'forward' as const, version: newer.version }));
       return {
         subject, format: newer.format,
         from: { version: older.version, id: older.id }, to: { version: newer.version, id: newer.id },

@@ -93,6 +93,16 @@ export interface Registry {
   getSchemaById(args: { id: number }): Promise<StoredSchema>;
   /** The parsed schema behind an id (cached forever: ids are immutable). */
   parsedById(args: { id: number }): Promise<ParsedSchema>;
+  /**
+   * The schema behind an id with canonical form, fingerprint and source, not parsed in this thread unless
+   * its provider-private form is used: for comparisons through compareSchemas (docs/adr/0019).
+   */
+  lazyParsedById(args: { id: number }): Promise<ParsedSchema>;
+  /**
+   * backwardIssues(reader, writer) for each pair, through the compute port (off the event loop in the API
+   * server), each pair under its own work budget: SCHEMA_TOO_COMPLEX when one runs out.
+   */
+  compareSchemas(pairs: Array<{ reader: ParsedSchema; writer: ParsedSchema }>): Promise<CompatibilityIssue[][]>;
   /** Find the schema id whose fingerprint matches (used to match Pulsar's schemas to the registry). */
   findSchemaByFingerprint(args: { format: SchemaFormat; fingerprint: string }): Promise<StoredSchema | undefined>;
   subjectsForSchema(args: { id: number; includeDeleted?: boolean }): Promise<string[]>;

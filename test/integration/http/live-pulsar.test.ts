@@ -81,7 +81,8 @@ describe('drift against Pulsar', () => {
     const live = makeLivePulsar({
       pulsar: { getSchema: (x) => { reads++; return admin.getSchema(x); }, subscriptionBacklogs: (x) => admin.subscriptionBacklogs(x) },
       environments: () => services.overview.environments(), active: (env) => services.contracts.active(env),
-      parsedById: (a) => services.registry.parsedById(a), formats: makeFormats(), subscription: 'dagpact-gatekeeper', cacheMs: 30_000, now: () => clock,
+      parsedById: (a) => services.registry.lazyParsedById(a), parse: (a) => services.registry.parse(a),
+      compare: (pairs) => services.registry.compareSchemas(pairs), subscription: 'dagpact-gatekeeper', cacheMs: 30_000, now: () => clock,
     });
     const [a, b] = await Promise.all([live.drift(), live.drift()]);
     expect(a).toBe(b); // one computation for concurrent callers

@@ -114,7 +114,7 @@ export function makeAvroProvider(options: AvroProviderOptions = {}): FormatProvi
       .update(sortedJson(document)).update('\n').update(JSON.stringify(references.map((r) => [r.name, r.schema])))
       .digest('hex');
     const native: AvroNative = { document, root, type, identity };
-    return { format: 'AVRO', canonical, fingerprint: sha256Hex(canonical), native };
+    return { format: 'AVRO', canonical, fingerprint: sha256Hex(canonical), native, source: { format: 'AVRO', text, references } };
   }
 
   // A resolver belongs to the very reader Type it was made for (avsc refuses another instance, even of

@@ -142,7 +142,7 @@ export function parseJsonSchema(text: string, references: ResolvedReference[] = 
     validatorCache.set(cacheKey, validate, 10 * stringBytes(canonical));
   }
   const native: JsonSchemaNative = { main, references: refs, validate };
-  return { format: 'JSON' as const, canonical, fingerprint, native };
+  return { format: 'JSON' as const, canonical, fingerprint, native, source: { format: 'JSON' as const, text, references } };
 }
 
 function compile(main: SchemaDocument, refs: SchemaDocument[]): ValidateFunction {
