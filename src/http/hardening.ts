@@ -52,3 +52,21 @@ export function installHardening(app: FastifyInstance, options: HardeningOptions
     if ((request.routeOptions.url ?? request.url).includes('/tokens')) reply.header('cache-control', 'no-store');
   });
 }
+
+/**
+ * The idle timeout (Fastify's connectionTimeout: Node's socket timeout) is for idle clients, not for the
+ * server's own work: without this, a handler that awaits the database or Pulsar for longer than it (no
+ * bytes on the socket meanwhile) has its connection reset under it. Suspended from the start of a
+ * request (its headers are in; requestTimeout still bounds the body) until its answer is sent, which is
+ * timed again so a client that does not read cannot hold the socket either.
+ */
+export function installIdleTimeout(app: FastifyInstance, idleMs: number): void {
+  const set = (socket: { setTimeout?: (ms: number) => unknown } | undefined, ms: number) => {
+    if (typeof socket?.setTimeout === 'function') socket.setTimeout(ms);
+  };
+  app.addHook('onRequest', async (request) => { set(request.raw.socket, 0); });
+  app.addHook('onSend', async (request, _reply, payload) => {
+    set(request.raw.socket, idleMs);
+    return payload;
+  });
+}

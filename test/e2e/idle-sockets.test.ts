@@ -4,8 +4,12 @@
 //
 // The client reads what the server sends, as every real client does: a socket nobody reads never sees
 // the server's FIN behind a 408 it left unread ('end' waits for the buffered bytes to be consumed),
-// which is how the attack test once reported closed idle sockets as "still open".
+// which is how the attack test once reported closed idle sockets as "still open". The idle timeout is
+// for idle clients only: a request the server is still working on (here: waiting for a database lock the
+// test holds past the timeout) is answered, not reset.
+import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
@@ -55,6 +59,41 @@ describe('the built server closes idle sockets (issue 11)', () => {
       for (const c of idle) c.socket.destroy();
     }
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
+  it('answers a request the server is still working on past the idle timeout (it is not idle)', async () => {
+    const locker = new pg.Client({ connectionString: db.url });
+    // pg_stat_activity is a snapshot per transaction: it is read outside the locker's.
+    const watcher = new pg.Client({ connectionString: db.url });
+    await locker.connect();
+    await watcher.connect();
+    try {
+      // Every registration writes its audit event; holding the table makes the server's request wait.
+      const lockerPid = (await locker.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+      await locker.query('begin');
+      await locker.query('lock table audit_events in access exclusive mode');
+      const answer = new Promise<{ status?: number; error?: string }>((resolve) => {
+        const body = JSON.stringify({ format: 'AVRO', schema: JSON.stringify({ type: 'record', name: 'Slow', fields: [{ name: 'a', type: 'int' }] }) });
+        const req = httpRequest(`${server.url}/v1/subjects/waits-for-lock/versions`, {
+          method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        }, (res) => { res.resume(); res.on('end', () => resolve({ status: res.statusCode })); });
+        req.on('error', (e) => resolve({ error: (e as NodeJS.ErrnoException).code ?? e.message }));
+        req.end(body);
+      });
+      // The server's statement has waited on the lock for longer than the idle timeout (1.5 s), as
+      // PostgreSQL itself reports.
+      await waitFor('the server to wait on the lock for longer than the idle timeout', async () => {
+        const r = await watcher.query(`select 1 from pg_stat_activity where datname = current_database() and pid <> $1
+          and wait_event_type = 'Lock' and clock_timestamp() - query_start > interval '3 seconds'`, [lockerPid]);
+        return r.rowCount! > 0;
+      }, { timeoutMs: 30_000, intervalMs: 200 });
+      await locker.query('commit');
+      expect(await answer).toEqual({ status: 201 });
+    } finally {
+      await locker.query('rollback').catch(() => undefined);
+      await locker.end();
+      await watcher.end();
+    }
   });
 });
 
