@@ -6,8 +6,6 @@ import { makeTokenService, type BearerVerifier } from '../../src/core/auth.js';
 import { buildApp } from '../../src/http/app.js';
 import type { AppDeps } from '../../src/http/deps.js';
 import type { PulsarAdmin } from '../../src/pulsar-admin/admin-client.js';
-import type { Forwarder } from '../../src/gatekeeper/adapters/replayer.js';
-import type { PayloadCipher } from '../../src/store/payload-cipher.js';
 import { makeServices } from '../../src/start/services.js';
 import { makeAuditLog, makeTokenStore } from '../../src/store/token-store.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
@@ -23,19 +21,12 @@ export interface TestApp {
 export async function buildTestApp(options: {
   adminToken?: string | null; authReads?: boolean; bearer?: BearerVerifier; pulsarAdmin?: PulsarAdmin; db?: TestDatabase; airflow?: AirflowDagVersions;
   httpLimits?: AppDeps['httpLimits'];
-  /** Held payloads, properties and keys sealed at rest with this (DAGPACT_PAYLOAD_KEY). */
-  payloadCipher?: PayloadCipher;
-  /** Replay forwards through this (the server's Pulsar forwarder). */
-  forwarder?: Forwarder;
 } = {}): Promise<TestApp> {
   const db = options.db ?? (await createTestDatabase());
   const audit = makeAuditLog(db.database.db);
   const adminToken = options.adminToken === null ? undefined : (options.adminToken ?? TEST_ADMIN_TOKEN);
   const tokens = makeTokenService({ store: makeTokenStore(db.database.db), adminToken, ...(options.bearer ? { bearer: options.bearer } : {}) });
-  const services = makeServices({
-    database: db.database, audit, pulsarAdmin: options.pulsarAdmin, ...(options.airflow ? { airflow: options.airflow } : {}),
-    ...(options.payloadCipher ? { payloadCipher: options.payloadCipher } : {}), ...(options.forwarder ? { forwarder: options.forwarder } : {}),
-  });
+  const services = makeServices({ database: db.database, audit, pulsarAdmin: options.pulsarAdmin, ...(options.airflow ? { airflow: options.airflow } : {}) });
   const app = await buildApp({
     database: db.database, tokens, audit, services, pulsarAdmin: options.pulsarAdmin,
     metrics: new Registry(), authReads: options.authReads ?? false,

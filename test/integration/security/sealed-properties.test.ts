@@ -6,13 +6,20 @@
 // to the real Pulsar broker, read back with the official Python client.
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTokenService } from '../../../src/core/auth.js';
 import type { NewQuarantineRecord } from '../../../src/core/quarantine/types.js';
+import { buildApp } from '../../../src/http/app.js';
+import { makeServices } from '../../../src/start/services.js';
 import { makeLazyForwarder } from '../../../src/start/replay-forwarder.js';
 import { makePayloadCipher } from '../../../src/store/payload-cipher.js';
 import { makeQuarantineStore } from '../../../src/store/quarantine-store.js';
-import { adminHeaders, buildTestApp, type TestApp } from '../../support/app.js';
+import { makeAuditLog, makeTokenStore } from '../../../src/store/token-store.js';
+import { adminHeaders, TEST_ADMIN_TOKEN } from '../../support/app.js';
+import { createTestDatabase, type TestDatabase } from '../../support/db.js';
 import { createNamespace, deploy, drain, SERVICE_URL, seedDagVersion } from '../gatekeeper/support.js';
 
 const EVENT = { type: 'object', properties: { user: { type: 'string' }, n: { type: 'integer' } }, required: ['user', 'n'] };
@@ -27,7 +34,7 @@ const key = randomBytes(32);
 const cipher = makePayloadCipher({ key, previousKeys: [oldKey] });
 const forwarder = makeLazyForwarder({ serviceUrl: SERVICE_URL, triggerTopicPattern: 'persistent://public/default/unused-{dag_id}', log: pino({ level: 'silent' }) });
 
-let t: TestApp;
+let t: { app: FastifyInstance; db: TestDatabase };
 let ns = '';
 let topic = '';
 let trigger = '';
@@ -48,7 +55,16 @@ async function rawRow(id: number): Promise<{ text: string; properties: unknown; 
 }
 
 beforeAll(async () => {
-  t = await buildTestApp({ authReads: true, payloadCipher: cipher, forwarder: forwarder.forwarder });
+  // The server's wiring (src/start/server.ts) with DAGPACT_PAYLOAD_KEY and PULSAR_SERVICE_URL set.
+  const db = await createTestDatabase();
+  const audit = makeAuditLog(db.database.db);
+  const app = await buildApp({
+    database: db.database, audit, metrics: new Registry(), authReads: true,
+    tokens: makeTokenService({ store: makeTokenStore(db.database.db), adminToken: TEST_ADMIN_TOKEN }),
+    services: makeServices({ database: db.database, audit, payloadCipher: cipher, forwarder: forwarder.forwarder }),
+  });
+  await app.ready();
+  t = { app, db };
   ns = await createNamespace();
   topic = `persistent://${ns}/sealed-events`;
   trigger = `persistent://${ns}/sealed-trigger`;
@@ -65,7 +81,8 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   await forwarder.close();
-  await t?.close();
+  await t?.app.close();
+  await t?.db.drop();
 });
 
 const get = (url: string, role: string) => t.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${secrets[role]}` } });
