@@ -5,7 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_HTTP_LIMITS, type AppDeps, type HttpLimits } from './deps.js';
-import { installHardening, installIdleReaper } from './hardening.js';
+import { installHardening, installIdleTimeout } from './hardening.js';
 import { installAuth } from './auth-hook.js';
 import { installErrorHandling } from './error-handler.js';
 import { installMetrics } from './metrics.js';
@@ -29,7 +29,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Request ids are ours: a client-sent x-request-id is never trusted (it would forge log lines).
     requestIdHeader: false,
     genReqId: () => randomUUID(),
-    // Slow or idle clients must not hold sockets: node checks these every second (docs/adr/0013).
+    // Slow or idle clients must not hold sockets (docs/adr/0013). connectionTimeout is the socket timeout:
+    // a socket with no traffic for idleTimeoutMs is destroyed, one that never sends a byte included (not
+    // while a request is being handled: installIdleTimeout). Node checks headers/request timeouts every
+    // second and answers 408 before closing.
     connectionTimeout: limits.idleTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,
@@ -39,7 +42,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }) as unknown as FastifyInstance;
   app.server.maxConnections = limits.maxConnections;
   app.server.headersTimeout = limits.headersTimeoutMs;
-  installIdleReaper(app, limits.idleTimeoutMs);
+  installIdleTimeout(app, limits.idleTimeoutMs);
   app.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id); });
 
   const jsonParser = app.getDefaultJsonParser('error', 'error');

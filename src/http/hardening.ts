@@ -2,7 +2,6 @@
 // that stops DNS rebinding while the API runs open, and the failed-authentication rate limit
 // (docs/adr/0013). Installed before authentication so refused requests never reach a token look-up.
 import type { FastifyInstance } from 'fastify';
-import type { Socket } from 'node:net';
 import { DagpactError } from '../core/errors.js';
 import { makeAuthFailureLimiter, type AuthFailureLimits } from './auth-failure-limiter.js';
 
@@ -55,33 +54,19 @@ export function installHardening(app: FastifyInstance, options: HardeningOptions
 }
 
 /**
- * Closes sockets that carried no traffic for `idleMs` and have no request in flight. Node's socket
- * timeout (Fastify's connectionTimeout) did not fire for a socket that never sends a byte once
- * headersTimeout/requestTimeout checking is on, so dagpact keeps its own once-a-second sweep.
+ * The idle timeout (Fastify's connectionTimeout: Node's socket timeout) is for idle clients, not for the
+ * server's own work: without this, a handler that awaits the database or Pulsar for longer than it (no
+ * bytes on the socket meanwhile) has its connection reset under it. Suspended from the start of a
+ * request (its headers are in; requestTimeout still bounds the body) until its answer is sent, which is
+ * timed again so a client that does not read cannot hold the socket either.
  */
-export function installIdleReaper(app: FastifyInstance, idleMs: number): void {
-  // Only sockets that never started a request: a kept-alive socket is closed by Node's keepAliveTimeout,
-  // which tells the client (Keep-Alive: timeout=N) so it does not send on a socket being closed.
-  const sockets = new Map<Socket, { last: number; inFlight: number }>();
-  app.server.on('connection', (socket: Socket) => {
-    const state = { last: Date.now(), inFlight: 0 };
-    sockets.set(socket, state);
-    socket.on('data', () => { state.last = Date.now(); });
-    socket.on('close', () => sockets.delete(socket));
-  });
-  const touch = (socket: Socket, delta: number) => {
-    const state = sockets.get(socket);
-    if (state) { state.last = Date.now(); state.inFlight = Math.max(0, state.inFlight + delta); }
+export function installIdleTimeout(app: FastifyInstance, idleMs: number): void {
+  const set = (socket: { setTimeout?: (ms: number) => unknown } | undefined, ms: number) => {
+    if (typeof socket?.setTimeout === 'function') socket.setTimeout(ms);
   };
-  app.addHook('onRequest', async (request) => { touch(request.raw.socket, 1); });
-  // From its first answer on, a socket is Node's to time out (keepAliveTimeout); no longer swept here.
-  app.addHook('onResponse', async (request) => { sockets.delete(request.raw.socket); });
-  const sweep = setInterval(() => {
-    const now = Date.now();
-    for (const [socket, state] of sockets) {
-      if (state.inFlight === 0 && now - state.last > idleMs) socket.destroy();
-    }
-  }, Math.min(1000, idleMs));
-  sweep.unref();
-  app.addHook('onClose', async () => { clearInterval(sweep); });
+  app.addHook('onRequest', async (request) => { set(request.raw.socket, 0); });
+  app.addHook('onSend', async (request, _reply, payload) => {
+    set(request.raw.socket, idleMs);
+    return payload;
+  });
 }

@@ -8,18 +8,27 @@ import type { PayloadCipher } from './payload-cipher.js';
 import { quarantineRecords as q } from './schema.js';
 import { insertAuditEvent } from './token-store.js';
 
+/** What `sealed` holds once opened: the message's properties and key. */
+interface SealedFields { properties: Record<string, string>; key: string | null }
+
 function toRecord(row: typeof q.$inferSelect, cipher: PayloadCipher | undefined): QuarantineRecord {
-  const { payloadKeyId, ...rest } = row;
+  const { payloadKeyId, sealed, ...rest } = row;
   let payload: Uint8Array;
+  let fields: SealedFields = { properties: (row.properties ?? {}) as Record<string, string>, key: row.messageKey };
   if (payloadKeyId === null) payload = new Uint8Array(row.payload);
   else if (!cipher) throw new Error(`quarantine record ${row.id} is encrypted (key ${payloadKeyId}) but no DAGPACT_PAYLOAD_KEY is configured`);
-  else payload = new Uint8Array(cipher.open(payloadKeyId, row.payload));
+  else {
+    payload = new Uint8Array(cipher.open(payloadKeyId, row.payload));
+    // Rows sealed before properties were (sealed = null) keep them in the clear columns.
+    if (sealed !== null) fields = JSON.parse(cipher.open(payloadKeyId, sealed).toString('utf8')) as SealedFields;
+  }
   return {
     ...rest,
     disposition: row.disposition as Disposition,
     status: row.status as QuarantineStatus,
     payload,
-    properties: (row.properties ?? {}) as Record<string, string>,
+    properties: fields.properties,
+    messageKey: fields.key,
     history: (row.history ?? []) as HistoryEntry[],
   };
 }
@@ -39,7 +48,10 @@ export function quarantineWhere(filter: QuarantineFilter): SQL | undefined {
   return parts.length ? and(...parts) : undefined;
 }
 
-/** With `cipher`, payloads are written sealed (AES-256-GCM) and read back opened; rows without a key id stay readable. */
+/**
+ * With `cipher`, payloads are written sealed (AES-256-GCM), and so are properties and key (column
+ * `sealed`, the same key; the clear columns stay empty); read back opened. Rows without a key id stay readable.
+ */
 export function makeQuarantineStore(db: Db, options: { cipher?: PayloadCipher } = {}): QuarantineStore {
   const cipher = options.cipher;
   const toRec = (row: typeof q.$inferSelect) => toRecord(row, cipher);
@@ -49,6 +61,10 @@ export function makeQuarantineStore(db: Db, options: { cipher?: PayloadCipher } 
         ...record,
         payload: cipher ? cipher.seal(record.payload) : Buffer.from(record.payload),
         payloadKeyId: cipher ? cipher.keyId : null,
+        ...(cipher ? {
+          properties: {}, messageKey: null,
+          sealed: cipher.seal(Buffer.from(JSON.stringify({ properties: record.properties, key: record.messageKey } satisfies SealedFields), 'utf8')),
+        } : {}),
         history: record.history,
       }).onConflictDoNothing({ target: [q.environment, q.sourceTopic, q.messageId, q.dagId] }).returning({ id: q.id });
       if (row) return { id: row.id, inserted: true };

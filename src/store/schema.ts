@@ -171,8 +171,16 @@ export const quarantineRecords = pgTable('quarantine_records', {
   payload: bytea('payload').notNull(),
   /** Id of the key that sealed payload (and message_key/properties in `sealed`); null = stored in clear. */
   payloadKeyId: text('payload_key_id'),
+  /** Empty ({}) when `sealed` is set. */
   properties: jsonb('properties').notNull().default(sql`'{}'::jsonb`),
+  /** Null when `sealed` is set. */
   messageKey: text('message_key'),
+  /**
+   * The message's properties and key, `{"properties": {...}, "key": string | null}` as JSON, sealed like
+   * payload with payload_key_id's key; null = they are in the columns above, in clear (rows written
+   * without a key, or before properties were sealed).
+   */
+  sealed: bytea('sealed'),
   publishTime: timestamp('publish_time', { withTimezone: true }),
   eventTime: timestamp('event_time', { withTimezone: true }),
   pulsarSchemaVersion: text('pulsar_schema_version'),

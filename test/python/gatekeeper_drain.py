@@ -2,7 +2,7 @@
 
 Usage: gatekeeper_drain.py SERVICE_URL IDLE_SECONDS TOPIC [TOPIC ...]
 Subscribes (Exclusive, from the earliest message, a fresh subscription name) to each topic and
-prints one JSON line per message: {"topic", "properties", "payload_b64"}; stops after IDLE_SECONDS
+prints one JSON line per message: {"topic", "properties", "key", "payload_b64"}; stops after IDLE_SECONDS
 without a message. The subscription is deleted afterwards so the topic keeps no backlog.
 """
 import base64
@@ -34,6 +34,7 @@ def main():
             except pulsar.Timeout:
                 break
             out.write(json.dumps({"topic": msg.topic_name(), "properties": msg.properties(),
+                                  "key": msg.partition_key() or None,
                                   "payload_b64": base64.b64encode(msg.data()).decode()}) + "\n")
             consumer.acknowledge(msg)
         out.flush()

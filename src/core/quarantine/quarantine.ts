@@ -1,7 +1,9 @@
 // The quarantine service: inspect held messages, replay them (decide again now and forward when they
 // pass) exactly once, or discard them. Every action is audited (in the same transaction) and appended to
 // the record's history. Replay and discard need `deploy:<env>` of the record's environment; what a viewer
-// sees of the payload depends on `payload:read:<env>` (redact.ts).
+// sees of the payload depends on `payload:read:<env>` (redact.ts). A bulk action by filter answers 200
+// with each record's outcome, so its refusals never reach the HTTP layer's refusal audit: each refused
+// record is audited here (`quarantine.replay.refused` / `quarantine.discard.refused`, with the filter).
 import type { AuditEventInput, AuditLog } from '../audit.js';
 import { can, requirePermission, type Principal } from '../auth.js';
 import type { DagVersionRecord } from '../contracts/types.js';
@@ -55,6 +57,15 @@ export interface QuarantineView {
 
 export const BULK_LIMIT = 1000;
 
+/** The filter as the caller gave it (set fields only, times as ISO strings), for the audit trail. */
+function filterDetails(filter: QuarantineFilter): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(filter)) {
+    if (v !== undefined) out[k] = v instanceof Date ? v.toISOString() : String(v);
+  }
+  return out;
+}
+
 const notFound = (id: number) => new DagpactError('QUARANTINE_RECORD_NOT_FOUND', `quarantine record ${id} does not exist`);
 
 export function makeQuarantine(deps: QuarantineDeps) {
@@ -98,16 +109,17 @@ export function makeQuarantine(deps: QuarantineDeps) {
   }
 
   async function replay(id: number, actor: Principal): Promise<{ record: QuarantineRecord; result: ReplayOutcome }> {
+    const notHeld = (status: string) => new DagpactError('INVALID_STATE', `quarantine record ${id} is ${status}; only held records can be replayed`,
+      { details: { status } });
+    // Permission before availability: a caller who may not replay learns nothing about Pulsar.
+    const current = await deps.store.get({ id });
+    if (!current) throw notFound(id);
+    mayAct(actor, current, 'replaying');
     const replayer = deps.replayer;
     if (!replayer) {
       throw new DagpactError('UPSTREAM_UNAVAILABLE',
         'replay needs Pulsar, which this server is not configured for: set PULSAR_SERVICE_URL and restart it');
     }
-    const notHeld = (status: string) => new DagpactError('INVALID_STATE', `quarantine record ${id} is ${status}; only held records can be replayed`,
-      { details: { status } });
-    const current = await deps.store.get({ id });
-    if (!current) throw notFound(id);
-    mayAct(actor, current, 'replaying');
     if (current.status !== 'held') throw notHeld(current.status);
     const plan = await replayer.plan(current);
     // Exactly once: the row is locked, its status checked again, forwarded and marked in one transaction.
@@ -137,8 +149,11 @@ export function makeQuarantine(deps: QuarantineDeps) {
     return (await deps.store.get({ id }))!;
   }
 
-  /** Applies `one` to every held record matching the filter; failures are reported per record. */
-  async function bulk<T>(filter: QuarantineFilter, limit: number, one: (id: number) => Promise<T>) {
+  /**
+   * Applies `one` to every held record matching the filter; failures are reported per record, and each
+   * refused record is audited with the principal, the action and the filter.
+   */
+  async function bulk<T>(action: 'replay' | 'discard', filter: QuarantineFilter, limit: number, actor: Principal, one: (id: number) => Promise<T>) {
     const ids = await deps.store.ids({ filter: { ...filter, status: 'held' }, limit: Math.min(limit, BULK_LIMIT) });
     const results: Array<{ id: number; ok: boolean; result?: T; error?: { code: string; message: string } }> = [];
     for (const id of ids) {
@@ -147,6 +162,7 @@ export function makeQuarantine(deps: QuarantineDeps) {
       } catch (error) {
         if (error instanceof DagpactError && error.retriable) throw error; // Pulsar or the database is down: stop
         const e = error instanceof DagpactError ? { code: error.code, message: error.message } : { code: 'INTERNAL', message: (error as Error).message };
+        await deps.audit.record(auditOf(actor, `quarantine.${action}.refused`, id, { bulk: true, filter: filterDetails(filter), limit, ...e }));
         results.push({ id, ok: false, error: e });
       }
     }
@@ -172,10 +188,10 @@ export function makeQuarantine(deps: QuarantineDeps) {
     discard,
 
     replayMany: (args: { filter: QuarantineFilter; limit: number }, actor: Principal) =>
-      bulk(args.filter, args.limit, async (id) => (await replay(id, actor)).result),
+      bulk('replay', args.filter, args.limit, actor, async (id) => (await replay(id, actor)).result),
 
     discardMany: (args: { filter: QuarantineFilter; limit: number; reason?: string }, actor: Principal) =>
-      bulk(args.filter, args.limit, async (id) => (await discard(id, actor, args.reason)).status),
+      bulk('discard', args.filter, args.limit, actor, async (id) => (await discard(id, actor, args.reason)).status),
 
   };
 }

@@ -59,7 +59,7 @@ export async function runCli(args: string[], env: Record<string, string> = {}): 
   }
 }
 
-export interface Drained { topic: string; properties: Record<string, string>; payload_b64: string }
+export interface Drained { topic: string; properties: Record<string, string>; key?: string | null; payload_b64: string }
 
 export async function drain(topics: string[], idleSeconds = 3, serviceUrl = SERVICE_URL): Promise<Drained[]> {
   const { stdout } = await run(PYTHON, ['test/python/gatekeeper_drain.py', serviceUrl, String(idleSeconds), ...topics],

@@ -1,0 +1,1 @@
+ALTER TABLE "quarantine_records" ADD COLUMN "sealed" "bytea";
