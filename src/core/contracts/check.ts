@@ -25,13 +25,6 @@ export interface CheckDeps {
   airflow?: AirflowDagVersions;
 }
 
-/** Pulsar answers an incompatible schema with a stack trace; keep the message. */
-function shortReason(reason: string): string {
-  const m = /Message: (.*?)(?: Stacktrace:|$)/.exec(reason);
-  const text = (m?.[1] ?? reason).replace(/\s+/g, ' ').trim();
-  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
-}
-
 type PulsarTopicSchema = { version: number; type: string; schema: string; parsed?: ParsedSchema; parseError?: string } | undefined;
 
 const sideOf = (r: ResolvedEntry): SchemaSide => ({
@@ -98,13 +91,12 @@ export async function runCheck(deps: CheckDeps, args: {
   const pulsarVerdict = async (topic: string, r: ResolvedEntry): Promise<PulsarVerdict & { missing?: boolean }> => {
     try {
       const v = await deps.pulsar!.testCompatibility(topic, { type: r.format, schema: r.pulsarText });
-      return { compatible: v.compatible, strategy: v.strategy, ...(v.reason ? { reason: shortReason(v.reason) } : {}) };
+      return { compatible: v.compatible, strategy: v.strategy, ...(v.reason ? { reason: v.reason } : {}) };
     } catch (error) {
-      // 4xx from Pulsar (its tenant or namespace does not exist): a verdict about the topic, not an outage.
-      if (!isDagpactError(error) || error.code !== 'UPSTREAM_ERROR') throw error;
-      const details = (error.details ?? {}) as { status?: number; reason?: string };
-      if (details.status === undefined || details.status >= 500) throw error;
-      return { compatible: false, strategy: 'unknown', reason: shortReason(details.reason ?? error.message), missing: true };
+      // Pulsar refused the question (its tenant or namespace does not exist): a verdict about the topic, not an outage.
+      if (!isDagpactError(error) || error.code !== 'UPSTREAM_REJECTED') throw error;
+      const details = (error.details ?? {}) as { reason?: string };
+      return { compatible: false, strategy: 'unknown', reason: details.reason ?? error.message, missing: true };
     }
   };
 

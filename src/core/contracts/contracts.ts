@@ -273,10 +273,11 @@ export function makeContracts(deps: ContractsDeps) {
         const pulsarVersion = await pulsar.postSchema(e.topic, { type: e.format, schema });
         pushed.push({ topic: e.topic, subject: e.subject, version: e.version, schemaId: e.schemaId, pulsarVersion });
       } catch (error) {
-        const status = (error as DagpactError).details as { status?: number; reason?: string } | undefined;
-        if (status?.status === 409 || /Incompatible/i.test(String(status?.reason))) {
+        // The admin adapter says INCOMPATIBLE_SCHEMA when Pulsar refuses the schema itself.
+        if (isDagpactError(error) && error.code === 'INCOMPATIBLE_SCHEMA') {
+          const status = error.details as { status?: number; reason?: string } | undefined;
           throw new DagpactError('INCOMPATIBLE_SCHEMA',
-            `Pulsar refused ${e.subject} v${e.version} on ${e.topic}: ${status?.reason ?? (error as Error).message}. Nothing was deployed` +
+            `Pulsar refused ${e.subject} v${e.version} on ${e.topic}: ${status?.reason ?? error.message}. Nothing was deployed` +
             (pushed.length ? `; already pushed: ${pushed.map((p) => p.topic).join(', ')}` : ''),
             { details: { topic: e.topic, pushed, pulsar: status } });
         }

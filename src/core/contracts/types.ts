@@ -212,7 +212,12 @@ export interface AirflowDagVersions {
   getDag?(args: { dagId: string }): Promise<{ dag_id: string; tags: Array<{ name: string }> } | undefined>;
 }
 
-/** The parts of Pulsar's admin API the contracts module uses (PulsarAdmin satisfies it). */
+/**
+ * The parts of Pulsar's admin API the contracts module uses (PulsarAdmin satisfies it). Failures are
+ * DagpactErrors: UPSTREAM_REJECTED when Pulsar refuses the request (its tenant or namespace does not
+ * exist), INCOMPATIBLE_SCHEMA when postSchema's schema is refused, UPSTREAM_UNAVAILABLE otherwise;
+ * `details.reason` and testCompatibility's `reason` are short, without Pulsar's stack trace.
+ */
 export interface PulsarSchemas {
   getSchema(topic: string): Promise<{ version: number; type: string; schema: string } | undefined>;
   testCompatibility(topic: string, schema: { type: string; schema: string }): Promise<{ compatible: boolean; strategy: string; reason?: string }>;
