@@ -49,7 +49,7 @@ export function translateAdminFailure(what: string, r: { status: number; json: u
   const reason = summarise(r.json);
   const details = { status: r.status, reason };
   if (options.schemaRefusal && (r.status === 409 || /Incompatible/i.test(reason))) {
-    return new DagpactError('INCOMPATIBLE_SCHEMA', `Pulsar admin API: ${what} was refused as incompatible: ${reason}`, { details });
+    return new DagpactError('INCOMPATIBLE_SCHEMA', `Pulsar admin API: ${what} was refused as incompatible (HTTP ${r.status}): ${reason}`, { details });
   }
   const code = r.status >= 500 ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_REJECTED';
   return new DagpactError(code, `Pulsar admin API: ${what} failed with HTTP ${r.status}: ${reason}`, { details });
