@@ -9,16 +9,17 @@ import type { RegistryMode, SchemaReference, StoredSchema, SubjectVersion } from
 import { levelNeedsAdmin, modeNeedsAdmin, permanentNeedsAdmin } from '../permissions.js';
 import type { AppDeps } from '../deps.js';
 import { nativeErrors, serialId, subjectParam } from '../shared-schemas.js';
+import { typed } from '../type-provider.js';
 
 const tags = ['registry'];
-const FORMATS = ['AVRO', 'JSON'];
+const FORMATS = ['AVRO', 'JSON'] as const;
 
-const versionParam = { type: 'string', pattern: '^\\s*(latest|-1|[0-9]{1,10})\\s*$', description: 'A version number, "latest" or -1' };
-const subjectParams = { type: 'object', required: ['subject'], properties: { subject: subjectParam } };
-const versionParams = { type: 'object', required: ['subject', 'version'], properties: { subject: subjectParam, version: versionParam } };
-const idParams = { type: 'object', required: ['id'], properties: { id: serialId } };
-const deletedQuery = { type: 'object', properties: { deleted: { type: 'boolean', default: false, description: 'Include soft-deleted versions' } } };
-const permanentQuery = { type: 'object', properties: { permanent: { type: 'boolean', default: false } } };
+const versionParam = { type: 'string', pattern: '^\\s*(latest|-1|[0-9]{1,10})\\s*$', description: 'A version number, "latest" or -1' } as const;
+const subjectParams = { type: 'object', required: ['subject'], properties: { subject: subjectParam } } as const;
+const versionParams = { type: 'object', required: ['subject', 'version'], properties: { subject: subjectParam, version: versionParam } } as const;
+const idParams = { type: 'object', required: ['id'], properties: { id: serialId } } as const;
+const deletedQuery = { type: 'object', properties: { deleted: { type: 'boolean', default: false, description: 'Include soft-deleted versions' } } } as const;
+const permanentQuery = { type: 'object', properties: { permanent: { type: 'boolean', default: false } } } as const;
 
 const reference = {
   type: 'object', required: ['name', 'subject', 'version'], additionalProperties: false,
@@ -27,11 +28,11 @@ const reference = {
     subject: { type: 'string', minLength: 1 },
     version: { type: 'integer', minimum: -1, maximum: 2147483647, description: 'A version number, or -1 for the latest' },
   },
-};
+} as const;
 const schemaText = {
   anyOf: [{ type: 'string', minLength: 1 }, { type: 'object' }, { type: 'array' }],
   description: 'The schema: its text, or the JSON document itself',
-};
+} as const;
 const schemaBody = {
   type: 'object', required: ['schema'], additionalProperties: false,
   properties: {
@@ -39,7 +40,7 @@ const schemaBody = {
     format: { type: 'string', enum: FORMATS, default: 'AVRO' },
     references: { type: 'array', items: reference, maxItems: 1000 },
   },
-};
+} as const;
 
 const versionView = {
   type: 'object', required: ['subject', 'version', 'id', 'format', 'schema', 'references', 'deleted'],
@@ -49,7 +50,7 @@ const versionView = {
     references: { type: 'array', items: reference }, deleted: { type: 'boolean' },
     metadata: {}, rule_set: {},
   },
-};
+} as const;
 const schemaView = {
   type: 'object', required: ['id', 'format', 'schema', 'canonical', 'fingerprint', 'references'],
   properties: {
@@ -57,17 +58,17 @@ const schemaView = {
     canonical: { type: 'string' }, fingerprint: { type: 'string', description: 'Hex SHA-256 of the canonical form' },
     references: { type: 'array', items: reference },
   },
-};
+} as const;
 const finding = {
   type: 'object', required: ['direction', 'version', 'path', 'rule', 'message'],
   properties: {
     direction: { type: 'string', enum: ['backward', 'forward'] }, version: { type: 'integer' },
     path: { type: 'string' }, rule: { type: 'string' }, message: { type: 'string' },
   },
-};
-const verdict = { type: 'object', required: ['compatible', 'findings'], properties: { compatible: { type: 'boolean' }, findings: { type: 'array', items: finding } } };
-const levelSetting = { type: 'object', required: ['compatibility'], properties: { compatibility: { type: 'string' } } };
-const modeSetting = { type: 'object', required: ['mode'], properties: { mode: { type: 'string' } } };
+} as const;
+const verdict = { type: 'object', required: ['compatible', 'findings'], properties: { compatible: { type: 'boolean' }, findings: { type: 'array', items: finding } } } as const;
+const levelSetting = { type: 'object', required: ['compatibility'], properties: { compatibility: { type: 'string' } } } as const;
+const modeSetting = { type: 'object', required: ['mode'], properties: { mode: { type: 'string' } } } as const;
 
 /** A schema given as a JSON document is stored as its JSON text. */
 function textOf(schema: unknown): string {
@@ -87,17 +88,18 @@ function presentSchema(s: StoredSchema) {
 
 type SchemaInput = { schema: unknown; format: SchemaFormat; references?: SchemaReference[] };
 
-export async function registryNativeRoutes(app: FastifyInstance, deps: AppDeps) {
+export async function registryNativeRoutes(fastify: FastifyInstance, deps: AppDeps) {
+  const app = typed(fastify);
   const registry = () => deps.services.registry;
 
   app.get('/v1/subjects', {
     schema: {
       tags, summary: 'List subjects',
-      querystring: { type: 'object', properties: { deleted: { type: 'boolean', default: false }, prefix: { type: 'string' } } },
+      querystring: { type: 'object', properties: { deleted: { type: 'boolean', default: false }, prefix: { type: 'string' } } } as const,
       response: { 200: { type: 'object', required: ['subjects'], properties: { subjects: { type: 'array', items: { type: 'string' } } } }, ...nativeErrors(400, 401, 403) },
     },
   }, async (request) => {
-    const q = request.query as { deleted: boolean; prefix?: string };
+    const q = request.query;
     return { subjects: await registry().listSubjects({ includeDeleted: q.deleted, prefix: q.prefix }) };
   });
 
@@ -107,8 +109,8 @@ export async function registryNativeRoutes(app: FastifyInstance, deps: AppDeps) 
       response: { 200: { type: 'object', required: ['subject', 'versions'], properties: { subject: { type: 'string' }, versions: { type: 'array', items: { type: 'integer' } } } }, ...nativeErrors(400, 401, 403, 404) },
     },
   }, async (request) => {
-    const { subject } = request.params as { subject: string };
-    const { deleted } = request.query as { deleted: boolean };
+    const { subject } = request.params;
+    const { deleted } = request.query;
     return { subject, versions: await registry().listVersions({ subject, includeDeleted: deleted }) };
   });
 
@@ -118,7 +120,7 @@ export async function registryNativeRoutes(app: FastifyInstance, deps: AppDeps) 
       tags, summary: 'Register a schema under a subject (idempotent: an identical schema returns its version)',
       description: 'Checked against the subject\'s compatibility level; 409 INCOMPATIBLE_SCHEMA lists every finding in details.findings.',
       params: subjectParams,
-      body: { ...schemaBody, properties: { ...schemaBody.properties, metadata: {}, rule_set: {} } },
+      body: { ...schemaBody, properties: { ...schemaBody.properties, metadata: {}, rule_set: {} } } as const,
       response: {
         200: { type: 'object', required: ['subject', 'version', 'id', 'created'], properties: { subject: { type: 'string' }, version: { type: 'integer' }, id: { type: 'integer' }, created: { type: 'boolean' } } },
         201: { type: 'object', required: ['subject', 'version', 'id', 'created'], properties: { subject: { type: 'string' }, version: { type: 'integer' }, id: { type: 'integer' }, created: { type: 'boolean' } } },
@@ -126,8 +128,8 @@ export async function registryNativeRoutes(app: FastifyInstance, deps: AppDeps) 
       },
     },
   }, async (request, reply) => {
-    const { subject } = request.params as { subject: string };
-    const body = request.body as SchemaInput & { metadata?: unknown; rule_set?: unknown };
+    const { subject } = request.params;
+    const body = request.body;
     const result = await registry().register({
       subject, schema: textOf(body.schema), format: body.format, references: body.references,
       metadata: body.metadata, ruleSet: body.rule_set,
@@ -144,9 +146,9 @@ export async function registryNativeRoutes(app: FastifyInstance, deps: AppDeps) 
     },
     config: { scope: 'read' },
   }, async (request) => {
-    const { subject } = request.params as { subject: string };
-    const body = request.body as SchemaInput;
-    const { deleted } = request.query as { deleted: boolean };
+    const { subject } = request.params;
+    const body = request.body;
+    const { deleted } = request.query;
     return presentVersion(await registry().lookup({ subject, schema: textOf(body.schema), format: body.format, references: body.references, includeDeleted: deleted }));
   });
 
@@ -156,8 +158,8 @@ export async function registryNativeRoutes(app: FastifyInstance, deps: AppDeps) 
       response: { 200: versionView, ...nativeErrors(400, 401, 403, 404, 422) },
     },
   }, async (request) => {
-    const p = request.params as { subject: string; version: string };
-    const { deleted } = request.query as { deleted: boolean };
+    const p = request.params;
+    const { deleted } = request.query;
     return presentVersion(await registry().getVersion({ subject: p.subject, version: parseVersionSelector(p.version), includeDeleted: deleted }));
   });
 
@@ -168,8 +170,8 @@ export async function registryNativeRoutes(app: FastifyInstance, deps: AppDeps) 
       response: { 200: { type: 'object', required: ['subject', 'version'], properties: { subject: { type: 'string' }, version: { type: 'integer' } } }, ...nativeErrors(400, 401, 403, 404, 422) },
     },
   }, async (request) => {
-    const p = request.params as { subject: string; version: string };
-    const { permanent } = request.query as { permanent: boolean };
+    const p = request.params;
+    const { permanent } = request.query;
     const version = await registry().deleteVersion({ subject: p.subject, version: parseVersionSelector(p.version), permanent }, request.principal);
     return { subject: p.subject, version };
   });
@@ -181,8 +183,8 @@ export async function registryNativeRoutes(app: FastifyInstance, deps: AppDeps) 
       response: { 200: { type: 'object', required: ['subject', 'versions'], properties: { subject: { type: 'string' }, versions: { type: 'array', items: { type: 'integer' } } } }, ...nativeErrors(400, 401, 403, 404, 422) },
     },
   }, async (request) => {
-    const { subject } = request.params as { subject: string };
-    const { permanent } = request.query as { permanent: boolean };
+    const { subject } = request.params;
+    const { permanent } = request.query;
     return { subject, versions: await registry().deleteSubject({ subject, permanent }, request.principal) };
   });
 
@@ -192,7 +194,7 @@ export async function registryNativeRoutes(app: FastifyInstance, deps: AppDeps) 
       response: { 200: { type: 'object', required: ['ids'], properties: { ids: { type: 'array', items: { type: 'integer' } } } }, ...nativeErrors(400, 401, 403, 404, 422) },
     },
   }, async (request) => {
-    const p = request.params as { subject: string; version: string };
+    const p = request.params;
     return { ids: await registry().referencedBy({ subject: p.subject, version: parseVersionSelector(p.version) }) };
   });
 
@@ -201,7 +203,7 @@ export async function registryNativeRoutes(app: FastifyInstance, deps: AppDeps) 
       tags, summary: 'Dry run: would this schema be accepted? Returns every finding',
       description: 'Without "version", checks as a registration would (the subject\'s level against its live versions); with it, against that version only.',
       params: subjectParams,
-      body: { ...schemaBody, properties: { ...schemaBody.properties, version: { anyOf: [{ type: 'integer' }, { type: 'string' }] } } },
+      body: { ...schemaBody, properties: { ...schemaBody.properties, version: { anyOf: [{ type: 'integer' }, { type: 'string' }] } } } as const,
       response: {
         200: { type: 'object', required: ['compatible', 'level', 'findings'], properties: { compatible: { type: 'boolean' }, level: { type: 'string' }, findings: { type: 'array', items: finding } } },
         ...nativeErrors(400, 401, 403, 404, 415, 422),
@@ -209,8 +211,8 @@ export async function registryNativeRoutes(app: FastifyInstance, deps: AppDeps) 
     },
     config: { scope: 'read' },
   }, async (request) => {
-    const { subject } = request.params as { subject: string };
-    const body = request.body as SchemaInput & { version?: string | number };
+    const { subject } = request.params;
+    const body = request.body;
     return registry().checkCompatibility({
       subject, schema: textOf(body.schema), format: body.format, references: body.references,
       version: body.version === undefined ? undefined : parseVersionSelector(body.version),
@@ -221,7 +223,7 @@ export async function registryNativeRoutes(app: FastifyInstance, deps: AppDeps) 
     schema: {
       tags, summary: 'Compare two versions: findings in both directions and the fields added, removed or changed',
       params: subjectParams,
-      querystring: { type: 'object', properties: { from: versionParam, to: versionParam } },
+      querystring: { type: 'object', properties: { from: versionParam, to: versionParam } } as const,
       response: {
         200: {
           type: 'object', required: ['subject', 'format', 'from', 'to', 'backward', 'forward', 'changes'],
@@ -240,8 +242,8 @@ export async function registryNativeRoutes(app: FastifyInstance, deps: AppDeps) 
       },
     },
   }, async (request) => {
-    const { subject } = request.params as { subject: string };
-    const q = request.query as { from?: string; to?: string };
+    const { subject } = request.params;
+    const q = request.query;
     return registry().diff({
       subject, from: q.from === undefined ? undefined : parseVersionSelector(q.from), to: q.to === undefined ? undefined : parseVersionSelector(q.to),
     });
@@ -249,7 +251,7 @@ export async function registryNativeRoutes(app: FastifyInstance, deps: AppDeps) 
 
   app.get('/v1/schemas/:id', {
     schema: { tags, summary: 'Get a schema by its global id', params: idParams, response: { 200: schemaView, ...nativeErrors(400, 401, 403, 404) } },
-  }, async (request) => presentSchema(await registry().getSchemaById({ id: (request.params as { id: number }).id })));
+  }, async (request) => presentSchema(await registry().getSchemaById({ id: request.params.id })));
 
   app.get('/v1/schemas/:id/versions', {
     schema: {
@@ -260,8 +262,8 @@ export async function registryNativeRoutes(app: FastifyInstance, deps: AppDeps) 
       },
     },
   }, async (request) => {
-    const { id } = request.params as { id: number };
-    const { deleted } = request.query as { deleted: boolean };
+    const { id } = request.params;
+    const { deleted } = request.query;
     return { versions: await registry().versionsForSchema({ id, includeDeleted: deleted }) };
   });
 
@@ -277,11 +279,11 @@ export async function registryNativeRoutes(app: FastifyInstance, deps: AppDeps) 
   app.put('/v1/config', {
     config: { scope: 'admin' },
     schema: {
-      tags, summary: 'Set the global compatibility level', body: { type: 'object', required: ['compatibility'], additionalProperties: false, properties: { compatibility: { type: 'string' } } },
+      tags, summary: 'Set the global compatibility level', body: { type: 'object', required: ['compatibility'], additionalProperties: false, properties: { compatibility: { type: 'string' } } } as const,
       response: { 200: levelSetting, ...nativeErrors(400, 401, 403, 415, 422) },
     },
   }, async (request) => {
-    const { compatibility } = request.body as { compatibility: string };
+    const { compatibility } = request.body;
     await registry().setGlobalCompatibility(compatibility as CompatibilityLevel, request.principal);
     return { compatibility: await registry().getGlobalCompatibility() };
   });
@@ -292,7 +294,7 @@ export async function registryNativeRoutes(app: FastifyInstance, deps: AppDeps) 
       response: { 200: { type: 'object', required: ['subject', 'compatibility', 'effective'], properties: { subject: { type: 'string' }, compatibility: { type: 'string', nullable: true }, effective: { type: 'string' } } }, ...nativeErrors(400, 401, 403) },
     },
   }, async (request) => {
-    const { subject } = request.params as { subject: string };
+    const { subject } = request.params;
     const own = await registry().getSubjectCompatibility({ subject });
     return { subject, compatibility: own ?? null, effective: await registry().effectiveCompatibility({ subject }) };
   });
@@ -301,12 +303,12 @@ export async function registryNativeRoutes(app: FastifyInstance, deps: AppDeps) 
     config: { permit: (r) => levelNeedsAdmin((r.body as { compatibility?: string }).compatibility) },
     schema: {
       tags, summary: "Set a subject's compatibility level", params: subjectParams,
-      body: { type: 'object', required: ['compatibility'], additionalProperties: false, properties: { compatibility: { type: 'string' } } },
+      body: { type: 'object', required: ['compatibility'], additionalProperties: false, properties: { compatibility: { type: 'string' } } } as const,
       response: { 200: { type: 'object', required: ['subject', 'compatibility'], properties: { subject: { type: 'string' }, compatibility: { type: 'string' } } }, ...nativeErrors(400, 401, 403, 415, 422) },
     },
   }, async (request) => {
-    const { subject } = request.params as { subject: string };
-    const { compatibility } = request.body as { compatibility: string };
+    const { subject } = request.params;
+    const { compatibility } = request.body;
     await registry().setSubjectCompatibility({ subject, level: compatibility as CompatibilityLevel }, request.principal);
     return { subject, compatibility: (await registry().getSubjectCompatibility({ subject }))! };
   });
@@ -317,7 +319,7 @@ export async function registryNativeRoutes(app: FastifyInstance, deps: AppDeps) 
       response: { 200: { type: 'object', required: ['subject', 'compatibility'], properties: { subject: { type: 'string' }, compatibility: { type: 'string' } } }, ...nativeErrors(400, 401, 403, 404) },
     },
   }, async (request) => {
-    const { subject } = request.params as { subject: string };
+    const { subject } = request.params;
     return { subject, compatibility: (await registry().deleteSubjectCompatibility({ subject }, request.principal))! };
   });
 
@@ -329,11 +331,11 @@ export async function registryNativeRoutes(app: FastifyInstance, deps: AppDeps) 
     config: { scope: 'admin' },
     schema: {
       tags, summary: 'Set the global mode (READWRITE, READONLY, READONLY_OVERRIDE, IMPORT)',
-      body: { type: 'object', required: ['mode'], additionalProperties: false, properties: { mode: { type: 'string' } } },
+      body: { type: 'object', required: ['mode'], additionalProperties: false, properties: { mode: { type: 'string' } } } as const,
       response: { 200: modeSetting, ...nativeErrors(400, 401, 403, 415, 422) },
     },
   }, async (request) => {
-    await registry().setGlobalMode((request.body as { mode: string }).mode as RegistryMode, request.principal);
+    await registry().setGlobalMode(request.body.mode as RegistryMode, request.principal);
     return { mode: await registry().getGlobalMode() };
   });
 
@@ -343,7 +345,7 @@ export async function registryNativeRoutes(app: FastifyInstance, deps: AppDeps) 
       response: { 200: { type: 'object', required: ['subject', 'mode', 'effective'], properties: { subject: { type: 'string' }, mode: { type: 'string', nullable: true }, effective: { type: 'string' } } }, ...nativeErrors(400, 401, 403) },
     },
   }, async (request) => {
-    const { subject } = request.params as { subject: string };
+    const { subject } = request.params;
     const own = await registry().getSubjectMode({ subject });
     return { subject, mode: own ?? null, effective: await registry().subjectModeOrGlobal({ subject, defaultToGlobal: true }) };
   });
@@ -352,12 +354,12 @@ export async function registryNativeRoutes(app: FastifyInstance, deps: AppDeps) 
     config: { permit: (r) => modeNeedsAdmin((r.body as { mode?: string }).mode) },
     schema: {
       tags, summary: "Set a subject's mode", params: subjectParams,
-      body: { type: 'object', required: ['mode'], additionalProperties: false, properties: { mode: { type: 'string' } } },
+      body: { type: 'object', required: ['mode'], additionalProperties: false, properties: { mode: { type: 'string' } } } as const,
       response: { 200: { type: 'object', required: ['subject', 'mode'], properties: { subject: { type: 'string' }, mode: { type: 'string' } } }, ...nativeErrors(400, 401, 403, 415, 422) },
     },
   }, async (request) => {
-    const { subject } = request.params as { subject: string };
-    await registry().setSubjectMode({ subject, mode: (request.body as { mode: string }).mode as RegistryMode }, request.principal);
+    const { subject } = request.params;
+    await registry().setSubjectMode({ subject, mode: request.body.mode as RegistryMode }, request.principal);
     return { subject, mode: (await registry().getSubjectMode({ subject }))! };
   });
 
@@ -367,7 +369,7 @@ export async function registryNativeRoutes(app: FastifyInstance, deps: AppDeps) 
       response: { 200: { type: 'object', required: ['subject', 'mode'], properties: { subject: { type: 'string' }, mode: { type: 'string' } } }, ...nativeErrors(400, 401, 403, 404) },
     },
   }, async (request) => {
-    const { subject } = request.params as { subject: string };
+    const { subject } = request.params;
     return { subject, mode: (await registry().deleteSubjectMode({ subject }, request.principal))! };
   });
 }
