@@ -5,7 +5,7 @@
 // does not exist, a name it does not take), INCOMPATIBLE_SCHEMA when it refuses a schema as incompatible.
 // `details` carries { status, reason }, the reason short and without Pulsar's stack trace.
 import { DagpactError } from '../core/errors.js';
-import { pulsarNameProblem } from '../core/pulsar-names.js';
+import { pulsarNameProblem, readTopicName, type TopicName } from '../core/pulsar-names.js';
 
 /** One path segment: a validated Pulsar name, percent-encoded; never "." or ".." (which a URL would resolve). */
 function segment(part: string, what: 'tenant' | 'namespace' | 'topic'): string {
@@ -55,32 +55,11 @@ export function translateAdminFailure(what: string, r: { status: number; json: u
   return new DagpactError(code, `Pulsar admin API: ${what} failed with HTTP ${r.status}: ${reason}`, { details });
 }
 
-export interface TopicName {
-  persistent: boolean;
-  tenant: string;
-  namespace: string;
-  topic: string;
-}
-
-/** Accepts `persistent://t/ns/x`, `non-persistent://t/ns/x`, `t/ns/x` and a bare `x` (public/default). */
+/** A topic name read by the one rule set (core/pulsar-names.ts readTopicName); BAD_REQUEST when it is not one. */
 export function parseTopicName(name: string): TopicName {
-  let rest = name;
-  let persistent = true;
-  const scheme = /^(persistent|non-persistent):\/\//.exec(name);
-  if (scheme) { persistent = scheme[1] === 'persistent'; rest = name.slice(scheme[0].length); }
-  const parts = rest.split('/');
-  if (parts.length === 1 && parts[0]) return { persistent, tenant: 'public', namespace: 'default', topic: (segment(parts[0], 'topic'), parts[0]) };
-  if (parts.length === 3 && parts.every((p) => p.length > 0)) {
-    const t = { persistent, tenant: parts[0]!, namespace: parts[1]!, topic: parts[2]! };
-    topicPath(t); // refuses names Pulsar would not accept
-    return t;
-  }
-  throw new DagpactError('BAD_REQUEST', `"${name}" is not a Pulsar topic name; use persistent://tenant/namespace/topic`);
-}
-
-export function fullTopicName(name: string): string {
-  const t = parseTopicName(name);
-  return `${t.persistent ? 'persistent' : 'non-persistent'}://${t.tenant}/${t.namespace}/${t.topic}`;
+  const read = readTopicName(name);
+  if ('problem' in read) throw new DagpactError('BAD_REQUEST', read.problem);
+  return read;
 }
 
 export interface PulsarSchemaInfo {
