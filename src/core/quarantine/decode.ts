@@ -1,5 +1,6 @@
 // Decoding a held payload for people: by its writer schema when the record names one (stripping a
 // Confluent prefix), into JSON-safe values (bytes → base64, bigint → string).
+import { readConfluentFrame } from '../confluent-frame.js';
 import type { FormatProvider, SchemaFormat } from '../formats/types.js';
 import type { Registry } from '../registry/types.js';
 import type { QuarantineRecord } from './types.js';
@@ -26,8 +27,8 @@ export function toJsonSafe(value: unknown): unknown {
 }
 
 function confluentBody(payload: Uint8Array, schemaId: number): Uint8Array {
-  const prefixed = payload.length >= 5 && payload[0] === 0 && Buffer.from(payload).readUInt32BE(1) === schemaId;
-  return prefixed ? payload.subarray(5) : payload;
+  const frame = readConfluentFrame(payload);
+  return frame?.schemaId === schemaId ? frame.body : payload;
 }
 
 export async function decodePayload(
