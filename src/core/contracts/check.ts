@@ -5,7 +5,7 @@
 // does the subject's own level allow it, would Pulsar accept it? Plus drift between registry and Pulsar.
 // Pure over its ports: registry, formats, the store's active versions, and Pulsar's admin API.
 import { isDagpactError } from '../errors.js';
-import type { CompatibilityIssue, FormatProvider, ParsedSchema, SchemaFormat } from '../formats/types.js';
+import type { CompatibilityIssue, FormatLookup, ParsedSchema, SchemaFormat } from '../formats/types.js';
 import type { Registry, SubjectVersion } from '../registry/types.js';
 import { airflowContract } from './airflow-contract.js';
 import { contractHash, contractIdentity } from './identity.js';
@@ -19,7 +19,7 @@ import type {
 
 export interface CheckDeps {
   registry: Registry;
-  formats: { get(format: SchemaFormat): FormatProvider };
+  formats: FormatLookup;
   pulsar?: PulsarSchemas;
   /** Airflow's REST API; with it, a manifest's airflow_version_number is compared with Airflow's versions. */
   airflow?: AirflowDagVersions;

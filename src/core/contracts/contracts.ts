@@ -3,7 +3,7 @@
 import type { AuditLog } from '../audit.js';
 import type { Principal } from '../auth.js';
 import { DagpactError, errors, isDagpactError } from '../errors.js';
-import type { FormatProvider, ParsedSchema, SchemaFormat } from '../formats/types.js';
+import type { FormatLookup, ParsedSchema } from '../formats/types.js';
 import type { Registry } from '../registry/types.js';
 import { closest } from '../suggest.js';
 import { runCheck, type Companion } from './check.js';
@@ -19,7 +19,7 @@ import { isPinned } from './types.js';
 export interface ContractsDeps {
   store: ContractStore;
   registry: Registry;
-  formats: { get(format: SchemaFormat): FormatProvider };
+  formats: FormatLookup;
   audit: AuditLog;
   /** Pulsar's admin API; without it checks skip Pulsar and deploys cannot push schemas. */
   pulsar?: PulsarSchemas;

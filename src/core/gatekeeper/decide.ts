@@ -6,15 +6,11 @@
 // All I/O (broker schema lookups, registry reads, Airflow, sinks) happens around it, in
 // src/gatekeeper/resolve.ts.
 import { DagpactError } from '../errors.js';
-import type { CompatibilityIssue, FormatProvider, ParsedSchema, SchemaFormat } from '../formats/types.js';
+import type { CompatibilityIssue, FormatLookup, ParsedSchema } from '../formats/types.js';
 import { readConfluentFrame } from '../confluent-frame.js';
 import { propertySchemaId, SCHEMA_ID_PROPERTY } from './identify.js';
 import { forwardsToAirflow, type ForwardTarget, type MismatchPolicy, type Route } from './routes.js';
 
-/** One provider per format (what makeFormats() returns satisfies it). */
-export interface FormatLookup {
-  get(format: SchemaFormat): FormatProvider;
-}
 
 export type Outcome = 'ACCEPT' | 'QUARANTINE' | 'REJECT';
 

@@ -1,7 +1,7 @@
 // Decoding a held payload for people: by its writer schema when the record names one (stripping a
 // Confluent prefix), into JSON-safe values (bytes → base64, bigint → string).
 import { readConfluentFrame } from '../confluent-frame.js';
-import type { FormatProvider, SchemaFormat } from '../formats/types.js';
+import type { FormatLookup } from '../formats/types.js';
 import type { Registry } from '../registry/types.js';
 import type { QuarantineRecord } from './types.js';
 
@@ -33,7 +33,7 @@ function confluentBody(payload: Uint8Array, schemaId: number): Uint8Array {
 
 export async function decodePayload(
   record: QuarantineRecord,
-  deps: { registry: Registry; formats: { get(format: SchemaFormat): FormatProvider } },
+  deps: { registry: Registry; formats: FormatLookup },
 ): Promise<DecodedPayload> {
   const schemaId = record.detectedSchemaId ?? record.expectedSchemaId ?? undefined;
   if (schemaId === undefined) {

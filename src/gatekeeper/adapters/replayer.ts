@@ -1,7 +1,7 @@
 // Builds the quarantine service's Replayer for the API server from its forwarder (a Pulsar producer
 // pool, present when PULSAR_SERVICE_URL is configured, and the Airflow client when accepted messages
 // of some DAGs go to Airflow).
-import type { FormatProvider, SchemaFormat } from '../../core/formats/types.js';
+import type { FormatLookup } from '../../core/formats/types.js';
 import type { Replayer } from '../../core/quarantine/quarantine.js';
 import type { Registry } from '../../core/registry/types.js';
 import { normalizeTopic } from '../../core/pulsar-names.js';
@@ -32,7 +32,7 @@ export interface Forwarder {
 export function makeQuarantineReplayer(deps: {
   database: Database;
   registry: Registry;
-  formats: { get(format: SchemaFormat): FormatProvider };
+  formats: FormatLookup;
   forwarder: Forwarder;
   redaction?: RedactionPolicy;
 }): Replayer {
