@@ -1,7 +1,8 @@
 // Quarantine records in the database (table quarantine_records).
 import { and, desc, asc, eq, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
+import type { MismatchPolicy } from '../core/gatekeeper/routes.js';
 import type {
-  Disposition, HistoryEntry, QuarantineFilter, QuarantineRecord, QuarantineStatus, QuarantineStore,
+  HistoryEntry, QuarantineFilter, QuarantineRecord, QuarantineStatus, QuarantineStore,
 } from '../core/quarantine/types.js';
 import type { Db } from './db.js';
 import type { PayloadCipher } from './payload-cipher.js';
@@ -16,7 +17,7 @@ function toRecord(row: typeof q.$inferSelect, cipher: PayloadCipher | undefined)
   else payload = new Uint8Array(cipher.open(payloadKeyId, row.payload));
   return {
     ...rest,
-    disposition: row.disposition as Disposition,
+    disposition: row.disposition as MismatchPolicy,
     status: row.status as QuarantineStatus,
     payload,
     properties: (row.properties ?? {}) as Record<string, string>,

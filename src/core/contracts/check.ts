@@ -14,7 +14,7 @@ import { resolveEntry, type ResolvedEntry } from './resolve.js';
 import { isPinned } from './types.js';
 import type {
   AirflowDagVersions, DagVersionRecord,
-  ActiveVersion, CheckFinding, Direction, FindingKind, Manifest, PulsarSchemas, PulsarVerdict, SchemaSide, TopicCheck,
+  ActiveVersion, CheckFinding, TopicAccess, FindingKind, Manifest, PulsarSchemas, PulsarVerdict, SchemaSide, TopicCheck,
 } from './types.js';
 
 export interface CheckDeps {
@@ -142,7 +142,7 @@ function startRun(deps: CheckDeps, args: CheckArgs): CheckRun {
   };
 }
 
-function add(run: CheckRun, name: string, topic: string, direction: Direction, kind: FindingKind, findings: CheckFinding[]): void {
+function add(run: CheckRun, name: string, topic: string, direction: TopicAccess, kind: FindingKind, findings: CheckFinding[]): void {
   run.checks.push({ name, topic, direction, kind, status: findings.some((f) => f.severity === 'error') ? 'failed' : 'passed', findings });
 }
 
@@ -291,7 +291,7 @@ async function driftBetweenRegistryAndPulsar(run: CheckRun, consumed: Resolution
     const r = res.resolved;
     const topic = r.entry.topic;
     seen.add(topic);
-    const direction: Direction = consumed.includes(res) ? 'consume' : 'produce';
+    const direction: TopicAccess = consumed.includes(res) ? 'consume' : 'produce';
     add(run, `${topic}: drift between registry and Pulsar`, topic, direction, 'drift', await drift(run, r, direction));
   }
 }
@@ -324,7 +324,7 @@ async function topicSubject(run: CheckRun, r: ResolvedEntry): Promise<string> {
   return (await run.subjectLatest(conventional)) ? conventional : r.subject;
 }
 
-async function drift(run: CheckRun, r: ResolvedEntry, direction: Direction): Promise<CheckFinding[]> {
+async function drift(run: CheckRun, r: ResolvedEntry, direction: TopicAccess): Promise<CheckFinding[]> {
   const { registry } = run.deps;
   const topic = r.entry.topic;
   const subject = await topicSubject(run, r);

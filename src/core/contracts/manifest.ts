@@ -9,7 +9,8 @@ import { packageRoot } from '../../support/package-root.js';
 import { DagpactError, type InputProblem } from '../errors.js';
 import { fullName, readTopicName } from '../pulsar-names.js';
 import type { SchemaFormat } from '../formats/types.js';
-import type { ForwardTo, Manifest, ManifestEntry, OnMismatch } from './types.js';
+import type { ForwardTo, Manifest, ManifestEntry } from './types.js';
+import type { MismatchPolicy } from '../gatekeeper/routes.js';
 
 let validator: ValidateFunction | undefined;
 
@@ -163,15 +164,15 @@ export function readManifestText(text: string): unknown {
 
 type RawEntry = {
   topic: string; subject?: string; version?: number | 'latest'; schema?: unknown; schemaType?: SchemaFormat;
-  references?: Array<{ name: string; subject: string; version: number }>; on_mismatch?: OnMismatch; trigger_topic?: string;
+  references?: Array<{ name: string; subject: string; version: number }>; on_mismatch?: MismatchPolicy; trigger_topic?: string;
   forward_to?: ForwardTo; sensitive_fields?: string[];
 };
 type RawManifest = {
-  dag_id: string; version: string; airflow_version_number?: number; on_mismatch?: OnMismatch;
+  dag_id: string; version: string; airflow_version_number?: number; on_mismatch?: MismatchPolicy;
   consumes?: RawEntry[]; produces?: RawEntry[];
 };
 
-function entryOf(raw: RawEntry, direction: 'consumes' | 'produces', index: number, defaultOnMismatch: OnMismatch | undefined, problems: InputProblem[]): ManifestEntry {
+function entryOf(raw: RawEntry, direction: 'consumes' | 'produces', index: number, defaultOnMismatch: MismatchPolicy | undefined, problems: InputProblem[]): ManifestEntry {
   // A name that is not a topic is reported with its path; the entry keeps the name as given meanwhile.
   const fullTopic = (name: string, field: 'topic' | 'trigger_topic'): string => {
     const read = readTopicName(name);
@@ -185,7 +186,7 @@ function entryOf(raw: RawEntry, direction: 'consumes' | 'produces', index: numbe
   }
   const consume = direction === 'consumes'
     ? {
-      onMismatch: raw.on_mismatch ?? defaultOnMismatch ?? 'quarantine' as OnMismatch,
+      onMismatch: raw.on_mismatch ?? defaultOnMismatch ?? 'quarantine' as MismatchPolicy,
       ...(triggerTopic ? { triggerTopic } : {}),
       ...(raw.forward_to ? { forwardTo: raw.forward_to } : {}),
       ...(raw.sensitive_fields?.length ? { sensitiveFields: raw.sensitive_fields.map((p) => p.replace(/^\$\./, '')) } : {}),
