@@ -1,4 +1,5 @@
 // Settings of the gatekeeper (`dagpact gatekeeper`).
+import type { MismatchPolicy } from '../core/gatekeeper/routes.js';
 import { airflowSettings, checkAirflowSettings } from './airflow-settings.js';
 import { ConfigError, parsers, parseSettings, type Setting, type SettingsOf } from './parse.js';
 import { commonSettings, listenSettings, triggerTopicPatternSetting } from './server-config.js';
@@ -35,7 +36,7 @@ export const gatekeeperSettings = {
     env: 'DAGPACT_DEAD_LETTER_TOPIC', flag: 'dead-letter-topic', expects: 'a topic name',
     parse: parsers.string, default: 'persistent://public/default/dagpact-dead-letter',
   }),
-  noRoutePolicy: s<'quarantine' | 'reject'>({
+  noRoutePolicy: s<MismatchPolicy>({
     env: 'DAGPACT_NO_ROUTE_POLICY', flag: 'no-route-policy', expects: 'quarantine or reject',
     parse: policy, default: 'quarantine',
   }),

@@ -16,7 +16,7 @@ import { DagpactError } from './errors.js';
 export const BASE_ROLES = ['read', 'check', 'write', 'admin'] as const;
 /** Kept for compatibility with callers that listed the old three scopes. */
 export const SCOPES = BASE_ROLES;
-export type Scope = string;
+export type Role = string;
 
 const ENV = '(?:\\*|[A-Za-z0-9][A-Za-z0-9._-]{0,99})';
 export const ROLE_PATTERN = `^(?:read|check|write|admin|deploy:${ENV}|payload:read:${ENV})$`;
@@ -30,7 +30,7 @@ export function isRole(value: string): boolean {
 export interface Principal {
   id: string;
   name: string;
-  scopes: Scope[];
+  scopes: Role[];
 }
 
 function envRole(roles: readonly string[], prefix: string, env: string): boolean {
@@ -67,7 +67,7 @@ export function describe(principal: Principal): string {
 export interface TokenRecord {
   id: number;
   name: string;
-  scopes: Scope[];
+  scopes: Role[];
   createdBy: string;
   createdAt: Date;
   revokedAt: Date | null;
@@ -78,7 +78,7 @@ export interface TokenRecord {
 }
 
 export interface TokenStore {
-  insertToken(args: { name: string; tokenHash: string; scopes: Scope[]; createdBy: string; expiresAt: Date | null; audit: AuditEventInput }): Promise<TokenRecord>;
+  insertToken(args: { name: string; tokenHash: string; scopes: Role[]; createdBy: string; expiresAt: Date | null; audit: AuditEventInput }): Promise<TokenRecord>;
   findTokenByHash(args: { tokenHash: string }): Promise<TokenRecord | undefined>;
   listTokens(args: { includeRevoked: boolean }): Promise<TokenRecord[]>;
   /** Revokes and records `audit(record)` in one transaction; undefined when the token does not exist. */
@@ -163,7 +163,7 @@ export function makeTokenService(deps: TokenServiceDeps) {
       return { id: `token:${record.id}`, name: record.name, scopes: record.scopes };
     },
 
-    async create(args: { name: string; scopes: Scope[]; expiresInSeconds?: number }, actor: Principal) {
+    async create(args: { name: string; scopes: Role[]; expiresInSeconds?: number }, actor: Principal) {
       const scopes = validateRoles(args.scopes);
       const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
       const expiresAt = expiry(args.expiresInSeconds);

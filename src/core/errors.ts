@@ -129,6 +129,17 @@ export function isDagpactError(value: unknown): value is DagpactError {
   return value instanceof DagpactError;
 }
 
+/**
+ * The DagpactError an adapter put into a failure, looking through `cause` chains: a query builder
+ * (drizzle) wraps the error its driver threw, and the adapters' errors sit inside it.
+ */
+export function dagpactErrorIn(error: unknown): DagpactError | undefined {
+  for (let e = error, depth = 0; e !== undefined && e !== null && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof DagpactError) return e;
+  }
+  return undefined;
+}
+
 /** One problem found in a piece of input, located by a JSON path (`$.fields[2].type`). */
 export interface InputProblem {
   path: string;

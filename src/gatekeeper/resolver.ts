@@ -4,10 +4,10 @@
 // every reader schema; and, for DAGs forwarded to Airflow, the DAG version Airflow runs.
 import { writerSchemaRow, type BrokerWriterLog } from '../core/registry/broker-writers.js';
 import { DagpactError } from '../core/errors.js';
-import type { ParsedSchema, SchemaFormat } from '../core/formats/types.js';
+import type { FormatLookup, ParsedSchema, SchemaFormat } from '../core/formats/types.js';
 import type { Registry } from '../core/registry/types.js';
 import { forwardsToAirflow, partitionedTopic, type ForwardTarget } from '../core/gatekeeper/routes.js';
-import { decide, schemaIdsNeeded, type AirflowDagState, type Decision, type FormatLookup, type PulsarWriter, type VerdictCache } from '../core/gatekeeper/decide.js';
+import { decide, schemaIdsNeeded, type AirflowDagState, type Decision, type PulsarWriter, type VerdictCache } from '../core/gatekeeper/decide.js';
 import { claimedSchemaIds, schemaVersionText } from '../core/gatekeeper/identify.js';
 import type { BrokerSchemaSource, MismatchPolicy, Route } from './types.js';
 

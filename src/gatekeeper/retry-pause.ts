@@ -4,32 +4,15 @@
 // consumer whose message failed on such an error stops receiving for a while (the message itself is
 // still nacked: nothing is lost), longer each time failures come straight back after a pause, and
 // starts again from the shortest pause once it has gone a quiet period without one.
-import { DagpactError } from '../core/errors.js';
-
-/** Socket errors that mean "the other side is not there (now)". */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
-/** PostgreSQL SQLSTATEs of an unavailable server: class 08 (connection exception), shutdown, starting up, too many connections. */
-const PG_UNAVAILABLE = /^(08...|57P01|57P02|57P03|53300)$/;
-/** node-postgres reports a dropped or timed-out connection by message only. */
-const PG_MESSAGES = /connection terminated|timeout exceeded when trying to connect|connection error|cannot use a pool after calling end/i;
+import { dagpactErrorIn } from '../core/errors.js';
 
 /**
  * Whether a processing failure is an unavailable dependency (worth backing off for) rather than
- * something about the message. Follows `cause` chains: drizzle wraps pg's errors, the adapters wrap
- * the Pulsar client's.
+ * something about the message: the adapters (store, Pulsar, Airflow) translate their failures into
+ * DagpactErrors once, so this reads the retriable flag of the translation and nothing else.
  */
 export function isTransientFailure(error: unknown): boolean {
-  for (let e = error, depth = 0; e !== undefined && e !== null && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
-    if (e instanceof DagpactError) {
-      if (e.retriable) return true;
-      continue;
-    }
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && (NETWORK_CODES.has(code) || PG_UNAVAILABLE.test(code))) return true;
-    const message = (e as { message?: unknown }).message;
-    if (typeof message === 'string' && PG_MESSAGES.test(message)) return true;
-  }
-  return false;
+  return dagpactErrorIn(error)?.retriable ?? false;
 }
 
 export interface ReceivePauseOptions {

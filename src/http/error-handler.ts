@@ -2,7 +2,7 @@
 // Native API body: { error_code: "SUBJECT_NOT_FOUND", message, details? }.
 // Confluent-compatible API (/ccompat): { error_code: 40401, message } as Confluent's clients expect.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DagpactError, ERROR_TABLE, errors, type ErrorCode } from '../core/errors.js';
+import { DagpactError, dagpactErrorIn, ERROR_TABLE, type ErrorCode } from '../core/errors.js';
 
 export function isCcompat(request: FastifyRequest): boolean {
   return request.url === '/ccompat' || request.url.startsWith('/ccompat/');
@@ -20,33 +20,12 @@ function validationProblems(error: FastifyError): Array<{ path: string; message:
   });
 }
 
-// SQLSTATEs that mean the request carried a value PostgreSQL cannot store: a client error, whatever
-// route let it through (NUL in text or jsonb, a number out of a column's range, a malformed literal).
-const DATA_SQLSTATES: Record<string, string> = {
-  '22021': 'the request contains a character PostgreSQL cannot store (a NUL byte?)',
-  '22P05': 'the request contains a character PostgreSQL cannot store in JSON (\\u0000?)',
-  '22003': 'a number in the request is out of range',
-  '22P02': 'a value in the request has the wrong form',
-  '22001': 'a value in the request is too long',
-};
-// Connection-level failures: the database is down or restarting, so the client should retry.
-const OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
-
-/** The PostgreSQL (or socket) error behind a drizzle error, if any. */
-function databaseCause(error: unknown): { code?: string; message?: string } | undefined {
-  for (let e = error as { code?: unknown; cause?: unknown; message?: string } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
-    if (typeof e.code === 'string' && (e.code in DATA_SQLSTATES || OUTAGE_CODES.has(e.code))) return { code: e.code, message: e.message };
-    // pg's own wording: a lost connection, a connect that timed out, a pool with no free client in time.
-    if (typeof e.message === 'string' && /Connection terminated|connection timeout|timeout exceeded when trying to connect/i.test(e.message)) {
-      return { code: '08006', message: e.message };
-    }
-  }
-  return undefined;
-}
-
 /** Turns anything thrown while serving a request into a DagpactError. */
 export function toDagpactError(error: unknown): DagpactError {
-  if (error instanceof DagpactError) return error;
+  // The adapters (store, Pulsar, Airflow) translated their failures already; a query builder may have
+  // wrapped the translation in its own error.
+  const translated = dagpactErrorIn(error);
+  if (translated) return translated;
   const e = error as FastifyError & { status?: number };
   if (e && Array.isArray(e.validation)) {
     const problems = validationProblems(e);
@@ -73,9 +52,6 @@ export function toDagpactError(error: unknown): DagpactError {
   if (e instanceof RangeError && /call stack/i.test(e.message)) {
     return new DagpactError('BAD_REQUEST', 'the request is nested too deeply to process');
   }
-  const db = databaseCause(error);
-  if (db?.code && DATA_SQLSTATES[db.code]) return new DagpactError('BAD_REQUEST', `${DATA_SQLSTATES[db.code]}: fix the input and retry`);
-  if (db?.code) return errors.databaseUnavailable(error);
   const status = e?.statusCode ?? e?.status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return new DagpactError(status === 404 ? 'NOT_FOUND' : status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST', e.message);

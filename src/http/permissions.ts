@@ -4,8 +4,11 @@ import type { FastifyRequest } from 'fastify';
 type Needs = Array<{ permission: string; because?: string }>;
 
 /** `permanent=true` removes data for good: admin only. */
-export const permanentNeedsAdmin = (request: FastifyRequest): Needs =>
-  ((request.query as { permanent?: boolean }).permanent ? [{ permission: 'admin', because: 'permanent=true deletes for good' }] : []);
+export const permanentNeedsAdmin = (request: FastifyRequest): Needs => {
+  const query = request.query;
+  const permanent = typeof query === 'object' && query !== null && 'permanent' in query && query.permanent === true;
+  return permanent ? [{ permission: 'admin', because: 'permanent=true deletes for good' }] : [];
+};
 
 /** Compatibility NONE switches the checks off: admin only. */
 export const levelNeedsAdmin = (level: string | undefined): Needs =>

@@ -22,11 +22,11 @@ export const sharedSchemas = [
 ];
 
 /** A subject name as a path parameter. NUL cannot be stored by PostgreSQL, so it is refused here with a path. */
-export const subjectParam = { type: 'string', minLength: 1, maxLength: 1000, pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$', description: 'Subject name (URL-encode "/" as %2F)' };
+export const subjectParam = { type: 'string', minLength: 1, maxLength: 1000, pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$', description: 'Subject name (URL-encode "/" as %2F)' } as const;
 /** Ids of `serial` columns (PostgreSQL integer). */
-export const serialId = { type: 'integer', minimum: 1, maximum: 2147483647 };
+export const serialId = { type: 'integer', minimum: 1, maximum: 2147483647 } as const;
 /** Ids of `bigserial` columns, as far as JSON numbers stay exact. */
-export const bigserialId = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER };
+export const bigserialId = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } as const;
 
 /** The usual error responses of a native route. */
 export function nativeErrors(...statuses: number[]) {

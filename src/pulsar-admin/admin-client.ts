@@ -1,8 +1,11 @@
 // A client for the parts of Pulsar's admin REST API dagpact uses: its schema registry (read, push,
-// compatibility), namespace and topic schema policies, and a liveness probe. Errors are DagpactErrors:
-// UPSTREAM_UNAVAILABLE (retriable) when the broker cannot be reached, UPSTREAM_ERROR otherwise.
+// compatibility), namespace and topic schema policies, and a liveness probe. Its failures are translated
+// here, once, into DagpactErrors the core branches on: UPSTREAM_UNAVAILABLE (retriable) when the broker
+// cannot be reached or fails (5xx), UPSTREAM_REJECTED when it refuses (4xx: a tenant or namespace that
+// does not exist, a name it does not take), INCOMPATIBLE_SCHEMA when it refuses a schema as incompatible.
+// `details` carries { status, reason }, the reason short and without Pulsar's stack trace.
 import { DagpactError } from '../core/errors.js';
-import { pulsarNameProblem } from '../core/pulsar-names.js';
+import { pulsarNameProblem, readTopicName, type TopicName } from '../core/pulsar-names.js';
 
 /** One path segment: a validated Pulsar name, percent-encoded; never "." or ".." (which a URL would resolve). */
 function segment(part: string, what: 'tenant' | 'namespace' | 'topic'): string {
@@ -21,6 +24,13 @@ function topicPath(t: TopicName): string {
   return `${segment(t.tenant, 'tenant')}/${segment(t.namespace, 'namespace')}/${segment(t.topic, 'topic')}`;
 }
 
+/** Pulsar's answer to an incompatible schema wraps the message in a stack trace: keep the message, short. */
+export function shortReason(reason: string): string {
+  const m = /Message: (.*?)(?: Stacktrace:|$)/.exec(reason);
+  const text = (m?.[1] ?? reason).replace(/\s+/g, ' ').trim();
+  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
+}
+
 /** An upstream answer for an error message: its `reason` or status, short and on one line, never the raw body. */
 function summarise(json: unknown): string {
   const reason = typeof json === 'object' && json && 'reason' in json ? String((json as { reason: unknown }).reason) : '';
@@ -30,32 +40,26 @@ function summarise(json: unknown): string {
   return clean.length > 200 ? `${clean.slice(0, 200)}...` : clean;
 }
 
-export interface TopicName {
-  persistent: boolean;
-  tenant: string;
-  namespace: string;
-  topic: string;
-}
-
-/** Accepts `persistent://t/ns/x`, `non-persistent://t/ns/x`, `t/ns/x` and a bare `x` (public/default). */
-export function parseTopicName(name: string): TopicName {
-  let rest = name;
-  let persistent = true;
-  const scheme = /^(persistent|non-persistent):\/\//.exec(name);
-  if (scheme) { persistent = scheme[1] === 'persistent'; rest = name.slice(scheme[0].length); }
-  const parts = rest.split('/');
-  if (parts.length === 1 && parts[0]) return { persistent, tenant: 'public', namespace: 'default', topic: (segment(parts[0], 'topic'), parts[0]) };
-  if (parts.length === 3 && parts.every((p) => p.length > 0)) {
-    const t = { persistent, tenant: parts[0]!, namespace: parts[1]!, topic: parts[2]! };
-    topicPath(t); // refuses names Pulsar would not accept
-    return t;
+/**
+ * The one translation of an admin API answer that is not a success: 5xx → UPSTREAM_UNAVAILABLE (retriable),
+ * 4xx → UPSTREAM_REJECTED. With `schemaRefusal` (a schema being registered), a 409 or a refusal naming
+ * an incompatibility (Pulsar wraps Avro's in a 500) → INCOMPATIBLE_SCHEMA. Details: { status, reason }.
+ */
+export function translateAdminFailure(what: string, r: { status: number; json: unknown }, options: { schemaRefusal?: boolean } = {}): DagpactError {
+  const reason = summarise(r.json);
+  const details = { status: r.status, reason };
+  if (options.schemaRefusal && (r.status === 409 || /Incompatible/i.test(reason))) {
+    return new DagpactError('INCOMPATIBLE_SCHEMA', `Pulsar admin API: ${what} was refused as incompatible (HTTP ${r.status}): ${reason}`, { details });
   }
-  throw new DagpactError('BAD_REQUEST', `"${name}" is not a Pulsar topic name; use persistent://tenant/namespace/topic`);
+  const code = r.status >= 500 ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_REJECTED';
+  return new DagpactError(code, `Pulsar admin API: ${what} failed with HTTP ${r.status}: ${reason}`, { details });
 }
 
-export function fullTopicName(name: string): string {
-  const t = parseTopicName(name);
-  return `${t.persistent ? 'persistent' : 'non-persistent'}://${t.tenant}/${t.namespace}/${t.topic}`;
+/** A topic name read by the one rule set (core/pulsar-names.ts readTopicName); BAD_REQUEST when it is not one. */
+export function parseTopicName(name: string): TopicName {
+  const read = readTopicName(name);
+  if ('problem' in read) throw new DagpactError('BAD_REQUEST', read.problem);
+  return read;
 }
 
 export interface PulsarSchemaInfo {
@@ -118,9 +122,7 @@ export function makePulsarAdmin(options: PulsarAdminOptions) {
   const ok = (r: { status: number }) => r.status >= 200 && r.status < 300;
 
   function fail(what: string, r: { status: number; json: unknown }): never {
-    const reason = summarise(r.json);
-    const code = r.status >= 500 ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_ERROR';
-    throw new DagpactError(code, `Pulsar admin API: ${what} failed with HTTP ${r.status}: ${reason}`, { details: { status: r.status, reason } });
+    throw translateAdminFailure(what, r);
   }
 
   const schemaPath = (topic: string) => {
@@ -156,10 +158,10 @@ export function makePulsarAdmin(options: PulsarAdminOptions) {
       return list.map((j) => toInfo(j as never));
     },
 
-    /** Registers a schema on a topic; returns the version Pulsar assigned. Incompatible → UPSTREAM_ERROR 409. */
+    /** Registers a schema on a topic; returns the version Pulsar assigned. Refused as incompatible → INCOMPATIBLE_SCHEMA. */
     async postSchema(topic: string, schema: { type: string; schema: string; properties?: Record<string, string> }): Promise<number> {
       const r = await call('POST', `${schemaPath(topic)}/schema`, { type: schema.type, schema: schema.schema, properties: schema.properties ?? {} });
-      if (!ok(r)) fail(`registering a schema on ${topic}`, r);
+      if (!ok(r)) throw translateAdminFailure(`registering a schema on ${topic}`, r, { schemaRefusal: true });
       const v = (r.json as { version?: { version?: number } | number }).version;
       return typeof v === 'number' ? v : Number(v?.version);
     },
@@ -173,7 +175,7 @@ export function makePulsarAdmin(options: PulsarAdminOptions) {
       const text = typeof r.json === 'string' ? r.json : JSON.stringify(r.json);
       if (!ok(r) && (r.status === 409 || /IncompatibleSchemaException|SchemaValidationException/.test(text))) {
         const strategy = /strategy (\w+)/.exec(text)?.[1] ?? 'unknown';
-        return { compatible: false, strategy, reason: text.replace(/\s+/g, ' ').trim().slice(0, 500) };
+        return { compatible: false, strategy, reason: shortReason(text.replace(/\s+/g, ' ').trim().slice(0, 500)) };
       }
       if (!ok(r)) fail(`testing compatibility on ${topic}`, r);
       const j = r.json as { compatibility: boolean; schemaCompatibilityStrategy: string };

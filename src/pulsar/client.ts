@@ -2,6 +2,7 @@
 // through a proxy when the broker says so), reads partition counts and schemas, and creates producers
 // and consumers. Every producer and consumer is tracked so close() leaves no socket or timer behind.
 import pino, { type Logger } from 'pino';
+import { fullName, readTopicName } from '../core/pulsar-names.js';
 import { Connection, ConnectionPool, parseServiceUrl } from './connection.js';
 import { CommandType, has, long, propertiesOf, SchemaTypeName, ServerErrorName, type Decoded } from './proto.js';
 import { PulsarClientError, serverError, type ClientOptions, type ConsumerOptions, type ProducerOptions, type SchemaInfo } from './types.js';
@@ -10,13 +11,11 @@ import { Consumer } from './consumer.js';
 
 const MAX_REDIRECTS = 20;
 
-/** persistent://public/default/x for a short name, public/default/x → persistent://public/default/x. */
-export function normalizeTopic(topic: string): string {
-  if (/^(persistent|non-persistent):\/\//.test(topic)) return topic;
-  const parts = topic.split('/');
-  if (parts.length === 1) return `persistent://public/default/${topic}`;
-  if (parts.length === 3) return `persistent://${topic}`;
-  throw new PulsarClientError('INVALID_ARGUMENT', `not a topic name: "${topic}" (expected name, tenant/namespace/name or persistent://tenant/namespace/name)`);
+/** A topic name in full, by the one rule set (core/pulsar-names.ts); INVALID_ARGUMENT when it is not one. */
+export function fullTopicName(topic: string): string {
+  const read = readTopicName(topic);
+  if ('problem' in read) throw new PulsarClientError('INVALID_ARGUMENT', `not a topic name: ${read.problem}`);
+  return fullName(read);
 }
 
 export function partitionTopic(topic: string, index: number): string {
@@ -109,7 +108,7 @@ export class PulsarClient {
     const conn = await this.serviceConnection();
     const requestId = conn.newRequestId();
     const answer = await conn.request({ type: CommandType.PARTITIONED_METADATA,
-      partitionMetadata: { topic: normalizeTopic(topic), request_id: long(requestId) } }, requestId, `partition metadata of ${topic}`);
+      partitionMetadata: { topic: fullTopicName(topic), request_id: long(requestId) } }, requestId, `partition metadata of ${topic}`);
     const r = answer.partitionMetadataResponse as Decoded;
     if (r.response === 1) {
       throw serverError(ServerErrorName[r.error as number] ?? 'UnknownError', (r.message as string) ?? '', `partition metadata of ${topic}`);
@@ -121,7 +120,7 @@ export class PulsarClient {
   async getSchema(topic: string, version?: Uint8Array | number | bigint): Promise<SchemaInfo | undefined> {
     const conn = await this.serviceConnection();
     const requestId = conn.newRequestId();
-    const getSchema: Decoded = { request_id: long(requestId), topic: normalizeTopic(topic) };
+    const getSchema: Decoded = { request_id: long(requestId), topic: fullTopicName(topic) };
     if (version !== undefined) getSchema.schema_version = typeof version === 'object' ? Buffer.from(version) : schemaVersionBytes(version);
     const answer = await conn.request({ type: CommandType.GET_SCHEMA, getSchema }, requestId, `schema of ${topic}`);
     const r = answer.getSchemaResponse as Decoded;
@@ -143,7 +142,7 @@ export class PulsarClient {
 
   async createProducer(options: ProducerOptions): Promise<Producer> {
     this.ensureOpen();
-    const producer = new Producer(this, { ...options, topic: normalizeTopic(options.topic) });
+    const producer = new Producer(this, { ...options, topic: fullTopicName(options.topic) });
     this.producers.add(producer);
     try {
       await producer.start();
@@ -157,7 +156,7 @@ export class PulsarClient {
 
   async subscribe(options: ConsumerOptions): Promise<Consumer> {
     this.ensureOpen();
-    const consumer = new Consumer(this, { ...options, topic: normalizeTopic(options.topic) });
+    const consumer = new Consumer(this, { ...options, topic: fullTopicName(options.topic) });
     this.consumers.add(consumer);
     try {
       await consumer.start();

@@ -1,5 +1,5 @@
 // dagpact's Pulsar binary-protocol client: the public surface.
-export { PulsarClient, normalizeTopic, partitionTopic, schemaVersionBytes, schemaVersionNumber } from './client.js';
+export { PulsarClient, fullTopicName, partitionTopic, schemaVersionBytes, schemaVersionNumber } from './client.js';
 export { Producer } from './producer.js';
 export { Consumer } from './consumer.js';
 export { messageIdToString, parseMessageId, compareMessageIds } from './message-id.js';

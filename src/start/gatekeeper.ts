@@ -10,7 +10,7 @@ import { ConfigError } from '../config/parse.js';
 import { DagpactError } from '../core/errors.js';
 import { makeFormats } from '../core/formats/index.js';
 import { makeQuarantineStore } from '../store/quarantine-store.js';
-import { fullTopicName } from '../pulsar-admin/admin-client.js';
+import { normalizeTopic } from '../core/pulsar-names.js';
 import { makeLogger, openConfiguredDatabase } from './common.js';
 import { makeServices } from './services.js';
 import { installShutdown } from './shutdown.js';
@@ -128,7 +128,7 @@ export async function startGatekeeper(config: GatekeeperConfig, options: { insta
     topics: config.topics,
     refreshMs: config.routingRefreshMs,
     concurrency: config.concurrency,
-    normalizeTopic: fullTopicName,
+    normalizeTopic,
     metrics,
     retryPause: { maxMs: config.retryMaxMs },
     log,

@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { lockDataDir } from './data-dir-lock.js';
+import { translatingErrors } from './db-errors.js';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
@@ -188,6 +189,10 @@ function openPostgres(options: { url: string; poolSize?: number; applicationName
   });
   // An idle client that loses its server emits 'error'; without a listener that crashes the process.
   pool.on('error', () => undefined);
+  // Every failure of a query or a connection leaves the pool as a DagpactError (db-errors.ts).
+  pool.query = translatingErrors(pool.query);
+  pool.connect = translatingErrors(pool.connect);
+  pool.on('connect', (client) => { client.query = translatingErrors(client.query); });
   const db = drizzlePg(pool, { schema });
   const listeners = listenerSet();
   return {
@@ -222,6 +227,18 @@ function openPostgres(options: { url: string; poolSize?: number; applicationName
   };
 }
 
+/** PGlite's queries, inside transactions too, fail with DagpactErrors (db-errors.ts), as pg's pool does. */
+function translatePgliteErrors(client: PGlite): void {
+  client.query = translatingErrors(client.query);
+  client.exec = translatingErrors(client.exec);
+  const transaction = client.transaction.bind(client);
+  client.transaction = translatingErrors(((callback) => transaction((tx) => {
+    tx.query = translatingErrors(tx.query);
+    tx.exec = translatingErrors(tx.exec);
+    return callback(tx);
+  })) as PGlite['transaction']);
+}
+
 async function openPglite(options: { dataDir: string } | { memory: true }): Promise<Database> {
   let client: PGlite;
   let unlock = () => {};
@@ -238,6 +255,7 @@ async function openPglite(options: { dataDir: string } | { memory: true }): Prom
     unlock();
     throw error;
   }
+  translatePgliteErrors(client);
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   const listeners = listenerSet();
   return {

@@ -1,7 +1,8 @@
 // Quarantine records in the database (table quarantine_records).
 import { and, desc, asc, eq, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
+import type { MismatchPolicy } from '../core/gatekeeper/routes.js';
 import type {
-  Disposition, HistoryEntry, QuarantineFilter, QuarantineRecord, QuarantineStatus, QuarantineStore,
+  HistoryEntry, QuarantineFilter, QuarantineRecord, QuarantineStatus, QuarantineStore,
 } from '../core/quarantine/types.js';
 import type { Db } from './db.js';
 import type { PayloadCipher } from './payload-cipher.js';
@@ -24,7 +25,7 @@ function toRecord(row: typeof q.$inferSelect, cipher: PayloadCipher | undefined)
   }
   return {
     ...rest,
-    disposition: row.disposition as Disposition,
+    disposition: row.disposition as MismatchPolicy,
     status: row.status as QuarantineStatus,
     payload,
     properties: fields.properties,

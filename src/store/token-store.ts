@@ -2,7 +2,7 @@
 // transaction as the change.
 import { and, desc, eq, gte, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { AuditEventInput, AuditLog } from '../core/audit.js';
-import type { Scope, TokenRecord, TokenStore } from '../core/auth.js';
+import type { Role, TokenRecord, TokenStore } from '../core/auth.js';
 import type { Db } from './db.js';
 import { apiTokens, auditEvents } from './schema.js';
 
@@ -10,7 +10,7 @@ type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 function toRecord(row: typeof apiTokens.$inferSelect): TokenRecord {
   return {
-    id: row.id, name: row.name, scopes: row.scopes as Scope[], createdBy: row.createdBy,
+    id: row.id, name: row.name, scopes: row.scopes as Role[], createdBy: row.createdBy,
     createdAt: row.createdAt, revokedAt: row.revokedAt, lastUsedAt: row.lastUsedAt,
     expiresAt: row.expiresAt, replacedBy: row.replacedBy,
   };

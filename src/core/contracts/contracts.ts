@@ -3,7 +3,7 @@
 import type { AuditLog } from '../audit.js';
 import type { Principal } from '../auth.js';
 import { DagpactError, errors, isDagpactError } from '../errors.js';
-import type { FormatProvider, ParsedSchema, SchemaFormat } from '../formats/types.js';
+import type { FormatLookup, ParsedSchema } from '../formats/types.js';
 import type { Registry } from '../registry/types.js';
 import type { SchemaCompute } from '../compute/port.js';
 import { closest } from '../suggest.js';
@@ -20,7 +20,7 @@ import { isPinned } from './types.js';
 export interface ContractsDeps {
   store: ContractStore;
   registry: Registry;
-  formats: { get(format: SchemaFormat): FormatProvider };
+  formats: FormatLookup;
   audit: AuditLog;
   /** Pulsar's admin API; without it checks skip Pulsar and deploys cannot push schemas. */
   pulsar?: PulsarSchemas;
@@ -280,10 +280,11 @@ export function makeContracts(deps: ContractsDeps) {
         const pulsarVersion = await pulsar.postSchema(e.topic, { type: e.format, schema });
         pushed.push({ topic: e.topic, subject: e.subject, version: e.version, schemaId: e.schemaId, pulsarVersion });
       } catch (error) {
-        const status = (error as DagpactError).details as { status?: number; reason?: string } | undefined;
-        if (status?.status === 409 || /Incompatible/i.test(String(status?.reason))) {
+        // The admin adapter says INCOMPATIBLE_SCHEMA when Pulsar refuses the schema itself.
+        if (isDagpactError(error) && error.code === 'INCOMPATIBLE_SCHEMA') {
+          const status = error.details as { status?: number; reason?: string } | undefined;
           throw new DagpactError('INCOMPATIBLE_SCHEMA',
-            `Pulsar refused ${e.subject} v${e.version} on ${e.topic}: ${status?.reason ?? (error as Error).message}. Nothing was deployed` +
+            `Pulsar refused ${e.subject} v${e.version} on ${e.topic}: ${status?.reason ?? error.message}. Nothing was deployed` +
             (pushed.length ? `; already pushed: ${pushed.map((p) => p.topic).join(', ')}` : ''),
             { details: { topic: e.topic, pushed, pulsar: status } });
         }

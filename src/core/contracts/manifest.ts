@@ -7,9 +7,10 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { isMap, isScalar, isSeq, parseAllDocuments, parseDocument } from 'yaml';
 import { packageRoot } from '../../support/package-root.js';
 import { DagpactError, type InputProblem } from '../errors.js';
-import { topicNameProblem } from '../pulsar-names.js';
+import { fullName, readTopicName } from '../pulsar-names.js';
 import type { SchemaFormat } from '../formats/types.js';
-import type { ForwardTo, Manifest, ManifestEntry, OnMismatch } from './types.js';
+import type { ForwardTo, Manifest, ManifestEntry } from './types.js';
+import type { MismatchPolicy } from '../gatekeeper/routes.js';
 
 let validator: ValidateFunction | undefined;
 
@@ -67,15 +68,6 @@ function problemsOf(errs: ErrorObject[]): InputProblem[] {
     if (!seen.has(key)) { seen.add(key); out.push(p); }
   }
   return out;
-}
-
-/** `persistent://t/ns/x` stays; `t/ns/x` and a bare `x` (public/default) become persistent://. */
-export function normalizeTopic(name: string): string {
-  const scheme = /^(persistent|non-persistent):\/\//.exec(name);
-  const rest = scheme ? name.slice(scheme[0].length) : name;
-  const parts = rest.split('/');
-  const full = parts.length === 1 ? ['public', 'default', parts[0]!] : parts;
-  return `${scheme ? scheme[1] : 'persistent'}://${full.join('/')}`;
 }
 
 /** The namespace (`tenant/ns`) and the local name of a normalized topic. */
@@ -172,27 +164,30 @@ export function readManifestText(text: string): unknown {
 
 type RawEntry = {
   topic: string; subject?: string; version?: number | 'latest'; schema?: unknown; schemaType?: SchemaFormat;
-  references?: Array<{ name: string; subject: string; version: number }>; on_mismatch?: OnMismatch; trigger_topic?: string;
+  references?: Array<{ name: string; subject: string; version: number }>; on_mismatch?: MismatchPolicy; trigger_topic?: string;
   forward_to?: ForwardTo; sensitive_fields?: string[];
 };
 type RawManifest = {
-  dag_id: string; version: string; airflow_version_number?: number; on_mismatch?: OnMismatch;
+  dag_id: string; version: string; airflow_version_number?: number; on_mismatch?: MismatchPolicy;
   consumes?: RawEntry[]; produces?: RawEntry[];
 };
 
-function entryOf(raw: RawEntry, direction: 'consumes' | 'produces', index: number, defaultOnMismatch: OnMismatch | undefined, problems: InputProblem[]): ManifestEntry {
-  const topic = normalizeTopic(raw.topic);
-  const bad = topicNameProblem(raw.topic);
-  if (bad) problems.push({ path: `$.${direction}[${index}].topic`, message: bad });
-  const badTrigger = raw.trigger_topic ? topicNameProblem(raw.trigger_topic) : undefined;
-  if (badTrigger) problems.push({ path: `$.${direction}[${index}].trigger_topic`, message: badTrigger });
+function entryOf(raw: RawEntry, direction: 'consumes' | 'produces', index: number, defaultOnMismatch: MismatchPolicy | undefined, problems: InputProblem[]): ManifestEntry {
+  // A name that is not a topic is reported with its path; the entry keeps the name as given meanwhile.
+  const fullTopic = (name: string, field: 'topic' | 'trigger_topic'): string => {
+    const read = readTopicName(name);
+    if ('problem' in read) { problems.push({ path: `$.${direction}[${index}].${field}`, message: read.problem }); return name; }
+    return fullName(read);
+  };
+  const topic = fullTopic(raw.topic, 'topic');
+  const triggerTopic = raw.trigger_topic ? fullTopic(raw.trigger_topic, 'trigger_topic') : undefined;
   if (raw.forward_to === 'airflow' && raw.trigger_topic) {
     problems.push({ path: `$.${direction}[${index}].trigger_topic`, message: 'is not used with forward_to: airflow (accepted messages become DAG runs); remove one of them' });
   }
   const consume = direction === 'consumes'
     ? {
-      onMismatch: raw.on_mismatch ?? defaultOnMismatch ?? 'quarantine' as OnMismatch,
-      ...(raw.trigger_topic ? { triggerTopic: normalizeTopic(raw.trigger_topic) } : {}),
+      onMismatch: raw.on_mismatch ?? defaultOnMismatch ?? 'quarantine' as MismatchPolicy,
+      ...(triggerTopic ? { triggerTopic } : {}),
       ...(raw.forward_to ? { forwardTo: raw.forward_to } : {}),
       ...(raw.sensitive_fields?.length ? { sensitiveFields: raw.sensitive_fields.map((p) => p.replace(/^\$\./, '')) } : {}),
     }

@@ -2,7 +2,7 @@
 // an inline schema by parsing it (check: nothing is stored) or by registering it (registration).
 import type { Principal } from '../auth.js';
 import { DagpactError, isDagpactError, type InputProblem } from '../errors.js';
-import type { FormatProvider, ParsedSchema, SchemaFormat } from '../formats/types.js';
+import type { FormatLookup, ParsedSchema, SchemaFormat } from '../formats/types.js';
 import type { Registry } from '../registry/types.js';
 import { invalidManifest } from './manifest.js';
 import type { ContractEntry, ManifestEntry } from './types.js';
@@ -39,7 +39,7 @@ export function textForPulsar(formats: Formats, format: SchemaFormat, parsed: Pa
   return referenced ? formats.get(format).selfContained?.(parsed) ?? text : text;
 }
 
-type Formats = { get(format: SchemaFormat): FormatProvider };
+type Formats = FormatLookup;
 
 /** Resolves without side effects; failures are returned, not thrown (the check reports them). */
 export async function resolveEntry(registry: Registry, formats: Formats, entry: ManifestEntry, at: string): Promise<Resolution> {

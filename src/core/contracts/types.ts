@@ -4,17 +4,18 @@
 import type { AuditEventInput } from '../audit.js';
 import type { SchemaReference } from '../registry/types.js';
 import type { SchemaFormat } from '../formats/types.js';
+import type { MismatchPolicy } from '../gatekeeper/routes.js';
 
-export type Direction = 'consume' | 'produce';
-export type OnMismatch = 'quarantine' | 'reject';
+/** How a DAG uses a topic (not a compatibility direction, which is core/compat's Direction). */
+export type TopicAccess = 'consume' | 'produce';
 /** Where a consumed topic's accepted messages go; unset = the gatekeeper's DAGPACT_FORWARD_TO. */
 export type ForwardTo = 'topic' | 'airflow';
 
 /** A manifest entry after validation and normalization (topics in full form, defaults applied). */
 export type ManifestEntry =
-  | { kind: 'ref'; topic: string; subject: string; version: number | 'latest'; onMismatch?: OnMismatch; triggerTopic?: string; forwardTo?: ForwardTo; sensitiveFields?: string[] }
+  | { kind: 'ref'; topic: string; subject: string; version: number | 'latest'; onMismatch?: MismatchPolicy; triggerTopic?: string; forwardTo?: ForwardTo; sensitiveFields?: string[] }
   | {
-    kind: 'inline'; topic: string; subject: string; schema: string; schemaType: SchemaFormat; onMismatch?: OnMismatch; triggerTopic?: string;
+    kind: 'inline'; topic: string; subject: string; schema: string; schemaType: SchemaFormat; onMismatch?: MismatchPolicy; triggerTopic?: string;
     forwardTo?: ForwardTo;
     sensitiveFields?: string[];
     /** Registered schemas the inline schema uses (Confluent's references); empty when it uses none. */
@@ -42,7 +43,7 @@ export interface ContractEntry {
   format: SchemaFormat;
   /** What the manifest said: a number, "latest", or "inline". */
   declared: number | 'latest' | 'inline';
-  onMismatch?: OnMismatch;
+  onMismatch?: MismatchPolicy;
   triggerTopic?: string | null;
   forwardTo?: ForwardTo;
   /** Consumed topics: dotted paths the contract marks sensitive, redacted wherever a held message is shown. */
@@ -114,7 +115,7 @@ export interface CheckFinding {
   severity: Severity;
   kind: FindingKind;
   topic: string;
-  direction: Direction;
+  direction: TopicAccess;
   subject?: string;
   reader?: SchemaSide;
   writer?: SchemaSide;
@@ -128,7 +129,7 @@ export interface CheckFinding {
 export interface TopicCheck {
   name: string;
   topic: string;
-  direction: Direction;
+  direction: TopicAccess;
   kind: FindingKind;
   status: 'passed' | 'failed';
   findings: CheckFinding[];
@@ -212,7 +213,12 @@ export interface AirflowDagVersions {
   getDag?(args: { dagId: string }): Promise<{ dag_id: string; tags: Array<{ name: string }> } | undefined>;
 }
 
-/** The parts of Pulsar's admin API the contracts module uses (PulsarAdmin satisfies it). */
+/**
+ * The parts of Pulsar's admin API the contracts module uses (PulsarAdmin satisfies it). Failures are
+ * DagpactErrors: UPSTREAM_REJECTED when Pulsar refuses the request (its tenant or namespace does not
+ * exist), INCOMPATIBLE_SCHEMA when postSchema's schema is refused, UPSTREAM_UNAVAILABLE otherwise;
+ * `details.reason` and testCompatibility's `reason` are short, without Pulsar's stack trace.
+ */
 export interface PulsarSchemas {
   getSchema(topic: string): Promise<{ version: number; type: string; schema: string } | undefined>;
   testCompatibility(topic: string, schema: { type: string; schema: string }): Promise<{ compatible: boolean; strategy: string; reason?: string }>;

@@ -2,10 +2,10 @@
 import { DagpactError } from '../errors.js';
 import { makeAvroProvider } from './avro/provider.js';
 import { makeJsonSchemaProvider } from './json-schema/provider.js';
-import type { FormatProvider, SchemaFormat } from './types.js';
+import type { FormatLookup, FormatProvider, SchemaFormat } from './types.js';
 
-export interface FormatCatalog {
-  get(format: SchemaFormat): FormatProvider;
+/** The providers by name, and the names. */
+export interface FormatCatalog extends FormatLookup {
   list(): SchemaFormat[];
 }
 

@@ -47,6 +47,11 @@ export type ReadAs =
   | { ok: true; value?: unknown; bytes: Uint8Array }
   | { ok: false; problems: InputProblem[] };
 
+/** Looks a format's provider up by its name; what makeFormats() returns satisfies it. */
+export interface FormatLookup {
+  get(format: SchemaFormat): FormatProvider;
+}
+
 export interface FormatProvider {
   readonly format: SchemaFormat;
   /**

@@ -6,14 +6,11 @@
 // All I/O (broker schema lookups, registry reads, Airflow, sinks) happens around it, in
 // src/gatekeeper/resolve.ts.
 import { DagpactError } from '../errors.js';
-import type { CompatibilityIssue, FormatProvider, ParsedSchema, SchemaFormat } from '../formats/types.js';
-import { CONFLUENT_HEADER_BYTES, confluentSchemaId, propertySchemaId, SCHEMA_ID_PROPERTY } from './identify.js';
+import type { CompatibilityIssue, FormatLookup, ParsedSchema } from '../formats/types.js';
+import { readConfluentFrame } from '../confluent-frame.js';
+import { propertySchemaId, SCHEMA_ID_PROPERTY } from './identify.js';
 import { forwardsToAirflow, type ForwardTarget, type MismatchPolicy, type Route } from './routes.js';
 
-/** One provider per format (what makeFormats() returns satisfies it). */
-export interface FormatLookup {
-  get(format: SchemaFormat): FormatProvider;
-}
 
 export type Outcome = 'ACCEPT' | 'QUARANTINE' | 'REJECT';
 
@@ -120,12 +117,12 @@ function identify(input: DecisionInput): Identified {
   if (pw && 'definition' in pw) return { via: 'pulsar', foreign: { pulsarType: pw.pulsarType, version: pw.version }, body: message.payload, pulsarVersion: pw.version };
   const unresolvedPulsar = pw && 'unresolved' in pw ? { version: pw.version, why: pw.unresolved } : undefined;
   let unknown: Identified['unknown'];
-  const prefixed = confluentSchemaId(message.payload);
-  if (prefixed !== undefined) {
-    const writer = known(prefixed);
-    if (writer) return { via: 'confluent', schemaId: prefixed, writer, body: message.payload.subarray(CONFLUENT_HEADER_BYTES) };
+  const frame = readConfluentFrame(message.payload);
+  if (frame !== undefined) {
+    const writer = known(frame.schemaId);
+    if (writer) return { via: 'confluent', schemaId: frame.schemaId, writer, body: frame.body };
     // Not necessarily a prefix: a schema-less payload may start with a zero byte.
-    unknown = { via: 'confluent', schemaId: prefixed };
+    unknown = { via: 'confluent', schemaId: frame.schemaId };
   }
   const property = propertySchemaId(message.properties);
   if (property !== undefined) {

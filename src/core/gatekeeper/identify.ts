@@ -1,17 +1,9 @@
 // Reading the writer-schema claims a message carries, without any I/O: the Confluent wire-format
-// prefix (magic byte 0 + 4-byte big-endian schema id) and the `dagpact-schema-id` property. Pulsar's
-// per-message schema version is resolved by the caller (it needs the broker) and passed to decide().
+// prefix (core/confluent-frame.ts) and the `dagpact-schema-id` property. Pulsar's per-message schema
+// version is resolved by the caller (it needs the broker) and passed to decide().
+import { readConfluentFrame } from '../confluent-frame.js';
 
 export const SCHEMA_ID_PROPERTY = 'dagpact-schema-id';
-export const CONFLUENT_MAGIC = 0;
-export const CONFLUENT_HEADER_BYTES = 5;
-
-/** The schema id in a Confluent wire-format prefix, or undefined when the payload has none. */
-export function confluentSchemaId(payload: Uint8Array): number | undefined {
-  if (payload.length < CONFLUENT_HEADER_BYTES || payload[0] !== CONFLUENT_MAGIC) return undefined;
-  const id = ((payload[1]! << 24) >>> 0) + (payload[2]! << 16) + (payload[3]! << 8) + payload[4]!;
-  return id > 0 ? id : undefined;
-}
 
 /** The schema id named by the `dagpact-schema-id` property; NaN when present but not a positive integer. */
 export function propertySchemaId(properties: Record<string, string>): number | undefined {
@@ -22,7 +14,7 @@ export function propertySchemaId(properties: Record<string, string>): number | u
 
 /** Every registry schema id the message claims, for the caller to look up before deciding. */
 export function claimedSchemaIds(message: { payload: Uint8Array; properties: Record<string, string> }): number[] {
-  const ids = [confluentSchemaId(message.payload), propertySchemaId(message.properties)];
+  const ids = [readConfluentFrame(message.payload)?.schemaId, propertySchemaId(message.properties)];
   return ids.filter((id): id is number => id !== undefined && Number.isFinite(id));
 }
 

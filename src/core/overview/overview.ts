@@ -2,7 +2,7 @@
 // contract matrix (DAG × environment: active version and last check), check history, held messages per
 // reason over time, and compatibility findings between two schema ids. Read-only; no transport, no SQL.
 import { errors } from '../errors.js';
-import type { FormatProvider, SchemaFormat, CompatibilityIssue } from '../formats/types.js';
+import type { CompatibilityIssue, FormatLookup, SchemaFormat } from '../formats/types.js';
 import type { QuarantineFilter } from '../quarantine/types.js';
 import type { Registry } from '../registry/types.js';
 
@@ -52,7 +52,7 @@ export interface OverviewStore {
 export interface OverviewDeps {
   store: OverviewStore;
   registry: Registry;
-  formats: { get(format: SchemaFormat): FormatProvider };
+  formats: FormatLookup;
 }
 
 export function makeOverview(deps: OverviewDeps) {

@@ -1,6 +1,7 @@
 // Decoding a held payload for people: by its writer schema when the record names one (stripping a
 // Confluent prefix), into JSON-safe values (bytes → base64, bigint → string).
-import type { FormatProvider, SchemaFormat } from '../formats/types.js';
+import { readConfluentFrame } from '../confluent-frame.js';
+import type { FormatLookup } from '../formats/types.js';
 import type { Registry } from '../registry/types.js';
 import type { QuarantineRecord } from './types.js';
 
@@ -26,13 +27,13 @@ export function toJsonSafe(value: unknown): unknown {
 }
 
 function confluentBody(payload: Uint8Array, schemaId: number): Uint8Array {
-  const prefixed = payload.length >= 5 && payload[0] === 0 && Buffer.from(payload).readUInt32BE(1) === schemaId;
-  return prefixed ? payload.subarray(5) : payload;
+  const frame = readConfluentFrame(payload);
+  return frame?.schemaId === schemaId ? frame.body : payload;
 }
 
 export async function decodePayload(
   record: QuarantineRecord,
-  deps: { registry: Registry; formats: { get(format: SchemaFormat): FormatProvider } },
+  deps: { registry: Registry; formats: FormatLookup },
 ): Promise<DecodedPayload> {
   const schemaId = record.detectedSchemaId ?? record.expectedSchemaId ?? undefined;
   if (schemaId === undefined) {

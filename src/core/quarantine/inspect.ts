@@ -3,7 +3,7 @@
 // contract's reader schema, and the findings of the reader against the writer (path, rule, message).
 import type { BrokerWriterLog } from '../registry/broker-writers.js';
 import { partitionedTopic } from '../gatekeeper/routes.js';
-import type { FormatProvider, SchemaFormat } from '../formats/types.js';
+import type { FormatLookup, SchemaFormat } from '../formats/types.js';
 import type { Registry } from '../registry/types.js';
 import type { QuarantineRecord } from './types.js';
 
@@ -28,7 +28,7 @@ export interface Inspection {
 
 export async function inspectRecord(record: QuarantineRecord, deps: {
   registry: Registry;
-  formats: { get(format: SchemaFormat): FormatProvider };
+  formats: FormatLookup;
   brokerWriters?: Pick<BrokerWriterLog, 'find'>;
 }): Promise<Inspection> {
   const view = async (id: number | null): Promise<SchemaView | undefined> => {

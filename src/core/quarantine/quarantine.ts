@@ -8,7 +8,7 @@ import type { AuditEventInput, AuditLog } from '../audit.js';
 import { can, requirePermission, type Principal } from '../auth.js';
 import type { DagVersionRecord } from '../contracts/types.js';
 import { DagpactError } from '../errors.js';
-import type { FormatProvider, SchemaFormat } from '../formats/types.js';
+import type { FormatLookup } from '../formats/types.js';
 import type { Registry } from '../registry/types.js';
 import { decodePayload, type DecodedPayload } from './decode.js';
 import { inspectRecord } from './inspect.js';
@@ -35,7 +35,7 @@ export interface QuarantineDeps {
   store: QuarantineStore;
   audit: AuditLog;
   registry: Registry;
-  formats: { get(format: SchemaFormat): FormatProvider };
+  formats: FormatLookup;
   /** Present when Pulsar is configured; without it replay answers 503. */
   replayer?: Replayer;
   /** Broker schema versions the gatekeeper recorded: the writer's Pulsar type and definition. */

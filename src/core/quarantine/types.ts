@@ -1,9 +1,9 @@
 // Quarantine records: messages the gatekeeper held back (disposition 'quarantine') or rejected to the
 // dead-letter topic (disposition 'reject'), with why, and what happened to them since.
 import type { AuditEventInput } from '../audit.js';
+import type { MismatchPolicy } from '../gatekeeper/routes.js';
 
 export type QuarantineStatus = 'held' | 'replayed' | 'discarded';
-export type Disposition = 'quarantine' | 'reject';
 
 export interface HistoryEntry {
   at: string;
@@ -22,7 +22,7 @@ export interface QuarantineRecord {
   dagId: string;
   dagVersion: string | null;
   environment: string;
-  disposition: Disposition;
+  disposition: MismatchPolicy;
   reasonCode: string;
   reason: string;
   payload: Uint8Array;
@@ -49,7 +49,7 @@ export interface QuarantineFilter {
   dagVersion?: string;
   reason?: string;
   status?: QuarantineStatus;
-  disposition?: Disposition;
+  disposition?: MismatchPolicy;
   environment?: string;
   since?: Date;
   until?: Date;

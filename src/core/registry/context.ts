@@ -7,14 +7,12 @@ import { makeInlineCompute } from '../compute/inline.js';
 import { lazyParsed, type SchemaCompute, type SchemaSource } from '../compute/port.js';
 import { DagpactError, errors } from '../errors.js';
 import type { FormatProvider, ParsedSchema, ResolvedReference, SchemaFormat } from '../formats/types.js';
+import type { FormatCatalog } from '../formats/index.js';
 import type { RegistryReadStore, RegistryStore } from './store.js';
 import type { RegistryMode, SchemaReference, StoredSchema, SubjectVersion, VersionSelector } from './types.js';
 
-/** What makeFormats() returns: one provider per format. */
-export interface FormatCatalog {
-  get(format: SchemaFormat): FormatProvider;
-  list(): SchemaFormat[];
-}
+/** What makeFormats() returns: one provider per format, and their names. */
+export type { FormatCatalog };
 
 export interface RegistryLog {
   warn(obj: object, msg: string): void;

@@ -9,7 +9,6 @@ import {
   messageIdToString, PulsarClient, PulsarClientError,
   type ClientOptions, type Consumer, type Message, type MessageId, type Producer,
 } from '../../pulsar/index.js';
-import { isTransientFailure } from '../retry-pause.js';
 import type { BrokerSchemaSource, ConsumerFactory, OutgoingMessage, Publisher, SourceMessage, TopicConsumer, TriggerSchema } from '../types.js';
 
 export interface PulsarTransport {
@@ -19,6 +18,15 @@ export interface PulsarTransport {
   close(): Promise<void>;
 }
 
+/** Socket errors that mean "the broker is not there (now)", should one escape the client untranslated. */
+const NETWORK_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED',
+]);
+
+/**
+ * The one translation of the Pulsar client's failures: UPSTREAM_UNAVAILABLE (retriable) for an outage,
+ * UPSTREAM_REJECTED for a refusal that will come again. The gatekeeper branches on these codes only.
+ */
 export function translate(error: unknown, what: string): DagpactError {
   if (error instanceof DagpactError) return error;
   if (error instanceof PulsarClientError) {
@@ -28,7 +36,8 @@ export function translate(error: unknown, what: string): DagpactError {
     return new DagpactError(error.retriable ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_REJECTED', `${what}: ${error.message}`, { cause: error });
   }
   // Anything else: a socket error is an outage; the rest is a failure that retrying will not fix.
-  return new DagpactError(isTransientFailure(error) ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_REJECTED',
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return new DagpactError(typeof code === 'string' && NETWORK_CODES.has(code) ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_REJECTED',
     `${what}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
 }
 

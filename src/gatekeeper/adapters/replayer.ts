@@ -1,10 +1,10 @@
 // Builds the quarantine service's Replayer for the API server from its forwarder (a Pulsar producer
 // pool, present when PULSAR_SERVICE_URL is configured, and the Airflow client when accepted messages
 // of some DAGs go to Airflow).
-import type { FormatProvider, SchemaFormat } from '../../core/formats/types.js';
+import type { FormatLookup } from '../../core/formats/types.js';
 import type { Replayer } from '../../core/quarantine/quarantine.js';
 import type { Registry } from '../../core/registry/types.js';
-import { fullTopicName } from '../../pulsar-admin/admin-client.js';
+import { normalizeTopic } from '../../core/pulsar-names.js';
 import type { Database } from '../../store/db.js';
 import type { DagTrigger, ForwardTarget } from '../airflow-sink.js';
 import { makeReplayer } from '../replay.js';
@@ -32,7 +32,7 @@ export interface Forwarder {
 export function makeQuarantineReplayer(deps: {
   database: Database;
   registry: Registry;
-  formats: { get(format: SchemaFormat): FormatProvider };
+  formats: FormatLookup;
   forwarder: Forwarder;
   redaction?: RedactionPolicy;
 }): Replayer {
@@ -47,7 +47,7 @@ export function makeQuarantineReplayer(deps: {
     resolver,
     publisher: deps.forwarder.publisher,
     triggerTopicPattern: deps.forwarder.triggerTopicPattern,
-    normalizeTopic: fullTopicName,
+    normalizeTopic,
     ...(deps.forwarder.target ? { target: deps.forwarder.target } : {}),
     ...(deps.forwarder.airflow ? { airflow: deps.forwarder.airflow } : {}),
     triggerSchema: makeTriggerSchemas({ schema: resolver.schema, formats: deps.formats }),

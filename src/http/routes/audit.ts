@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.js';
 import { bigserialId, nativeErrors } from '../shared-schemas.js';
+import { typed } from '../type-provider.js';
 
 const eventSchema = {
   type: 'object',
@@ -16,9 +17,10 @@ const eventSchema = {
     details: {},
     created_at: { type: 'string', format: 'date-time' },
   },
-};
+} as const;
 
-export async function auditRoutes(app: FastifyInstance, deps: AppDeps) {
+export async function auditRoutes(fastify: FastifyInstance, deps: AppDeps) {
+  const app = typed(fastify);
   app.get('/v1/audit', {
     config: { scope: 'admin' },
     schema: {
@@ -37,16 +39,14 @@ export async function auditRoutes(app: FastifyInstance, deps: AppDeps) {
           limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
           cursor: { ...bigserialId, description: 'next_cursor of the previous page' },
         },
-      },
+      } as const,
       response: {
         200: { type: 'object', required: ['events'], properties: { events: { type: 'array', items: eventSchema }, next_cursor: { type: 'integer', nullable: true } } },
         ...nativeErrors(400, 401, 403),
       },
     },
   }, async (request) => {
-    const q = request.query as {
-      principal?: string; action?: string; target_type?: string; target_id?: string; since?: string; until?: string; limit: number; cursor?: number;
-    };
+    const q = request.query;
     const events = await deps.audit.list({
       actor: q.principal, action: q.action, targetType: q.target_type, targetId: q.target_id,
       since: q.since ? new Date(q.since) : undefined, until: q.until ? new Date(q.until) : undefined,

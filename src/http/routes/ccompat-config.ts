@@ -8,25 +8,27 @@ import { levelNeedsAdmin, modeNeedsAdmin, permanentNeedsAdmin } from '../permiss
 import type { AppDeps } from '../deps.js';
 import { confluentErrors } from '../shared-schemas.js';
 import { formatOf, schemaRequest, subjectParams, tags, versionParams, type SchemaRequest } from './ccompat-shapes.js';
+import { typed } from '../type-provider.js';
 
-const levelResponse = { type: 'object', required: ['compatibilityLevel'], properties: { compatibilityLevel: { type: 'string' } } };
+const levelResponse = { type: 'object', required: ['compatibilityLevel'], properties: { compatibilityLevel: { type: 'string' } } } as const;
 const levelUpdate = {
   type: 'object', required: ['compatibility'], additionalProperties: true,
   properties: { compatibility: { type: 'string', description: 'BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE or NONE' } },
-};
-const levelUpdated = { type: 'object', required: ['compatibility'], properties: { compatibility: { type: 'string' } } };
+} as const;
+const levelUpdated = { type: 'object', required: ['compatibility'], properties: { compatibility: { type: 'string' } } } as const;
 const modeBody = {
   type: 'object', required: ['mode'], additionalProperties: true,
   properties: { mode: { type: 'string', description: 'READWRITE, READONLY, READONLY_OVERRIDE or IMPORT' } },
-};
-const modeResponse = { type: 'object', required: ['mode'], properties: { mode: { type: 'string' } } };
-const defaultToGlobal = { type: 'object', properties: { defaultToGlobal: { type: 'boolean', default: false } } };
+} as const;
+const modeResponse = { type: 'object', required: ['mode'], properties: { mode: { type: 'string' } } } as const;
+const defaultToGlobal = { type: 'object', properties: { defaultToGlobal: { type: 'boolean', default: false } } } as const;
 const compatibilityResponse = {
   type: 'object', required: ['is_compatible'],
   properties: { is_compatible: { type: 'boolean' }, messages: { type: 'array', items: { type: 'string' } } },
-};
+} as const;
 
-export async function ccompatConfigRoutes(app: FastifyInstance, deps: AppDeps) {
+export async function ccompatConfigRoutes(fastify: FastifyInstance, deps: AppDeps) {
+  const app = typed(fastify);
   const registry = () => deps.services.registry;
 
   app.get('/ccompat/config', {
@@ -37,7 +39,7 @@ export async function ccompatConfigRoutes(app: FastifyInstance, deps: AppDeps) {
     config: { scope: 'admin' },
     schema: { tags, summary: 'Set the global compatibility level', body: levelUpdate, response: { 200: levelUpdated, ...confluentErrors(400, 401, 403, 415, 422) } },
   }, async (request) => {
-    await registry().setGlobalCompatibility((request.body as { compatibility: string }).compatibility as CompatibilityLevel, request.principal);
+    await registry().setGlobalCompatibility(request.body.compatibility as CompatibilityLevel, request.principal);
     return { compatibility: await registry().getGlobalCompatibility() };
   });
 
@@ -52,8 +54,8 @@ export async function ccompatConfigRoutes(app: FastifyInstance, deps: AppDeps) {
       params: subjectParams, querystring: defaultToGlobal, response: { 200: levelResponse, ...confluentErrors(401, 403, 404) },
     },
   }, async (request) => {
-    const { subject } = request.params as { subject: string };
-    const q = request.query as { defaultToGlobal: boolean };
+    const { subject } = request.params;
+    const q = request.query;
     return { compatibilityLevel: await registry().subjectCompatibilityOrGlobal({ subject, defaultToGlobal: q.defaultToGlobal }) };
   });
 
@@ -61,15 +63,15 @@ export async function ccompatConfigRoutes(app: FastifyInstance, deps: AppDeps) {
     config: { permit: (r) => levelNeedsAdmin((r.body as { compatibility?: string }).compatibility) },
     schema: { tags, summary: "Set a subject's compatibility level", params: subjectParams, body: levelUpdate, response: { 200: levelUpdated, ...confluentErrors(400, 401, 403, 415, 422) } },
   }, async (request) => {
-    const { subject } = request.params as { subject: string };
-    await registry().setSubjectCompatibility({ subject, level: (request.body as { compatibility: string }).compatibility as CompatibilityLevel }, request.principal);
+    const { subject } = request.params;
+    await registry().setSubjectCompatibility({ subject, level: request.body.compatibility as CompatibilityLevel }, request.principal);
     return { compatibility: (await registry().getSubjectCompatibility({ subject }))! };
   });
 
   app.delete('/ccompat/config/:subject', {
     schema: { tags, summary: "Remove a subject's own level; returns it", params: subjectParams, response: { 200: levelResponse, ...confluentErrors(401, 403, 404) } },
   }, async (request) => {
-    const { subject } = request.params as { subject: string };
+    const { subject } = request.params;
     return { compatibilityLevel: (await registry().deleteSubjectCompatibility({ subject }, request.principal))! };
   });
 
@@ -81,11 +83,11 @@ export async function ccompatConfigRoutes(app: FastifyInstance, deps: AppDeps) {
     config: { scope: 'admin' },
     schema: {
       tags, summary: 'Set the global mode', body: modeBody,
-      querystring: { type: 'object', properties: { force: { type: 'boolean', default: false } } },
+      querystring: { type: 'object', properties: { force: { type: 'boolean', default: false } } } as const,
       response: { 200: modeResponse, ...confluentErrors(400, 401, 403, 415, 422) },
     },
   }, async (request) => {
-    await registry().setGlobalMode((request.body as { mode: string }).mode as RegistryMode, request.principal);
+    await registry().setGlobalMode(request.body.mode as RegistryMode, request.principal);
     return { mode: await registry().getGlobalMode() };
   });
 
@@ -95,8 +97,8 @@ export async function ccompatConfigRoutes(app: FastifyInstance, deps: AppDeps) {
       params: subjectParams, querystring: defaultToGlobal, response: { 200: modeResponse, ...confluentErrors(401, 403, 404) },
     },
   }, async (request) => {
-    const { subject } = request.params as { subject: string };
-    const q = request.query as { defaultToGlobal: boolean };
+    const { subject } = request.params;
+    const q = request.query;
     return { mode: await registry().subjectModeOrGlobal({ subject, defaultToGlobal: q.defaultToGlobal }) };
   });
 
@@ -104,23 +106,23 @@ export async function ccompatConfigRoutes(app: FastifyInstance, deps: AppDeps) {
     config: { permit: (r) => modeNeedsAdmin((r.body as { mode?: string }).mode) },
     schema: {
       tags, summary: "Set a subject's mode", params: subjectParams, body: modeBody,
-      querystring: { type: 'object', properties: { force: { type: 'boolean', default: false } } },
+      querystring: { type: 'object', properties: { force: { type: 'boolean', default: false } } } as const,
       response: { 200: modeResponse, ...confluentErrors(400, 401, 403, 415, 422) },
     },
   }, async (request) => {
-    const { subject } = request.params as { subject: string };
-    await registry().setSubjectMode({ subject, mode: (request.body as { mode: string }).mode as RegistryMode }, request.principal);
+    const { subject } = request.params;
+    await registry().setSubjectMode({ subject, mode: request.body.mode as RegistryMode }, request.principal);
     return { mode: (await registry().getSubjectMode({ subject }))! };
   });
 
   app.delete('/ccompat/mode/:subject', {
     schema: { tags, summary: "Remove a subject's own mode; returns it", params: subjectParams, response: { 200: modeResponse, ...confluentErrors(401, 403, 404) } },
   }, async (request) => {
-    const { subject } = request.params as { subject: string };
+    const { subject } = request.params;
     return { mode: (await registry().deleteSubjectMode({ subject }, request.principal))! };
   });
 
-  const verboseQuery = { type: 'object', properties: { verbose: { type: 'boolean', default: false }, normalize: { type: 'boolean', default: false } } };
+  const verboseQuery = { type: 'object', properties: { verbose: { type: 'boolean', default: false }, normalize: { type: 'boolean', default: false } } } as const;
   const check = async (subject: string, body: SchemaRequest, verbose: boolean, version?: string) => {
     const result = await registry().checkCompatibility({
       subject, schema: body.schema, format: formatOf(body.schemaType), references: body.references ?? [],
@@ -137,8 +139,8 @@ export async function ccompatConfigRoutes(app: FastifyInstance, deps: AppDeps) {
       response: { 200: compatibilityResponse, ...confluentErrors(400, 401, 403, 404, 415, 422) },
     },
   }, async (request) => {
-    const p = request.params as { subject: string; version: string };
-    return check(p.subject, request.body as SchemaRequest, (request.query as { verbose: boolean }).verbose, p.version);
+    const p = request.params;
+    return check(p.subject, request.body, request.query.verbose, p.version);
   });
 
   app.post('/ccompat/compatibility/subjects/:subject/versions', {
@@ -149,7 +151,7 @@ export async function ccompatConfigRoutes(app: FastifyInstance, deps: AppDeps) {
       response: { 200: compatibilityResponse, ...confluentErrors(400, 401, 403, 404, 415, 422) },
     },
   }, async (request) => {
-    const { subject } = request.params as { subject: string };
-    return check(subject, request.body as SchemaRequest, (request.query as { verbose: boolean }).verbose);
+    const { subject } = request.params;
+    return check(subject, request.body, request.query.verbose);
   });
 }

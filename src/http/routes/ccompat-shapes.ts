@@ -8,14 +8,14 @@ export const tags = ['ccompat'];
 
 export { subjectParam };
 /** Versions stay strings here: "abc" must be Confluent's 42202, not a validation 400. */
-export const versionParam = { type: 'string', description: 'A version number, "latest" or -1' };
-export const subjectParams = { type: 'object', required: ['subject'], properties: { subject: subjectParam } };
-export const versionParams = { type: 'object', required: ['subject', 'version'], properties: { subject: subjectParam, version: versionParam } };
+export const versionParam = { type: 'string', description: 'A version number, "latest" or -1' } as const;
+export const subjectParams = { type: 'object', required: ['subject'], properties: { subject: subjectParam } } as const;
+export const versionParams = { type: 'object', required: ['subject', 'version'], properties: { subject: subjectParam, version: versionParam } } as const;
 
 export const reference = {
   type: 'object', required: ['name', 'subject', 'version'],
   properties: { name: { type: 'string', minLength: 1 }, subject: { type: 'string', minLength: 1 }, version: { type: 'integer', minimum: -1, maximum: 2147483647 } },
-};
+} as const;
 
 /** Confluent's RegisterSchemaRequest; unknown fields are accepted and ignored, as Confluent does. */
 export const schemaRequest = {
@@ -28,7 +28,7 @@ export const schemaRequest = {
     id: { type: 'integer', minimum: 1, maximum: 2147483647, description: 'IMPORT mode only' },
     version: { type: 'integer', minimum: 1, maximum: 2147483647, description: 'IMPORT mode only' },
   },
-};
+} as const;
 
 export interface SchemaRequest {
   schema: string;
@@ -47,12 +47,12 @@ export const subjectVersionResponse = {
     schemaType: { type: 'string' }, references: { type: 'array', items: reference }, schema: { type: 'string' },
     metadata: {}, ruleSet: {}, deleted: { type: 'boolean' },
   },
-};
+} as const;
 
 export const schemaByIdResponse = {
   type: 'object', required: ['schema'],
   properties: { schemaType: { type: 'string' }, references: { type: 'array', items: reference }, schema: { type: 'string' } },
-};
+} as const;
 
 /** Confluent's schema type from a request: AVRO when omitted. */
 export function formatOf(schemaType: string | undefined): SchemaFormat {

@@ -12,12 +12,14 @@ import {
   CCOMPAT_MEDIA_TYPE, formatOf, presentSchemaById, presentSubjectVersion, schemaByIdResponse, schemaRequest, subjectParams,
   subjectVersionResponse, tags, versionParams, type SchemaRequest,
 } from './ccompat-shapes.js';
+import { typed } from '../type-provider.js';
 
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1, maximum: 2147483647 } } };
-const deletedQuery = { type: 'object', properties: { deleted: { type: 'boolean', default: false } } };
-const rawSchema = { description: 'The schema document itself, unescaped' };
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1, maximum: 2147483647 } } } as const;
+const deletedQuery = { type: 'object', properties: { deleted: { type: 'boolean', default: false } } } as const;
+const rawSchema = { description: 'The schema document itself, unescaped' } as const;
 
-async function subjectRoutes(app: FastifyInstance, deps: AppDeps) {
+async function subjectRoutes(fastify: FastifyInstance, deps: AppDeps) {
+  const app = typed(fastify);
   const registry = () => deps.services.registry;
   // Response bodies serialized once per object the registry hands out: a schema by id is immutable and
   // the core keeps one object per id; a subject's versions are one frozen object each until the read
@@ -41,11 +43,11 @@ async function subjectRoutes(app: FastifyInstance, deps: AppDeps) {
   app.get('/ccompat/subjects', {
     schema: {
       tags, summary: 'List subjects',
-      querystring: { type: 'object', properties: { deleted: { type: 'boolean', default: false }, subjectPrefix: { type: 'string' } } },
+      querystring: { type: 'object', properties: { deleted: { type: 'boolean', default: false }, subjectPrefix: { type: 'string' } } } as const,
       response: { 200: { type: 'array', items: { type: 'string' } }, ...confluentErrors(401, 403) },
     },
   }, async (request) => {
-    const q = request.query as { deleted: boolean; subjectPrefix?: string };
+    const q = request.query;
     return registry().listSubjects({ includeDeleted: q.deleted, prefix: q.subjectPrefix });
   });
 
@@ -54,13 +56,13 @@ async function subjectRoutes(app: FastifyInstance, deps: AppDeps) {
     schema: {
       tags, summary: 'Is this schema registered under the subject? Returns its version',
       params: subjectParams, body: schemaRequest,
-      querystring: { type: 'object', properties: { deleted: { type: 'boolean', default: false }, normalize: { type: 'boolean', default: false } } },
+      querystring: { type: 'object', properties: { deleted: { type: 'boolean', default: false }, normalize: { type: 'boolean', default: false } } } as const,
       response: { 200: subjectVersionResponse, ...confluentErrors(400, 401, 403, 404, 415, 422) },
     },
   }, async (request) => {
-    const { subject } = request.params as { subject: string };
-    const body = request.body as SchemaRequest;
-    const { deleted } = request.query as { deleted: boolean };
+    const { subject } = request.params;
+    const body = request.body;
+    const { deleted } = request.query;
     return presentSubjectVersion(await registry().lookup({
       subject, schema: body.schema, format: formatOf(body.schemaType), references: body.references ?? [], includeDeleted: deleted,
     }));
@@ -70,12 +72,12 @@ async function subjectRoutes(app: FastifyInstance, deps: AppDeps) {
     config: { permit: permanentNeedsAdmin },
     schema: {
       tags, summary: 'Soft-delete a subject (permanent=true removes a soft-deleted one); returns its versions',
-      params: subjectParams, querystring: { type: 'object', properties: { permanent: { type: 'boolean', default: false } } },
+      params: subjectParams, querystring: { type: 'object', properties: { permanent: { type: 'boolean', default: false } } } as const,
       response: { 200: { type: 'array', items: { type: 'integer' } }, ...confluentErrors(400, 401, 403, 404, 422) },
     },
   }, async (request) => {
-    const { subject } = request.params as { subject: string };
-    const { permanent } = request.query as { permanent: boolean };
+    const { subject } = request.params;
+    const { permanent } = request.query;
     return registry().deleteSubject({ subject, permanent }, request.principal);
   });
 
@@ -85,8 +87,8 @@ async function subjectRoutes(app: FastifyInstance, deps: AppDeps) {
       response: { 200: { type: 'array', items: { type: 'integer' } }, ...confluentErrors(401, 403, 404) },
     },
   }, async (request) => {
-    const { subject } = request.params as { subject: string };
-    const { deleted } = request.query as { deleted: boolean };
+    const { subject } = request.params;
+    const { deleted } = request.query;
     return registry().listVersions({ subject, includeDeleted: deleted });
   });
 
@@ -95,13 +97,13 @@ async function subjectRoutes(app: FastifyInstance, deps: AppDeps) {
     schema: {
       tags, summary: 'Register a schema under a subject; returns its global id',
       params: subjectParams, body: schemaRequest,
-      querystring: { type: 'object', properties: { normalize: { type: 'boolean', default: false } } },
+      querystring: { type: 'object', properties: { normalize: { type: 'boolean', default: false } } } as const,
       response: { 200: { type: 'object', required: ['id'], properties: { id: { type: 'integer' } } }, ...confluentErrors(400, 401, 403, 409, 415, 422) },
     },
   }, async (request) => {
-    const { subject } = request.params as { subject: string };
-    const body = request.body as SchemaRequest;
-    const { normalize } = request.query as { normalize: boolean };
+    const { subject } = request.params;
+    const body = request.body;
+    const { normalize } = request.query;
     const { id } = await registry().register({
       subject, schema: body.schema, format: formatOf(body.schemaType), references: body.references ?? [],
       metadata: body.metadata ?? undefined, ruleSet: body.ruleSet ?? undefined, normalize, id: body.id, version: body.version,
@@ -115,8 +117,8 @@ async function subjectRoutes(app: FastifyInstance, deps: AppDeps) {
       response: { 200: subjectVersionResponse, ...confluentErrors(401, 403, 404, 422) },
     },
   }, async (request, reply) => {
-    const p = request.params as { subject: string; version: string };
-    const { deleted } = request.query as { deleted: boolean };
+    const p = request.params;
+    const { deleted } = request.query;
     const version = await registry().getVersion({ subject: p.subject, version: parseVersionSelector(p.version), includeDeleted: deleted });
     return serialized(reply, version, presentSubjectVersion);
   });
@@ -127,8 +129,8 @@ async function subjectRoutes(app: FastifyInstance, deps: AppDeps) {
       response: { 200: rawSchema, ...confluentErrors(401, 403, 404, 422) },
     },
   }, async (request) => {
-    const p = request.params as { subject: string; version: string };
-    const { deleted } = request.query as { deleted: boolean };
+    const p = request.params;
+    const { deleted } = request.query;
     return (await registry().getVersion({ subject: p.subject, version: parseVersionSelector(p.version), includeDeleted: deleted })).schema;
   });
 
@@ -136,12 +138,12 @@ async function subjectRoutes(app: FastifyInstance, deps: AppDeps) {
     config: { permit: permanentNeedsAdmin },
     schema: {
       tags, summary: 'Soft-delete a version (permanent=true removes a soft-deleted one)', params: versionParams,
-      querystring: { type: 'object', properties: { permanent: { type: 'boolean', default: false } } },
+      querystring: { type: 'object', properties: { permanent: { type: 'boolean', default: false } } } as const,
       response: { 200: { type: 'integer' }, ...confluentErrors(400, 401, 403, 404, 422) },
     },
   }, async (request) => {
-    const p = request.params as { subject: string; version: string };
-    const { permanent } = request.query as { permanent: boolean };
+    const p = request.params;
+    const { permanent } = request.query;
     return registry().deleteVersion({ subject: p.subject, version: parseVersionSelector(p.version), permanent }, request.principal);
   });
 
@@ -151,25 +153,25 @@ async function subjectRoutes(app: FastifyInstance, deps: AppDeps) {
       response: { 200: { type: 'array', items: { type: 'integer' } }, ...confluentErrors(401, 403, 404, 422) },
     },
   }, async (request) => {
-    const p = request.params as { subject: string; version: string };
+    const p = request.params;
     return registry().referencedBy({ subject: p.subject, version: parseVersionSelector(p.version) });
   });
 
   app.get('/ccompat/schemas/ids/:id', {
     schema: {
       tags, summary: 'Get a schema by its global id', params: idParams,
-      querystring: { type: 'object', properties: { subject: { type: 'string' }, format: { type: 'string' }, fetchMaxId: { type: 'boolean' } } },
+      querystring: { type: 'object', properties: { subject: { type: 'string' }, format: { type: 'string' }, fetchMaxId: { type: 'boolean' } } } as const,
       response: { 200: schemaByIdResponse, ...confluentErrors(401, 403, 404) },
     },
-  }, async (request, reply) => serialized(reply, await registry().getSchemaById({ id: (request.params as { id: number }).id }), presentSchemaById));
+  }, async (request, reply) => serialized(reply, await registry().getSchemaById({ id: request.params.id }), presentSchemaById));
 
   app.get('/ccompat/schemas/ids/:id/schema', {
     schema: {
       tags, summary: 'The schema with this id, unescaped', params: idParams,
-      querystring: { type: 'object', properties: { subject: { type: 'string' }, format: { type: 'string' } } },
+      querystring: { type: 'object', properties: { subject: { type: 'string' }, format: { type: 'string' } } } as const,
       response: { 200: rawSchema, ...confluentErrors(401, 403, 404) },
     },
-  }, async (request) => (await registry().getSchemaById({ id: (request.params as { id: number }).id })).schema);
+  }, async (request) => (await registry().getSchemaById({ id: request.params.id })).schema);
 
   app.get('/ccompat/schemas/ids/:id/subjects', {
     schema: {
@@ -177,8 +179,8 @@ async function subjectRoutes(app: FastifyInstance, deps: AppDeps) {
       response: { 200: { type: 'array', items: { type: 'string' } }, ...confluentErrors(401, 403, 404) },
     },
   }, async (request) => {
-    const { id } = request.params as { id: number };
-    const { deleted } = request.query as { deleted: boolean };
+    const { id } = request.params;
+    const { deleted } = request.query;
     return registry().subjectsForSchema({ id, includeDeleted: deleted });
   });
 
@@ -191,8 +193,8 @@ async function subjectRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
   }, async (request) => {
-    const { id } = request.params as { id: number };
-    const { deleted } = request.query as { deleted: boolean };
+    const { id } = request.params;
+    const { deleted } = request.query;
     return registry().versionsForSchema({ id, includeDeleted: deleted });
   });
 
@@ -201,7 +203,8 @@ async function subjectRoutes(app: FastifyInstance, deps: AppDeps) {
   }, async () => registry().formats());
 }
 
-export async function ccompatRoutes(app: FastifyInstance, deps: AppDeps) {
+export async function ccompatRoutes(fastify: FastifyInstance, deps: AppDeps) {
+  const app = typed(fastify);
   // An encapsulated scope, so the media type applies to /ccompat responses only.
   await app.register(async (scope) => {
     scope.addHook('onRequest', async (_request, reply) => { reply.type(CCOMPAT_MEDIA_TYPE); });

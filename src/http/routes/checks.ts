@@ -6,9 +6,10 @@ import type { CheckFinding, CheckRecord, SchemaSide, TopicCheck } from '../../co
 import type { AppDeps } from '../deps.js';
 import { nativeErrors } from '../shared-schemas.js';
 import { manifestInput } from './dags.js';
+import { typed } from '../type-provider.js';
 
 const tags = ['checks'];
-export const environmentParam = { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_.-]+$' };
+export const environmentParam = { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_.-]+$' } as const;
 
 const side = {
   type: 'object', required: ['source'],
@@ -17,7 +18,7 @@ const side = {
     subject: { type: 'string' }, version: { type: 'integer' }, schema_id: { type: 'integer' },
     dag_id: { type: 'string' }, dag_version: { type: 'string' }, pulsar_version: { type: 'integer' },
   },
-};
+} as const;
 const findingView = {
   type: 'object', required: ['severity', 'kind', 'topic', 'direction', 'message'],
   properties: {
@@ -27,14 +28,14 @@ const findingView = {
     path: { type: 'string' }, rule: { type: 'string' }, message: { type: 'string' },
     pulsar: { type: 'object', required: ['compatible'], properties: { compatible: { type: 'boolean' }, strategy: { type: 'string' }, reason: { type: 'string' } } },
   },
-};
+} as const;
 const topicCheckView = {
   type: 'object', required: ['name', 'topic', 'direction', 'kind', 'status', 'findings'],
   properties: {
     name: { type: 'string' }, topic: { type: 'string' }, direction: { type: 'string', enum: ['consume', 'produce'] },
     kind: { type: 'string' }, status: { type: 'string', enum: ['passed', 'failed'] }, findings: { type: 'array', items: findingView },
   },
-};
+} as const;
 export const checkView = {
   type: 'object', required: ['id', 'dag_id', 'version', 'environment', 'passed', 'checks', 'findings', 'requested_by', 'created_at'],
   properties: {
@@ -44,7 +45,7 @@ export const checkView = {
     findings: { type: 'array', items: findingView, description: 'All findings of all checks' },
     requested_by: { type: 'string' }, created_at: { type: 'string', format: 'date-time' },
   },
-};
+} as const;
 
 const presentSide = (s?: SchemaSide) => s && {
   source: s.source, subject: s.subject, version: s.version, schema_id: s.schemaId, dag_id: s.dagId, dag_version: s.dagVersion, pulsar_version: s.pulsarVersion,
@@ -60,7 +61,8 @@ export function presentCheck(c: CheckRecord) {
   };
 }
 
-export async function checkRoutes(app: FastifyInstance, deps: AppDeps) {
+export async function checkRoutes(fastify: FastifyInstance, deps: AppDeps) {
+  const app = typed(fastify);
   const contracts = () => deps.services.contracts;
 
   app.post('/v1/checks', {
@@ -85,11 +87,11 @@ export async function checkRoutes(app: FastifyInstance, deps: AppDeps) {
             },
           },
         },
-      },
+      } as const,
       response: { 201: checkView, ...nativeErrors(400, 401, 403, 404, 415, 422, 502, 503) },
     },
   }, async (request, reply) => {
-    const body = request.body as { manifest: unknown; environment: string; pulsar?: boolean; together?: Array<{ dag_id: string; version: string }> };
+    const body = request.body;
     const record = await contracts().check({
       manifest: body.manifest, environment: body.environment, ...(body.pulsar === undefined ? {} : { pulsar: body.pulsar }),
       together: (body.together ?? []).map((t) => ({ dagId: t.dag_id, version: t.version })),
@@ -101,8 +103,8 @@ export async function checkRoutes(app: FastifyInstance, deps: AppDeps) {
   app.get('/v1/checks/:id', {
     schema: {
       tags, summary: 'A recorded check with every finding',
-      params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1, maximum: 2147483647 } } },
+      params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1, maximum: 2147483647 } } } as const,
       response: { 200: checkView, ...nativeErrors(400, 401, 403, 404) },
     },
-  }, async (request) => presentCheck(await contracts().getCheck((request.params as { id: number }).id)));
+  }, async (request) => presentCheck(await contracts().getCheck(request.params.id)));
 }

@@ -4,16 +4,17 @@ import type { FastifyInstance } from 'fastify';
 import type { ContractEntry, DagVersionRecord } from '../../core/contracts/types.js';
 import type { AppDeps } from '../deps.js';
 import { nativeErrors } from '../shared-schemas.js';
+import { typed } from '../type-provider.js';
 
 const tags = ['dags'];
 
-export const dagIdParam = { type: 'string', minLength: 1, maxLength: 250, pattern: '^[A-Za-z0-9_.-]+$' };
-export const dagVersionParam = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_.+-]+$' };
+export const dagIdParam = { type: 'string', minLength: 1, maxLength: 250, pattern: '^[A-Za-z0-9_.-]+$' } as const;
+export const dagVersionParam = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_.+-]+$' } as const;
 
 export const manifestInput = {
   anyOf: [{ type: 'object' }, { type: 'string', minLength: 1 }],
   description: 'The contract manifest (schemas/contract-manifest.schema.json): the document, or its YAML/JSON text',
-};
+} as const;
 
 const bindingView = {
   type: 'object', required: ['topic', 'subject', 'version', 'schema_id', 'format', 'declared'],
@@ -28,7 +29,7 @@ const bindingView = {
     forward_to: { type: 'string', enum: ['topic', 'airflow'], description: 'Where accepted messages go; absent = the gatekeeper\'s DAGPACT_FORWARD_TO' },
     sensitive_fields: { type: 'array', items: { type: 'string' }, description: 'Paths the contract marks sensitive (redacted where held messages are shown)' },
   },
-};
+} as const;
 
 export const dagVersionView = {
   type: 'object', required: ['dag_id', 'version', 'contract_hash', 'consumes', 'produces', 'created_by', 'created_at'],
@@ -40,7 +41,7 @@ export const dagVersionView = {
     produces: { type: 'array', items: bindingView },
     created_by: { type: 'string' }, created_at: { type: 'string', format: 'date-time' },
   },
-};
+} as const;
 
 const presentBinding = (b: ContractEntry) => ({
   topic: b.topic, subject: b.subject, version: b.version, schema_id: b.schemaId, format: b.format, declared: b.declared,
@@ -57,7 +58,8 @@ export function presentDagVersion(v: DagVersionRecord) {
   };
 }
 
-export async function dagRoutes(app: FastifyInstance, deps: AppDeps) {
+export async function dagRoutes(fastify: FastifyInstance, deps: AppDeps) {
+  const app = typed(fastify);
   const contracts = () => deps.services.contracts;
 
   app.post('/v1/dags', {
@@ -66,11 +68,11 @@ export async function dagRoutes(app: FastifyInstance, deps: AppDeps) {
       tags, summary: 'Register a DAG version with its contract (idempotent; a different contract under the same version is 409)',
       description: 'References with "latest" are pinned to the version current now; inline schemas are registered under their subject ' +
         '(its compatibility level applies). 422 INVALID_MANIFEST names each problem by JSON path; 409 CONTRACT_CONFLICT lists what differs.',
-      body: { type: 'object', required: ['manifest'], additionalProperties: false, properties: { manifest: manifestInput } },
+      body: { type: 'object', required: ['manifest'], additionalProperties: false, properties: { manifest: manifestInput } } as const,
       response: { 200: dagVersionView, 201: dagVersionView, ...nativeErrors(400, 401, 403, 409, 415, 422) },
     },
   }, async (request, reply) => {
-    const { manifest } = request.body as { manifest: unknown };
+    const { manifest } = request.body;
     const { record, created } = await contracts().registerVersion(manifest, request.principal);
     reply.status(created ? 201 : 200);
     return presentDagVersion(record);
@@ -102,14 +104,14 @@ export async function dagRoutes(app: FastifyInstance, deps: AppDeps) {
   app.get('/v1/dags/:dag_id/versions', {
     schema: {
       tags, summary: "A DAG's versions with their contracts, oldest first",
-      params: { type: 'object', required: ['dag_id'], properties: { dag_id: dagIdParam } },
+      params: { type: 'object', required: ['dag_id'], properties: { dag_id: dagIdParam } } as const,
       response: {
         200: { type: 'object', required: ['dag_id', 'versions'], properties: { dag_id: { type: 'string' }, versions: { type: 'array', items: dagVersionView } } },
         ...nativeErrors(400, 401, 403, 404),
       },
     },
   }, async (request) => {
-    const { dag_id } = request.params as { dag_id: string };
+    const { dag_id } = request.params;
     const { versions } = await contracts().getDag(dag_id);
     return { dag_id, versions: versions.map(presentDagVersion) };
   });
@@ -117,11 +119,11 @@ export async function dagRoutes(app: FastifyInstance, deps: AppDeps) {
   app.get('/v1/dags/:dag_id/versions/:version', {
     schema: {
       tags, summary: 'One DAG version and its contract',
-      params: { type: 'object', required: ['dag_id', 'version'], properties: { dag_id: dagIdParam, version: dagVersionParam } },
+      params: { type: 'object', required: ['dag_id', 'version'], properties: { dag_id: dagIdParam, version: dagVersionParam } } as const,
       response: { 200: dagVersionView, ...nativeErrors(400, 401, 403, 404) },
     },
   }, async (request) => {
-    const { dag_id, version } = request.params as { dag_id: string; version: string };
+    const { dag_id, version } = request.params;
     return presentDagVersion(await contracts().getVersion(dag_id, version));
   });
 }

@@ -7,6 +7,7 @@ import type { AppDeps } from '../deps.js';
 import { nativeErrors } from '../shared-schemas.js';
 import { environmentParam } from './checks.js';
 import { dagIdParam, dagVersionParam, dagVersionView, presentDagVersion } from './dags.js';
+import { typed } from '../type-provider.js';
 
 const tags = ['deployments'];
 
@@ -18,7 +19,7 @@ const deploymentView = {
     check_id: { type: 'integer', nullable: true }, forced: { type: 'boolean' }, reason: { type: 'string', nullable: true },
     deployed_by: { type: 'string' }, created_at: { type: 'string', format: 'date-time' },
   },
-};
+} as const;
 
 const deployResultView = {
   type: 'object', required: ['deployment', 'already_active', 'pinned', 'pushed', 'namespaces', 'topics'],
@@ -63,7 +64,7 @@ const deployResultView = {
       },
     },
   },
-};
+} as const;
 
 function present(d: DeploymentRecord) {
   return {
@@ -72,7 +73,8 @@ function present(d: DeploymentRecord) {
   };
 }
 
-export async function deploymentRoutes(app: FastifyInstance, deps: AppDeps) {
+export async function deploymentRoutes(fastify: FastifyInstance, deps: AppDeps) {
+  const app = typed(fastify);
   const contracts = () => deps.services.contracts;
 
   app.post('/v1/deployments', {
@@ -98,7 +100,7 @@ export async function deploymentRoutes(app: FastifyInstance, deps: AppDeps) {
           force: { type: 'boolean', default: false }, reason: { type: 'string', maxLength: 2000 },
           push_schemas: { type: 'boolean', default: false },
         },
-      },
+      } as const,
       response: {
         200: { ...deployResultView, description: 'The version was already active there: nothing was recorded' },
         201: deployResultView,
@@ -106,7 +108,7 @@ export async function deploymentRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
   }, async (request, reply) => {
-    const b = request.body as { dag_id: string; version: string; environment: string; force: boolean; reason?: string; push_schemas: boolean };
+    const b = request.body;
     const result = await contracts().deploy({
       dagId: b.dag_id, version: b.version, environment: b.environment, force: b.force, reason: b.reason, pushSchemas: b.push_schemas,
     }, request.principal);
@@ -130,18 +132,18 @@ export async function deploymentRoutes(app: FastifyInstance, deps: AppDeps) {
       querystring: {
         type: 'object',
         properties: { environment: environmentParam, dag_id: dagIdParam, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
-      },
+      } as const,
       response: { 200: { type: 'object', required: ['deployments'], properties: { deployments: { type: 'array', items: deploymentView } } }, ...nativeErrors(400, 401, 403, 404) },
     },
   }, async (request) => {
-    const q = request.query as { environment?: string; dag_id?: string; limit: number };
+    const q = request.query;
     return { deployments: (await contracts().deployments({ environment: q.environment, dagId: q.dag_id, limit: q.limit })).map(present) };
   });
 
   app.get('/v1/environments/:environment/active', {
     schema: {
       tags, summary: 'The DAG versions active in an environment, with their contracts',
-      params: { type: 'object', required: ['environment'], properties: { environment: environmentParam } },
+      params: { type: 'object', required: ['environment'], properties: { environment: environmentParam } } as const,
       response: {
         200: {
           type: 'object', required: ['environment', 'active'],
@@ -154,7 +156,7 @@ export async function deploymentRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
   }, async (request) => {
-    const { environment } = request.params as { environment: string };
+    const { environment } = request.params;
     const active = await contracts().active(environment);
     return { environment, active: active.map((a) => ({ deployment: present(a.deployment), dag_version: presentDagVersion(a.dagVersion) })) };
   });
@@ -169,13 +171,13 @@ export async function deploymentRoutes(app: FastifyInstance, deps: AppDeps) {
     },
     schema: {
       tags, summary: 'Undeploy: the DAG has no active version in the environment afterwards (recorded in the history)',
-      params: { type: 'object', required: ['environment', 'dag_id'], properties: { environment: environmentParam, dag_id: dagIdParam } },
-      querystring: { type: 'object', properties: { reason: { type: 'string', maxLength: 2000 } } },
+      params: { type: 'object', required: ['environment', 'dag_id'], properties: { environment: environmentParam, dag_id: dagIdParam } } as const,
+      querystring: { type: 'object', properties: { reason: { type: 'string', maxLength: 2000 } } } as const,
       response: { 200: deploymentView, ...nativeErrors(400, 401, 403, 404) },
     },
   }, async (request) => {
-    const { environment, dag_id } = request.params as { environment: string; dag_id: string };
-    const { reason } = request.query as { reason?: string };
+    const { environment, dag_id } = request.params;
+    const { reason } = request.query;
     return present(await contracts().undeploy({ dagId: dag_id, environment, reason }, request.principal));
   });
 }

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { EnvironmentRecord } from '../../core/contracts/types.js';
 import type { AppDeps } from '../deps.js';
 import { nativeErrors } from '../shared-schemas.js';
+import { typed } from '../type-provider.js';
 import { environmentParam } from './checks.js';
 
 const tags = ['deployments'];
@@ -14,11 +15,12 @@ const environmentView = {
     name: { type: 'string' }, description: { type: 'string', nullable: true },
     created_by: { type: 'string' }, created_at: { type: 'string', format: 'date-time' },
   },
-};
+} as const;
 
 const present = (e: EnvironmentRecord) => ({ name: e.name, description: e.description, created_by: e.createdBy, created_at: e.createdAt.toISOString() });
 
-export async function environmentRoutes(app: FastifyInstance, deps: AppDeps) {
+export async function environmentRoutes(fastify: FastifyInstance, deps: AppDeps) {
+  const app = typed(fastify);
   const contracts = () => deps.services.contracts;
 
   app.get('/v1/environments', {
@@ -34,12 +36,11 @@ export async function environmentRoutes(app: FastifyInstance, deps: AppDeps) {
       body: {
         type: 'object', required: ['name'], additionalProperties: false,
         properties: { name: environmentParam, description: { type: 'string', maxLength: 2000 } },
-      },
+      } as const,
       response: { 200: environmentView, 201: environmentView, ...nativeErrors(400, 401, 403, 415) },
     },
   }, async (request, reply) => {
-    const body = request.body as { name: string; description?: string };
-    const { record, created } = await contracts().createEnvironment(body, request.principal);
+    const { record, created } = await contracts().createEnvironment(request.body, request.principal);
     reply.status(created ? 201 : 200);
     return present(record);
   });

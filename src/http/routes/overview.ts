@@ -9,6 +9,7 @@ import type { AppDeps } from '../deps.js';
 import { nativeErrors, serialId } from '../shared-schemas.js';
 import { environmentParam } from './checks.js';
 import { dagIdParam, dagVersionParam } from './dags.js';
+import { typed } from '../type-provider.js';
 
 const checkSummary = {
   type: 'object', required: ['id', 'dag_id', 'version', 'environment', 'passed', 'errors', 'warnings', 'requested_by', 'created_at'],
@@ -17,7 +18,7 @@ const checkSummary = {
     passed: { type: 'boolean' }, errors: { type: 'integer' }, warnings: { type: 'integer' },
     requested_by: { type: 'string' }, created_at: { type: 'string', format: 'date-time' },
   },
-};
+} as const;
 
 const presentCheck = (c: CheckSummary) => ({
   id: c.id, dag_id: c.dagId, version: c.version, environment: c.environment, passed: c.passed, errors: c.errors,
@@ -26,7 +27,8 @@ const presentCheck = (c: CheckSummary) => ({
 
 const STATUSES = ['held', 'replayed', 'discarded'];
 
-export async function overviewRoutes(app: FastifyInstance, deps: AppDeps) {
+export async function overviewRoutes(fastify: FastifyInstance, deps: AppDeps) {
+  const app = typed(fastify);
   const overview = () => deps.services.overview;
 
   app.get('/v1/whoami', {
@@ -101,18 +103,18 @@ export async function overviewRoutes(app: FastifyInstance, deps: AppDeps) {
       querystring: {
         type: 'object',
         properties: { dag_id: dagIdParam, version: dagVersionParam, environment: environmentParam, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
-      },
+      } as const,
       response: { 200: { type: 'object', required: ['checks'], properties: { checks: { type: 'array', items: checkSummary } } }, ...nativeErrors(400, 401, 403) },
     },
   }, async (request) => {
-    const q = request.query as { dag_id?: string; version?: string; environment?: string; limit: number };
+    const q = request.query;
     return { checks: (await overview().listChecks({ dagId: q.dag_id, version: q.version, environment: q.environment, limit: q.limit })).map(presentCheck) };
   });
 
   app.get('/v1/compatibility', {
     schema: {
       tags: ['registry'], summary: 'Can a reader on one schema id read data written with another? Every finding (path, rule, message)',
-      querystring: { type: 'object', required: ['reader', 'writer'], properties: { reader: serialId, writer: serialId } },
+      querystring: { type: 'object', required: ['reader', 'writer'], properties: { reader: serialId, writer: serialId } } as const,
       response: {
         200: {
           type: 'object', required: ['reader', 'writer', 'format', 'compatible', 'findings'],
@@ -125,7 +127,7 @@ export async function overviewRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
   }, async (request) => {
-    const { reader, writer } = request.query as { reader: number; writer: number };
+    const { reader, writer } = request.query;
     return { reader, writer, ...(await overview().compatibility({ reader, writer })) };
   });
 
@@ -140,7 +142,7 @@ export async function overviewRoutes(app: FastifyInstance, deps: AppDeps) {
           environment: { type: 'string' }, since: { type: 'string', format: 'date-time' }, until: { type: 'string', format: 'date-time' },
           bucket: { type: 'string', enum: ['hour', 'day'], description: 'Adds `series`: counts per reason per hour or day of created_at' },
         },
-      },
+      } as const,
       response: {
         200: {
           type: 'object', required: ['total', 'by_reason', 'by_dag'],
@@ -155,7 +157,7 @@ export async function overviewRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
   }, async (request) => {
-    const q = request.query as Record<string, string | undefined> & { bucket?: 'hour' | 'day' };
+    const q = request.query;
     const filter: QuarantineFilter = {
       topic: q.topic, dagId: q.dag_id, dagVersion: q.dag_version, reason: q.reason, status: q.status as QuarantineFilter['status'],
       disposition: q.disposition as QuarantineFilter['disposition'], environment: q.environment,

@@ -6,6 +6,7 @@ import type { QuarantineRecord, QuarantineFilter } from '../../core/quarantine/t
 import type { SchemaView } from '../../core/quarantine/inspect.js';
 import type { AppDeps } from '../deps.js';
 import { bigserialId, nativeErrors } from '../shared-schemas.js';
+import { orEmpty, typed } from '../type-provider.js';
 
 const STATUSES = ['held', 'replayed', 'discarded'];
 
@@ -36,7 +37,7 @@ const recordSchema = {
     created_at: { type: 'string', format: 'date-time' },
     updated_at: { type: 'string', format: 'date-time' },
   },
-};
+} as const;
 
 const schemaView = {
   type: 'object',
@@ -44,7 +45,7 @@ const schemaView = {
     schema_id: { type: 'integer' }, format: { type: 'string' }, schema: { type: 'string' },
     pulsar_schema_version: { type: 'string' }, pulsar_type: { type: 'string' },
   },
-};
+} as const;
 
 function presentSchema(v: SchemaView | undefined) {
   if (!v) return undefined;
@@ -77,7 +78,7 @@ const detailSchema = {
       items: { type: 'object', required: ['path', 'rule', 'message'], properties: { path: { type: 'string' }, rule: { type: 'string' }, message: { type: 'string' } } },
     },
   },
-};
+} as const;
 
 const filterQuery = {
   topic: { type: 'string' },
@@ -89,7 +90,7 @@ const filterQuery = {
   environment: { type: 'string' },
   since: { type: 'string', format: 'date-time' },
   until: { type: 'string', format: 'date-time' },
-};
+} as const;
 
 type FilterQuery = Partial<Record<keyof typeof filterQuery, string>>;
 
@@ -125,7 +126,7 @@ function present(r: QuarantineRecord) {
   };
 }
 
-const idParams = { type: 'object', required: ['id'], properties: { id: bigserialId } };
+const idParams = { type: 'object', required: ['id'], properties: { id: bigserialId } } as const;
 const replayResult = {
   type: 'object',
   required: ['outcome'],
@@ -134,12 +135,12 @@ const replayResult = {
     dag_version: { type: 'string' }, trigger_topic: { type: 'string' }, forwarded_message_id: { type: 'string' },
     reason_code: { type: 'string' }, reason: { type: 'string' },
   },
-};
+} as const;
 const bulkBody = {
   type: 'object',
   additionalProperties: false,
   properties: { ...filterQuery, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, reason_text: { type: 'string' } },
-};
+} as const;
 const bulkResponse = {
   type: 'object',
   required: ['results'],
@@ -156,7 +157,7 @@ const bulkResponse = {
       },
     },
   },
-};
+} as const;
 
 function presentReplay(r: import('../../core/quarantine/quarantine.js').ReplayOutcome) {
   return r.outcome === 'forwarded'
@@ -164,7 +165,8 @@ function presentReplay(r: import('../../core/quarantine/quarantine.js').ReplayOu
     : { outcome: r.outcome, reason_code: r.reasonCode, reason: r.reason, ...(r.dagVersion ? { dag_version: r.dagVersion } : {}) };
 }
 
-export async function quarantineRoutes(app: FastifyInstance, deps: AppDeps) {
+export async function quarantineRoutes(fastify: FastifyInstance, deps: AppDeps) {
+  const app = typed(fastify);
   const quarantine = deps.services.quarantine;
 
   app.get('/v1/quarantine', {
@@ -178,14 +180,14 @@ export async function quarantineRoutes(app: FastifyInstance, deps: AppDeps) {
           limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
           cursor: { ...bigserialId, description: 'next_cursor of the previous page' },
         },
-      },
+      } as const,
       response: {
         200: { type: 'object', required: ['records'], properties: { records: { type: 'array', items: recordSchema }, next_cursor: { type: 'integer', nullable: true } } },
         ...nativeErrors(400, 401, 403),
       },
     },
   }, async (request) => {
-    const q = request.query as FilterQuery & { limit: number; cursor?: number };
+    const q = request.query;
     const page = await quarantine.list({ filter: toFilter(q), limit: q.limit, cursor: q.cursor }, request.principal);
     return { records: page.records.map(presentView), next_cursor: page.nextCursor ?? null };
   });
@@ -198,7 +200,7 @@ export async function quarantineRoutes(app: FastifyInstance, deps: AppDeps) {
       response: { 200: detailSchema, ...nativeErrors(401, 403, 404) },
     },
   }, async (request) => {
-    const { id } = request.params as { id: number };
+    const { id } = request.params;
     const view = await quarantine.get(id, request.principal);
     const { record, decoded, inspection } = view;
     return {
@@ -225,7 +227,7 @@ export async function quarantineRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
   }, async (request) => {
-    const { id } = request.params as { id: number };
+    const { id } = request.params;
     const { record, result } = await quarantine.replay(id, request.principal);
     return { record: presentBare(record), result: presentReplay(result) };
   });
@@ -237,12 +239,12 @@ export async function quarantineRoutes(app: FastifyInstance, deps: AppDeps) {
       tags: ['quarantine'],
       summary: 'Discard a held message (it will not be replayed)',
       params: idParams,
-      body: { type: 'object', nullable: true, additionalProperties: false, properties: { reason: { type: 'string', maxLength: 2000 } } },
+      body: { type: 'object', nullable: true, additionalProperties: false, properties: { reason: { type: 'string', maxLength: 2000 } } } as const,
       response: { 200: recordSchema, ...nativeErrors(400, 401, 403, 404, 409) },
     },
   }, async (request) => {
-    const { id } = request.params as { id: number };
-    const body = (request.body ?? {}) as { reason?: string };
+    const { id } = request.params;
+    const body = orEmpty(request.body);
     return presentBare(await quarantine.discard(id, request.principal, body.reason));
   });
 
@@ -256,7 +258,7 @@ export async function quarantineRoutes(app: FastifyInstance, deps: AppDeps) {
       response: { 200: bulkResponse, ...nativeErrors(400, 401, 403, 503) },
     },
   }, async (request) => {
-    const body = (request.body ?? {}) as FilterQuery & { limit?: number };
+    const body = orEmpty(request.body);
     const results = await quarantine.replayMany({ filter: toFilter(body), limit: body.limit ?? 100 }, request.principal);
     return { results: results.map((r) => ({ ...r, ...(r.result ? { result: presentReplay(r.result) } : {}) })) };
   });
@@ -271,7 +273,7 @@ export async function quarantineRoutes(app: FastifyInstance, deps: AppDeps) {
       response: { 200: bulkResponse, ...nativeErrors(400, 401, 403) },
     },
   }, async (request) => {
-    const body = (request.body ?? {}) as FilterQuery & { limit?: number; reason_text?: string };
+    const body = orEmpty(request.body);
     const results = await quarantine.discardMany({ filter: toFilter(body), limit: body.limit ?? 100, reason: body.reason_text }, request.principal);
     return { results };
   });

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { ROLE_PATTERN, type TokenRecord } from '../../core/auth.js';
 import type { AppDeps } from '../deps.js';
 import { nativeErrors, serialId } from '../shared-schemas.js';
+import { orEmpty, typed } from '../type-provider.js';
 
 const tokenRecord = {
   type: 'object',
@@ -18,7 +19,7 @@ const tokenRecord = {
     last_used_at: { type: 'string', format: 'date-time', nullable: true, description: 'Updated at most once a minute' },
     replaced_by: { type: 'integer', nullable: true, description: 'The successor issued by rotation' },
   },
-};
+} as const;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const present = (r: TokenRecord) => ({
@@ -27,11 +28,12 @@ const present = (r: TokenRecord) => ({
   last_used_at: iso(r.lastUsedAt), replaced_by: r.replacedBy,
 });
 
-const role = { type: 'string', pattern: ROLE_PATTERN, description: 'read, check, write, admin, deploy:<env>, payload:read:<env> (<env> may be *)' };
-const lifetime = { type: 'integer', minimum: 60, maximum: 10 * 366 * 86400, description: 'Seconds until the token expires; absent = never' };
-const noStore = { 'cache-control': 'no-store' };
+const role = { type: 'string', pattern: ROLE_PATTERN, description: 'read, check, write, admin, deploy:<env>, payload:read:<env> (<env> may be *)' } as const;
+const lifetime = { type: 'integer', minimum: 60, maximum: 10 * 366 * 86400, description: 'Seconds until the token expires; absent = never' } as const;
+const noStore = { 'cache-control': 'no-store' } as const;
 
-export async function tokenRoutes(app: FastifyInstance, deps: AppDeps) {
+export async function tokenRoutes(fastify: FastifyInstance, deps: AppDeps) {
+  const app = typed(fastify);
   app.post('/v1/tokens', {
     config: { scope: 'admin' },
     schema: {
@@ -46,14 +48,14 @@ export async function tokenRoutes(app: FastifyInstance, deps: AppDeps) {
           scopes: { type: 'array', minItems: 1, maxItems: 50, items: role },
           expires_in_seconds: lifetime,
         },
-      },
+      } as const,
       response: {
         201: { type: 'object', required: ['token', 'record'], properties: { token: { type: 'string' }, record: tokenRecord } },
         ...nativeErrors(400, 401, 403),
       },
     },
   }, async (request, reply) => {
-    const body = request.body as { name: string; scopes: string[]; expires_in_seconds?: number };
+    const body = request.body;
     const { token, record } = await deps.tokens.create({ name: body.name, scopes: body.scopes, expiresInSeconds: body.expires_in_seconds }, request.principal);
     reply.status(201).headers(noStore);
     return { token, record: present(record) };
@@ -64,11 +66,11 @@ export async function tokenRoutes(app: FastifyInstance, deps: AppDeps) {
     schema: {
       tags: ['tokens'],
       summary: 'List API tokens (never their secrets)',
-      querystring: { type: 'object', properties: { include_revoked: { type: 'boolean', default: false } } },
+      querystring: { type: 'object', properties: { include_revoked: { type: 'boolean', default: false } } } as const,
       response: { 200: { type: 'array', items: tokenRecord }, ...nativeErrors(401, 403) },
     },
   }, async (request) => {
-    const q = request.query as { include_revoked: boolean };
+    const q = request.query;
     return (await deps.tokens.list({ includeRevoked: q.include_revoked })).map(present);
   });
 
@@ -77,11 +79,11 @@ export async function tokenRoutes(app: FastifyInstance, deps: AppDeps) {
     schema: {
       tags: ['tokens'],
       summary: 'Revoke an API token',
-      params: { type: 'object', required: ['id'], properties: { id: serialId } },
+      params: { type: 'object', required: ['id'], properties: { id: serialId } } as const,
       response: { 200: tokenRecord, ...nativeErrors(401, 403, 404) },
     },
   }, async (request) => {
-    const { id } = request.params as { id: number };
+    const { id } = request.params;
     return present(await deps.tokens.revoke(id, request.principal));
   });
 
@@ -92,19 +94,19 @@ export async function tokenRoutes(app: FastifyInstance, deps: AppDeps) {
       summary: 'Issue a successor with the same name and roles; the old token keeps working for a grace period',
       description: 'The old token expires after grace_seconds (default DAGPACT_TOKEN_ROTATION_GRACE_SECONDS) or its own expiry, whichever is sooner. ' +
         'A revoked token cannot be rotated (409).',
-      params: { type: 'object', required: ['id'], properties: { id: serialId } },
+      params: { type: 'object', required: ['id'], properties: { id: serialId } } as const,
       body: {
         type: 'object', nullable: true, additionalProperties: false,
         properties: { grace_seconds: { type: 'integer', minimum: 0, maximum: 30 * 86400 }, expires_in_seconds: lifetime },
-      },
+      } as const,
       response: {
         201: { type: 'object', required: ['token', 'record', 'old'], properties: { token: { type: 'string' }, record: tokenRecord, old: tokenRecord } },
         ...nativeErrors(400, 401, 403, 404, 409),
       },
     },
   }, async (request, reply) => {
-    const { id } = request.params as { id: number };
-    const body = (request.body ?? {}) as { grace_seconds?: number; expires_in_seconds?: number };
+    const { id } = request.params;
+    const body = orEmpty(request.body);
     const out = await deps.tokens.rotate(id, { graceSeconds: body.grace_seconds, expiresInSeconds: body.expires_in_seconds }, request.principal);
     reply.status(201).headers(noStore);
     return { token: out.token, record: present(out.record), old: present(out.old) };

@@ -29,6 +29,6 @@ export async function uiRoutes(app: FastifyInstance, options: { directory?: stri
 
   app.get('/', { schema: hidden, config: { public: true } }, async (_request, reply) => reply.redirect('/ui/', 302));
   app.get('/ui', { schema: hidden, config: { public: true } }, async (_request, reply) => send(reply, 'index.html'));
-  app.get('/ui/:file', { schema: hidden, config: { public: true } }, async (request, reply) =>
-    send(reply, (request.params as { file: string }).file));
+  app.get<{ Params: { file: string } }>('/ui/:file', { schema: hidden, config: { public: true } }, async (request, reply) =>
+    send(reply, request.params.file));
 }

@@ -32,6 +32,7 @@ describe('Pulsar admin API (real broker)', () => {
     expect(await admin.testCompatibility(topic, { type: 'AVRO', schema: userV2 })).toMatchObject({ compatible: true });
     expect(await admin.testCompatibility(topic, { type: 'AVRO', schema: userBroken })).toMatchObject({ compatible: false });
     await expect(admin.postSchema(topic, { type: 'AVRO', schema: userBroken })).rejects.toThrow(/HTTP 409/);
+    await expect(admin.postSchema(topic, { type: 'AVRO', schema: userBroken })).rejects.toMatchObject({ code: 'INCOMPATIBLE_SCHEMA', details: { status: 409 } });
     expect(await admin.postSchema(topic, { type: 'AVRO', schema: userV2 })).toBe(1);
     expect((await admin.getAllSchemas(topic)).map((s) => s.version)).toEqual([0, 1]);
   });

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { contractHash, contractIdentity, diffIdentities } from '../../../src/core/contracts/identity.js';
-import { jsonPath, normalizeTopic, parseManifest } from '../../../src/core/contracts/manifest.js';
+import { jsonPath, parseManifest } from '../../../src/core/contracts/manifest.js';
+import { normalizeTopic } from '../../../src/core/pulsar-names.js';
 import { DagpactError } from '../../../src/core/errors.js';
 
 const record = { type: 'record', name: 'R', fields: [{ name: 'a', type: 'string' }] };

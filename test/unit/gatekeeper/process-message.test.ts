@@ -8,6 +8,7 @@ import type { Decision } from '../../../src/core/gatekeeper/decide.js';
 import { processMessage, type ProcessDeps } from '../../../src/gatekeeper/process-message.js';
 import type { Route, SourceMessage } from '../../../src/gatekeeper/types.js';
 import { PulsarClientError } from '../../../src/pulsar/index.js';
+import { translateDbError } from '../../../src/store/db-errors.js';
 
 const TOPIC = 'persistent://public/default/orders';
 const route: Route = {
@@ -43,7 +44,8 @@ describe('processMessage poison threshold', () => {
     ['broker not ready (retriable BROKER_ERROR)', pulsar('BROKER_ERROR', true)],
     ['Pulsar connection closed', pulsar('CONNECTION_CLOSED')],
     ['database unavailable', errors.databaseUnavailable()],
-    ['pg connection refused inside a drizzle error', new Error('Failed query: insert ...', { cause: withCode('connect ECONNREFUSED', 'ECONNREFUSED') })],
+    ['pg connection refused (translated by the store) inside a drizzle error',
+      new Error('Failed query: insert ...', { cause: translateDbError(withCode('connect ECONNREFUSED', 'ECONNREFUSED')) })],
   ])('transient: %s → thrown (nacked) even far past the limit, never held', async (_name, error) => {
     for (const count of [LIMIT - 1, LIMIT, LIMIT + 1, 1_000]) {
       const { process, held } = deps(error);

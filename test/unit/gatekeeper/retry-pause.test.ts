@@ -3,24 +3,30 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DagpactError, errors } from '../../../src/core/errors.js';
+import { translate } from '../../../src/gatekeeper/adapters/pulsar.js';
 import { makeGatekeeper } from '../../../src/gatekeeper/gatekeeper.js';
 import type { ProcessDeps } from '../../../src/gatekeeper/process-message.js';
 import { isTransientFailure, makeReceivePause } from '../../../src/gatekeeper/retry-pause.js';
 import type { RoutingSource, SourceMessage, TopicConsumer } from '../../../src/gatekeeper/types.js';
+import { PulsarClientError } from '../../../src/pulsar/index.js';
+import { translateDbError } from '../../../src/store/db-errors.js';
 
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
 const wrapped = (cause: unknown) => new Error('Failed query: insert into "quarantine_records" ...', { cause });
 
 describe('isTransientFailure', () => {
+  // Codes only: the adapters translate their failures once (store/db-errors.ts, the Pulsar adapter,
+  // the Airflow client); an error none of them translated is not taken for an outage.
   it.each([
-    ['connection refused', withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED'), true],
-    ['a reset inside a drizzle query error', wrapped(withCode('read ECONNRESET', 'ECONNRESET')), true],
-    ['pg: connection terminated (message only)', wrapped(new Error('Connection terminated unexpectedly')), true],
-    ['pg: the server is starting up (57P03)', withCode('the database system is starting up', '57P03'), true],
-    ['pg: connection exception class 08', withCode('connection failure', '08006'), true],
+    ['connection refused, translated by the store', translateDbError(withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED')), true],
+    ['a reset inside a drizzle query error', wrapped(translateDbError(withCode('read ECONNRESET', 'ECONNRESET'))), true],
+    ['pg: connection terminated (message only)', wrapped(translateDbError(new Error('Connection terminated unexpectedly'))), true],
+    ['pg: the server is starting up (57P03)', translateDbError(withCode('the database system is starting up', '57P03')), true],
     ['DATABASE_UNAVAILABLE', errors.databaseUnavailable(), true],
     ['a broker error translated by the adapter', new DagpactError('UPSTREAM_UNAVAILABLE', 'publishing to t: timeout'), true],
-    ['a unique violation (23505)', wrapped(withCode('duplicate key value', '23505')), false],
+    ['a broker refusal translated by the adapter', translate(new PulsarClientError('AUTHORIZATION_FAILED', 'no'), 'publishing'), false],
+    ['a unique violation (23505)', wrapped(translateDbError(withCode('duplicate key value', '23505'))), false],
+    ['a socket error no adapter translated', withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED'), false],
     ['a bug', new TypeError("Cannot read properties of undefined (reading 'dagId')"), false],
     ['INTERNAL', new DagpactError('INTERNAL', 'unexpected'), false],
     ['not an error', 'boom', false],
@@ -141,7 +147,7 @@ describe('gatekeeper backoff', () => {
       environment: 'test', consumers: { subscribe: async () => instantRedeliveryConsumer(0).consumer }, process: processWith(() => undefined),
       routing: routing(async () => {
         attemptedAt.push(Date.now());
-        if (++attempts < 4) throw new Error('connect ECONNREFUSED', { cause: withCode('refused', 'ECONNREFUSED') });
+        if (++attempts < 4) throw new Error('connect ECONNREFUSED', { cause: translateDbError(withCode('refused', 'ECONNREFUSED')) });
         return oneRoute();
       }),
       subscription: 's', topics: [topic], refreshMs: 60_000, concurrency: 1, normalizeTopic: (t) => t, retryPause: { initialMs: 10, maxMs: 40, random: noJitter }, log,

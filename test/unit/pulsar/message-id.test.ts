@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BatchAckState, compareMessageIds, messageIdToString, parseMessageId, toMessageIdData } from '../../../src/pulsar/message-id.js';
 import { murmur3_32 } from '../../../src/pulsar/murmur3.js';
 import { MessageIdDataType, u64 } from '../../../src/pulsar/proto.js';
-import { schemaVersionBytes, schemaVersionNumber, normalizeTopic } from '../../../src/pulsar/client.js';
+import { fullTopicName, schemaVersionBytes, schemaVersionNumber } from '../../../src/pulsar/client.js';
 
 describe('message ids', () => {
   it('render and parse as ledger:entry:partition:batchIndex', () => {
@@ -94,9 +94,9 @@ describe('helpers', () => {
   });
 
   it('normalizes topic names', () => {
-    expect(normalizeTopic('t')).toBe('persistent://public/default/t');
-    expect(normalizeTopic('a/b/t')).toBe('persistent://a/b/t');
-    expect(normalizeTopic('non-persistent://a/b/t')).toBe('non-persistent://a/b/t');
-    expect(() => normalizeTopic('a/t')).toThrow(/not a topic name/);
+    expect(fullTopicName('t')).toBe('persistent://public/default/t');
+    expect(fullTopicName('a/b/t')).toBe('persistent://a/b/t');
+    expect(fullTopicName('non-persistent://a/b/t')).toBe('non-persistent://a/b/t');
+    expect(() => fullTopicName('a/t')).toThrow(/not a topic name/);
   });
 });
