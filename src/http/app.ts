@@ -11,6 +11,8 @@ import { installErrorHandling } from './error-handler.js';
 import { installMetrics } from './metrics.js';
 import { registerRoutes } from './routes/index.js';
 import { sharedSchemas } from './shared-schemas.js';
+import { installStartupGate } from './startup-gate.js';
+import { lazySchemaCompilers } from './lazy-schema-compilers.js';
 
 export const API_VERSION = '0.1.0';
 
@@ -36,10 +38,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     http: { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: 1000 },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     routerOptions: { ignoreTrailingSlash: true },
-  }) as unknown as FastifyInstance;
+    schemaController: { compilersFactory: (deps.schemaCompilers ?? lazySchemaCompilers()).compilersFactory },
+  } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
   app.server.maxConnections = limits.maxConnections;
   app.server.headersTimeout = limits.headersTimeoutMs;
   installIdleReaper(app, limits.idleTimeoutMs);
+  if (deps.startup) installStartupGate(app, deps.startup);
   app.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id); });
 
   const jsonParser = app.getDefaultJsonParser('error', 'error');

@@ -20,7 +20,7 @@ export interface TestApp {
 
 export async function buildTestApp(options: {
   adminToken?: string | null; authReads?: boolean; bearer?: BearerVerifier; pulsarAdmin?: PulsarAdmin; db?: TestDatabase; airflow?: AirflowDagVersions;
-  httpLimits?: AppDeps['httpLimits'];
+  httpLimits?: AppDeps['httpLimits']; startup?: AppDeps['startup']; schemaCompilers?: AppDeps['schemaCompilers'];
 } = {}): Promise<TestApp> {
   const db = options.db ?? (await createTestDatabase());
   const audit = makeAuditLog(db.database.db);
@@ -31,6 +31,8 @@ export async function buildTestApp(options: {
     database: db.database, tokens, audit, services, pulsarAdmin: options.pulsarAdmin,
     metrics: new Registry(), authReads: options.authReads ?? false,
     ...(options.httpLimits ? { httpLimits: options.httpLimits } : {}),
+    ...(options.startup ? { startup: options.startup } : {}),
+    ...(options.schemaCompilers ? { schemaCompilers: options.schemaCompilers } : {}),
   });
   await app.ready();
   return {
