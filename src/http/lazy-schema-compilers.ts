@@ -1,4 +1,4 @@
-// Route schemas compiled on first use instead of at start-up (docs/adr/0015). Fastify compiles every
+// Route schemas compiled on first use instead of at start-up (docs/adr/0021). Fastify compiles every
 // route's validators (ajv) and response serializers (fast-json-stringify) before it listens: a third
 // of the server's start-up. These are Fastify's own default compilers, with the same options and
 // shared schemas, each wrapped so that a route's schema is compiled once, when a request first needs

@@ -1,4 +1,4 @@
-// The server listens while its database is still opening and migrating (docs/adr/0015): /healthz
+// The server listens while its database is still opening and migrating (docs/adr/0021): /healthz
 // answers at once, /readyz says "starting", and every other request waits here until the database is
 // ready. Installed first, so authentication (a token look-up) never runs on an unmigrated database.
 import type { FastifyInstance } from 'fastify';

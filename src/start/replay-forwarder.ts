@@ -1,7 +1,7 @@
 // The API server's way to Pulsar for quarantine replay: a transport opened on first use (so the
 // server starts, and serves everything else, while the broker is down) and opened again after a
 // failure. Replays then fail with a retriable 503 naming the broker, never a crash. The Pulsar client's
-// modules are loaded then too: a server that never replays never loads them (docs/adr/0015).
+// modules are loaded then too: a server that never replays never loads them (docs/adr/0021).
 import type { Logger } from 'pino';
 import type { ClientOptions } from '../pulsar/index.js';
 import type { PulsarTransport } from '../gatekeeper/adapters/pulsar.js';

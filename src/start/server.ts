@@ -21,7 +21,7 @@ export async function startServer(config: ServerConfig) {
   const log = makeLogger(config.logLevel, 'dagpact-server');
   // The embedded database's lock is taken here (a second process is refused before anything listens);
   // it opens and migrates while the app is built and listens: /readyz says "starting" until then, and
-  // other requests wait for it (docs/adr/0015).
+  // other requests wait for it (docs/adr/0021).
   const database = await openConfiguredDatabase(config, log, { waitReady: false });
   const migrated = database.migrate();
   const startup = startupOf(migrated);

@@ -177,7 +177,7 @@ function listenPostgres(
 /**
  * Opens the database. With `waitReady: false` an embedded database is returned as soon as its lock is
  * taken and PGlite has started loading: queries and migrate() wait for it, so the server can build its
- * app and listen meanwhile (docs/adr/0015). A PGlite that fails to start then fails migrate().
+ * app and listen meanwhile (docs/adr/0021). A PGlite that fails to start then fails migrate().
  */
 export async function openDatabase(options: DatabaseOptions, open: { waitReady?: boolean } = {}): Promise<Database> {
   if ('url' in options) return openPostgres(options);

@@ -152,7 +152,7 @@ export const checks = pgTable('checks', {
   manifest: jsonb('manifest').notNull(),
   passed: boolean('passed').notNull(),
   findings: jsonb('findings').notNull(),
-  /** The other DAG versions this one was checked together with ([{dag_id, version}]; ADR 0015). */
+  /** The other DAG versions this one was checked together with ([{dag_id, version}]; ADR 0021). */
   together: jsonb('together').notNull().default([]),
   requestedBy: text('requested_by').notNull(),
   createdAt: createdAt(),

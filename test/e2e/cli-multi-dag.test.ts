@@ -1,7 +1,7 @@
 // `dagpact check/deploy a.yaml b.yaml` on a change of two DAGs, the way CI runs them: the built server
 // as a subprocess (real PostgreSQL), the built CLI as another, judged by exit codes and output. The
 // deploy says the order it used (not the order given), refuses part of a change checked together,
-// and refuses a change no order can bring live, naming the cycle (ADR 0015).
+// and refuses a change no order can bring live, naming the cycle (ADR 0021).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// The order of a multi-DAG deploy (ADR 0015). A state of an environment is valid when, on every topic,
+// The order of a multi-DAG deploy (ADR 0021). A state of an environment is valid when, on every topic,
 // every active consumer's reader schema can read what every active producer writes. Deploying a set
 // of DAG versions one at a time passes through states where some are new and others still old; the
 // validity of a state is a property of pairs (one reader, one writer), so each pair of the set gives at

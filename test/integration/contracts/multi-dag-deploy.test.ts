@@ -1,4 +1,4 @@
-// A change of several DAGs deployed in order (ADR 0015), against the real PostgreSQL: a producer and
+// A change of several DAGs deployed in order (ADR 0021), against the real PostgreSQL: a producer and
 // a consumer of one topic change together. The deploy runs them in the order that keeps every
 // intermediate state valid whatever order they are given in (the consumer that tolerates the new
 // schema first; the producer whose new field a new consumer needs first), refuses a cycle naming it,

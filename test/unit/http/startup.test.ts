@@ -1,4 +1,4 @@
-// What makes the server answer within its first seconds (docs/adr/0015): route schemas compiled on
+// What makes the server answer within its first seconds (docs/adr/0021): route schemas compiled on
 // first use (and every one of them compiles), and the start-up gate: /healthz answers while the
 // database is still opening, /readyz says "starting", other requests wait for it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
