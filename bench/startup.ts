@@ -7,7 +7,8 @@
 //   npm run build && npx tsx bench/startup.ts
 //
 // Env: BENCH_RUNS (default 7), BENCH_COMMAND (default `node scripts/start.mjs serve`, what `npm start`
-// runs; `npm` itself adds its own start-up on top, reported once as "npm start").
+// runs; `npm` itself adds its own start-up on top, reported once as "npm start"), BENCH_COMPARE (another
+// command measured the same way in the same rounds, e.g. an older build: `node ../old/dist/src/cli/main.js serve`).
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,7 +53,10 @@ try {
   // The first start initialises and migrates `initialised`; later ones find it ready.
   const first = await freePort();
   await timeToHealthy(command, serverEnv(first, initialised), first);
-  const times = { hello: [] as number[], initialised: [] as number[], fresh: [] as number[] };
+  const compare = process.env.BENCH_COMPARE?.split(' ');
+  const compared = join(work, 'compared');
+  if (compare) { const p = await freePort(); await timeToHealthy(compare, serverEnv(p, compared), p); }
+  const times = { hello: [] as number[], initialised: [] as number[], fresh: [] as number[], compareInitialised: [] as number[], compareFresh: [] as number[] };
   for (let i = 0; i < runs; i += 1) {
     let port = await freePort();
     times.hello.push(await timeToHealthy(['node', hello, String(port)], {}, port));
@@ -62,16 +66,27 @@ try {
     const fresh = join(work, `fresh-${i}`);
     times.fresh.push(await timeToHealthy(command, serverEnv(port, fresh), port));
     rmSync(fresh, { recursive: true, force: true });
+    if (compare) {
+      port = await freePort();
+      times.compareInitialised.push(await timeToHealthy(compare, serverEnv(port, compared), port));
+      port = await freePort();
+      times.compareFresh.push(await timeToHealthy(compare, serverEnv(port, fresh), port));
+      rmSync(fresh, { recursive: true, force: true });
+    }
   }
   const port = await freePort();
   const npmStart = await timeToHealthy(['npm', 'start', '--silent'], serverEnv(port, initialised), port);
   const ref = median(times.hello);
-  const row = (name: string, xs: number[]) => `${name.padEnd(34)} ${median(xs).toFixed(0).padStart(6)} ms  ${(median(xs) / ref).toFixed(1).padStart(5)}×  [${xs.map((x) => x.toFixed(0)).join(', ')}]`;
+  const row = (name: string, xs: number[]) => `${name.padEnd(60)} ${median(xs).toFixed(0).padStart(6)} ms  ${(median(xs) / ref).toFixed(1).padStart(5)}×  [${xs.map((x) => x.toFixed(0)).join(', ')}]`;
   console.log(`spawn → first 200 from /healthz, median of ${runs} (× = ratio to the bare Fastify hello-world)`);
   console.log(row('bare Fastify hello-world', times.hello));
   console.log(row(`${command.join(' ')}, initialised dir`, times.initialised));
   console.log(row(`${command.join(' ')}, fresh dir`, times.fresh));
-  console.log(`${'npm start, initialised dir (1 run)'.padEnd(34)} ${npmStart.toFixed(0).padStart(6)} ms  ${(npmStart / ref).toFixed(1).padStart(5)}×`);
+  if (compare) {
+    console.log(row(`${compare.join(' ')}, initialised dir`, times.compareInitialised));
+    console.log(row(`${compare.join(' ')}, fresh dir`, times.compareFresh));
+  }
+  console.log(`${'npm start, initialised dir (1 run)'.padEnd(60)} ${npmStart.toFixed(0).padStart(6)} ms  ${(npmStart / ref).toFixed(1).padStart(5)}×`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
