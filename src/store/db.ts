@@ -54,11 +54,16 @@ export function migrationsFolder(): string {
   return join(packageRoot(), 'migrations');
 }
 
+let journalEntries: number | undefined;
+
+/** The committed migrations: read once per process (they do not change while it runs; /readyz asks often). */
 function journalCount(): number {
+  if (journalEntries !== undefined) return journalEntries;
   const journal = JSON.parse(readFileSync(join(migrationsFolder(), 'meta', '_journal.json'), 'utf8')) as {
     entries: unknown[];
   };
-  return journal.entries.length;
+  journalEntries = journal.entries.length;
+  return journalEntries;
 }
 
 async function appliedCount(db: Db): Promise<number> {
