@@ -114,7 +114,9 @@ export const deployCommand: CliCommand = {
     ...clientOptions, ...formatOption(),
   },
   maxPositionals: Infinity,
-  notes: ['Redeploying the active version records nothing and says "already active".', ...CLIENT_NOTES],
+  notes: ['Several manifests are one change: deployed in the order that keeps every intermediate state valid (said before the deploys), or refused naming the cycle when none does.',
+    'Part of a change checked together is refused when it cannot go live without the rest (--force, admin, overrides).',
+    'Redeploying the active version records nothing and says "already active".', ...CLIENT_NOTES],
   async run({ flags, positional }, env) {
     const client = makeClient(env, flags);
     const environment = requireEnv(flags);
@@ -127,19 +129,28 @@ export const deployCommand: CliCommand = {
       if (!m.dagId || !m.version) throw new UsageError(`${where(m)}: the manifest needs a string dag_id and version`);
     }
     return guarded('deploy', async () => {
-      const codes: number[] = [];
-      const answers: unknown[] = [];
-      for (const m of manifests) {
-        const answer = await client.call('POST', '/v1/deployments', {
-          dag_id: m.dagId, version: m.version, environment, force, push_schemas: push, ...(reason ? { reason } : {}),
+      if (manifests.length > 1) {
+        // One change: the server deploys it in the order that keeps every intermediate state valid.
+        const answer = await client.call('POST', '/v1/deployments/batch', {
+          versions: manifests.map((m) => ({ dag_id: m.dagId, version: m.version })), environment, force, push_schemas: push, ...(reason ? { reason } : {}),
         });
-        if (answer.status >= 300) { codes.push(refused('deploy', answer, `${label(m)}: `)); continue; }
-        codes.push(EXIT.ok);
-        answers.push(answer.json);
-        if (client.format !== 'json') print(describeDeploy(answer.json));
+        if (answer.status >= 300) return refused('deploy', answer);
+        const j = answer.json as { order: string[]; constraints: Array<{ before: string; after: string; because: string }>; results: Array<Record<string, unknown>> };
+        if (client.format === 'json') { print(JSON.stringify(j, null, 2)); return EXIT.ok; }
+        const given = manifests.map(label);
+        const lines = [`deploy order: ${j.order.join(' → ')}${j.order.join() === given.join() ? '' : ` (given: ${given.join(', ')})`}`];
+        for (const c of j.constraints) lines.push(`  ${c.before} before ${c.after}: otherwise ${c.because}`);
+        print(lines.join('\n'));
+        for (const r of j.results) print(describeDeploy(r));
+        return EXIT.ok;
       }
-      if (client.format === 'json') print(JSON.stringify(answers.length === 1 ? answers[0] : answers, null, 2));
-      return worst(codes);
+      const [m] = manifests as [ManifestDocument];
+      const answer = await client.call('POST', '/v1/deployments', {
+        dag_id: m.dagId, version: m.version, environment, force, push_schemas: push, ...(reason ? { reason } : {}),
+      });
+      if (answer.status >= 300) return refused('deploy', answer, `${label(m)}: `);
+      print(client.format === 'json' ? JSON.stringify(answer.json, null, 2) : describeDeploy(answer.json));
+      return EXIT.ok;
     });
   },
 };

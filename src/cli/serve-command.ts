@@ -1,6 +1,5 @@
 // `dagpact serve`: the API server.
 import { serverSettings, parseServerConfig } from '../config/server-config.js';
-import { startServer } from '../start/server.js';
 import { settingOptions, type CliCommand } from './args.js';
 
 export const serveCommand: CliCommand = {
@@ -11,6 +10,8 @@ export const serveCommand: CliCommand = {
   notes: ['Every option can also be set by its environment variable (README.md, Configuration).'],
   async run({ flags }, env) {
     const config = parseServerConfig(env, flags);
+    // Loaded here: the other commands (and this one's --help) never load a server's modules.
+    const { startServer } = await import('../start/server.js');
     await startServer(config);
     return -1;
   },

@@ -36,6 +36,8 @@ export type ErrorCode =
   | 'TOO_MANY_REQUESTS'
   | 'CHECK_NOT_FOUND'
   | 'CHECK_REQUIRED'
+  | 'DEPLOY_ORDER_IMPOSSIBLE'
+  | 'CHANGE_INCOMPLETE'
   | 'ENVIRONMENT_NOT_FOUND'
   | 'QUARANTINE_RECORD_NOT_FOUND'
   | 'INVALID_STATE'
@@ -92,6 +94,10 @@ export const ERROR_TABLE: Record<ErrorCode, ErrorSpec> = {
   TOO_MANY_REQUESTS: { status: 429, confluent: 42901, retriable: true },
   CHECK_NOT_FOUND: { status: 404, confluent: 404, retriable: false },
   CHECK_REQUIRED: { status: 409, confluent: 409, retriable: false },
+  /** A multi-DAG deploy whose versions no order can bring live through valid states (ADR 0021). */
+  DEPLOY_ORDER_IMPOSSIBLE: { status: 409, confluent: 409, retriable: false },
+  /** Part of a change checked together, which cannot go live without the rest (ADR 0021). */
+  CHANGE_INCOMPLETE: { status: 409, confluent: 409, retriable: false },
   ENVIRONMENT_NOT_FOUND: { status: 404, confluent: 404, retriable: false },
   QUARANTINE_RECORD_NOT_FOUND: { status: 404, confluent: 404, retriable: false },
   INVALID_STATE: { status: 409, confluent: 409, retriable: false },

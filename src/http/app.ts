@@ -2,7 +2,7 @@
 // listens; tests call app.inject() on the same app.
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_HTTP_LIMITS, type AppDeps, type HttpLimits } from './deps.js';
 import { installHardening, installIdleTimeout } from './hardening.js';
@@ -11,8 +11,12 @@ import { installErrorHandling } from './error-handler.js';
 import { installMetrics } from './metrics.js';
 import { registerRoutes } from './routes/index.js';
 import { sharedSchemas } from './shared-schemas.js';
+import { installStartupGate } from './startup-gate.js';
+import { lazySchemaCompilers } from './lazy-schema-compilers.js';
 
 export const API_VERSION = '0.1.0';
+
+type SchemaCompilersFactory = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>;
 
 /** JSON media types accepted on request bodies: Confluent's clients send their own. */
 const JSON_MEDIA_TYPES = [
@@ -39,10 +43,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     http: { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: 1000 },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     routerOptions: { ignoreTrailingSlash: true },
+    // Fastify's own compilers, wrapped; their validate functions are typed loosely on our side.
+    schemaController: { compilersFactory: (deps.schemaCompilers ?? lazySchemaCompilers()).compilersFactory as SchemaCompilersFactory },
   }) as unknown as FastifyInstance;
   app.server.maxConnections = limits.maxConnections;
   app.server.headersTimeout = limits.headersTimeoutMs;
   installIdleTimeout(app, limits.idleTimeoutMs);
+  if (deps.startup) installStartupGate(app, deps.startup);
   app.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id); });
 
   const jsonParser = app.getDefaultJsonParser('error', 'error');

@@ -7,9 +7,13 @@ import type { Database } from '../store/db.js';
 import type { PulsarAdmin } from '../pulsar-admin/admin-client.js';
 import type { Services } from '../core/services.js';
 import type { GatekeeperStatusClient } from '../gatekeeper-client/status.js';
+import type { Startup } from './startup-gate.js';
+import type { LazySchemaCompilers } from './lazy-schema-compilers.js';
 
 export interface AppDeps {
   database: Database;
+  /** Set when the server listens before its database is open and migrated: requests wait for it. */
+  startup?: Startup;
   tokens: TokenService;
   audit: AuditLog;
   services: Services;
@@ -23,6 +27,8 @@ export interface AppDeps {
   console?: { oidc?: ConsoleOidc };
   bodyLimitBytes?: number;
   logger?: Logger;
+  /** The route schemas' compilers (compiled on first use); a test passes its own to compile them all. */
+  schemaCompilers?: LazySchemaCompilers;
   /** Socket and request limits; defaults in DEFAULT_HTTP_LIMITS (docs/adr/0013). */
   httpLimits?: Partial<HttpLimits>;
 }

@@ -7,13 +7,15 @@ export function makeLogger(level: ServerConfig['logLevel'], name: string): Logge
   return pino({ level, name, base: { pid: process.pid } });
 }
 
-export async function openConfiguredDatabase(config: Pick<ServerConfig, 'databaseUrl' | 'dataDir'>, log: Logger): Promise<Database> {
+export async function openConfiguredDatabase(
+  config: Pick<ServerConfig, 'databaseUrl' | 'dataDir'>, log: Logger, open: { waitReady?: boolean } = {},
+): Promise<Database> {
   if (config.databaseUrl) {
     log.info({ database: redactUrl(config.databaseUrl) }, 'using PostgreSQL');
     return openDatabase({ url: config.databaseUrl });
   }
   log.info({ dataDir: config.dataDir }, 'DATABASE_URL is not set: using the embedded PGlite database');
-  return openDatabase({ dataDir: config.dataDir });
+  return openDatabase({ dataDir: config.dataDir }, open);
 }
 
 export function redactUrl(url: string): string {

@@ -1,9 +1,10 @@
 // The API server's way to Pulsar for quarantine replay: a transport opened on first use (so the
 // server starts, and serves everything else, while the broker is down) and opened again after a
-// failure. Replays then fail with a retriable 503 naming the broker, never a crash.
+// failure. Replays then fail with a retriable 503 naming the broker, never a crash. The Pulsar client's
+// modules are loaded then too: a server that never replays never loads them (docs/adr/0021).
 import type { Logger } from 'pino';
 import type { ClientOptions } from '../pulsar/index.js';
-import { openPulsarTransport, type PulsarTransport } from '../gatekeeper/adapters/pulsar.js';
+import type { PulsarTransport } from '../gatekeeper/adapters/pulsar.js';
 import type { Forwarder } from '../gatekeeper/adapters/replayer.js';
 import type { DagTrigger, ForwardTarget } from '../gatekeeper/airflow-sink.js';
 import type { AirflowDagStates } from '../gatekeeper/resolver.js';
@@ -18,7 +19,8 @@ export function makeLazyForwarder(args: {
   let transport: Promise<PulsarTransport> | undefined;
   const open = (): Promise<PulsarTransport> => {
     if (!transport) {
-      const opening = openPulsarTransport({ serviceUrl: args.serviceUrl, token: args.token, log: args.log });
+      const opening = import('../gatekeeper/adapters/pulsar.js')
+        .then(({ openPulsarTransport }) => openPulsarTransport({ serviceUrl: args.serviceUrl, token: args.token, log: args.log }));
       transport = opening;
       opening.catch(() => { if (transport === opening) transport = undefined; });
     }

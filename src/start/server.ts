@@ -4,9 +4,9 @@ import { airflowClientFromSettings } from '../airflow/client.js';
 import type { ServerConfig } from '../config/server-config.js';
 import { makeTokenService } from '../core/auth.js';
 import { buildApp } from '../http/app.js';
+import { startupOf } from '../http/startup-gate.js';
 import { makePulsarAdmin } from '../pulsar-admin/admin-client.js';
 import { makeGatekeeperStatusClient } from '../gatekeeper-client/status.js';
-import { makeOidcVerifier } from '../oidc/oidc-verifier.js';
 import { makePayloadCipher } from '../store/payload-cipher.js';
 import { readTokenFile } from '../support/token-file.js';
 import { makeLazyForwarder } from './replay-forwarder.js';
@@ -20,15 +20,21 @@ import { makeAuditLog, makeTokenStore } from '../store/token-store.js';
 
 export async function startServer(config: ServerConfig) {
   const log = makeLogger(config.logLevel, 'dagpact-server');
-  const database = await openConfiguredDatabase(config, log);
+  // The embedded database's lock is taken here (a second process is refused before anything listens);
+  // it opens and migrates while the app is built and listens: /readyz says "starting" until then, and
+  // other requests wait for it (docs/adr/0021).
+  const database = await openConfiguredDatabase(config, log, { waitReady: false });
+  const migrated = database.migrate();
+  const startup = startupOf(migrated);
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   let replay: ReturnType<typeof makeLazyForwarder> | undefined;
   let compute: ComputePool | undefined;
+  let shutdown: ReturnType<typeof installShutdown> | undefined;
   try {
-    await database.migrate();
     const audit = makeAuditLog(database.db);
+    // jose is loaded only when OIDC is configured.
     const bearer = config.oidcIssuer && config.oidcAudience
-      ? makeOidcVerifier({
+      ? (await import('../oidc/oidc-verifier.js')).makeOidcVerifier({
         issuer: config.oidcIssuer, audience: config.oidcAudience, rolesClaim: config.oidcRolesClaim, roleMap: config.oidcRoleMap ?? {},
         clockSkewSeconds: config.oidcClockSkewSeconds, jwksCacheMaxAgeMs: config.oidcJwksCacheSeconds * 1000,
         jwksCooldownMs: config.oidcJwksCooldownSeconds * 1000,
@@ -78,7 +84,7 @@ export async function startServer(config: ServerConfig) {
       live: { subscription: config.gatekeeperSubscription, cacheMs: config.pulsarLiveCacheSeconds * 1000 }, ...(payloadCipher ? { payloadCipher } : {}), ...(replay ? { forwarder: replay.forwarder } : {}), ...(airflow ? { airflow } : {}),
     });
     app = await buildApp({
-      database, tokens, audit, services, pulsarAdmin, metrics,
+      database, startup, tokens, audit, services, pulsarAdmin, metrics,
       ...(config.gatekeeperStatusUrl ? { gatekeeperStatus: makeGatekeeperStatusClient({ url: config.gatekeeperStatusUrl }) } : {}),
       ...(config.oidcIssuer && config.oidcAudience && config.oidcConsoleClientId ? {
         console: { oidc: { issuer: config.oidcIssuer, clientId: config.oidcConsoleClientId, scopes: config.oidcConsoleScopes, resource: config.oidcAudience } },
@@ -93,7 +99,24 @@ export async function startServer(config: ServerConfig) {
       },
     });
     await app.listen({ host: config.host, port: config.port });
+    // Installed as soon as it listens: a SIGTERM while the database is still migrating drains too.
+    const listening = app;
+    const pulsar = replay;
+    const workers = compute;
+    shutdown = installShutdown({
+      log,
+      deadlineMs: config.shutdownTimeoutMs,
+      steps: [
+        { name: 'http', run: () => listening.close() },
+        ...(pulsar ? [{ name: 'pulsar', run: () => pulsar.close() }] : []),
+        // After http: requests still draining may be waiting on a worker.
+        ...(workers ? [{ name: 'compute', run: () => workers.close() }] : []),
+        { name: 'database', run: async () => { await migrated.catch(() => undefined); await database.close(); } },
+      ],
+    });
+    await migrated;
   } catch (error) {
+    shutdown?.dispose();
     // A failed migrate, build or listen must not leave the database (or a half-built app) open.
     await app?.close().catch((err: unknown) => log.warn({ err }, 'closing the app after a failed start failed'));
     await replay?.close().catch((err: unknown) => log.warn({ err }, 'closing pulsar after a failed start failed'));
@@ -101,16 +124,5 @@ export async function startServer(config: ServerConfig) {
     await database.close().catch((err: unknown) => log.warn({ err }, 'closing the database after a failed start failed'));
     throw error;
   }
-  installShutdown({
-    log,
-    deadlineMs: config.shutdownTimeoutMs,
-    steps: [
-      { name: 'http', run: () => app.close() },
-      ...(replay ? [{ name: 'pulsar', run: () => replay.close() }] : []),
-      // After http: requests still draining may be waiting on a worker.
-      ...(compute ? [{ name: 'compute', run: () => compute.close() }] : []),
-      { name: 'database', run: () => database.close() },
-    ],
-  });
   return { app, database, log };
 }

@@ -7,7 +7,7 @@ import type {
 } from '../core/contracts/types.js';
 import type { Db } from './db.js';
 import { insertAuditEvent } from './token-store.js';
-import { isPinned, type ContractEntry, type EnvironmentRecord } from '../core/contracts/types.js';
+import { isPinned, type ContractEntry, type DagVersionRef, type EnvironmentRecord } from '../core/contracts/types.js';
 import { checks, contractBindings, dagVersions, dags, deployments, environments } from './schema.js';
 
 function toVersion(row: typeof dagVersions.$inferSelect): DagVersionRecord {
@@ -15,8 +15,8 @@ function toVersion(row: typeof dagVersions.$inferSelect): DagVersionRecord {
 }
 
 function toCheck(row: typeof checks.$inferSelect): CheckRecord {
-  const { findings, ...rest } = row;
-  return { ...rest, checks: findings as TopicCheck[] };
+  const { findings, together, ...rest } = row;
+  return { ...rest, checks: findings as TopicCheck[], together: (together ?? []) as DagVersionRef[] };
 }
 
 type DeploymentRow = typeof deployments.$inferSelect & { version: string | null };
@@ -101,7 +101,7 @@ export function makeContractStore(db: Db): ContractStore {
       return db.transaction(async (tx) => {
         const [row] = await tx.insert(checks).values({
           environment: check.environment, dagId: check.dagId, version: check.version, manifest: check.manifest,
-          passed: check.passed, findings: check.checks, requestedBy: check.requestedBy,
+          passed: check.passed, findings: check.checks, together: check.together, requestedBy: check.requestedBy,
         }).returning();
         const record = toCheck(row!);
         if (check.audit) await insertAuditEvent(tx, check.audit(record));

@@ -55,11 +55,16 @@ export function migrationsFolder(): string {
   return join(packageRoot(), 'migrations');
 }
 
+let journalEntries: number | undefined;
+
+/** The committed migrations: read once per process (they do not change while it runs; /readyz asks often). */
 function journalCount(): number {
+  if (journalEntries !== undefined) return journalEntries;
   const journal = JSON.parse(readFileSync(join(migrationsFolder(), 'meta', '_journal.json'), 'utf8')) as {
     entries: unknown[];
   };
-  return journal.entries.length;
+  journalEntries = journal.entries.length;
+  return journalEntries;
 }
 
 async function appliedCount(db: Db): Promise<number> {
@@ -175,9 +180,14 @@ function listenPostgres(
   };
 }
 
-export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+/**
+ * Opens the database. With `waitReady: false` an embedded database is returned as soon as its lock is
+ * taken and PGlite has started loading: queries and migrate() wait for it, so the server can build its
+ * app and listen meanwhile (docs/adr/0021). A PGlite that fails to start then fails migrate().
+ */
+export async function openDatabase(options: DatabaseOptions, open: { waitReady?: boolean } = {}): Promise<Database> {
   if ('url' in options) return openPostgres(options);
-  return openPglite(options);
+  return openPglite(options, open.waitReady ?? true);
 }
 
 function openPostgres(options: { url: string; poolSize?: number; applicationName?: string }): Database {
@@ -239,7 +249,7 @@ function translatePgliteErrors(client: PGlite): void {
   })) as PGlite['transaction']);
 }
 
-async function openPglite(options: { dataDir: string } | { memory: true }): Promise<Database> {
+async function openPglite(options: { dataDir: string } | { memory: true }, waitReady: boolean): Promise<Database> {
   let client: PGlite;
   let unlock = () => {};
   if ('dataDir' in options) {
@@ -249,12 +259,10 @@ async function openPglite(options: { dataDir: string } | { memory: true }): Prom
   } else {
     client = new PGlite();
   }
-  try {
-    await client.waitReady;
-  } catch (error) {
-    unlock();
-    throw error;
-  }
+  // A PGlite that never starts releases the lock; whoever waits on it (migrate, a query) gets the error.
+  const ready = client.waitReady.catch((error: unknown) => { unlock(); throw error; });
+  ready.catch(() => undefined);
+  if (waitReady) await ready;
   translatePgliteErrors(client);
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   const listeners = listenerSet();
@@ -284,6 +292,7 @@ async function openPglite(options: { dataDir: string } | { memory: true }): Prom
       });
     },
     async migrate() {
+      await ready;
       await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder: migrationsFolder() });
     },
     async ping() {

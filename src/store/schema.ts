@@ -152,6 +152,8 @@ export const checks = pgTable('checks', {
   manifest: jsonb('manifest').notNull(),
   passed: boolean('passed').notNull(),
   findings: jsonb('findings').notNull(),
+  /** The other DAG versions this one was checked together with ([{dag_id, version}]; ADR 0021). */
+  together: jsonb('together').notNull().default([]),
   requestedBy: text('requested_by').notNull(),
   createdAt: createdAt(),
 }, (t) => [index('checks_dag_idx').on(t.dagId, t.version, t.environment, t.id)]);

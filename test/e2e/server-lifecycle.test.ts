@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startServerProcess } from '../support/server-process.js';
+import { waitFor } from '../support/wait-for.js';
 
 const ADMIN = 'e2e-admin-token-0123456789';
 
@@ -17,8 +18,13 @@ describe('dagpact serve (embedded PGlite)', () => {
   it('serves /healthz and /readyz with no other service, keeps data across a restart, and drains on SIGTERM', async () => {
     const first = await startServerProcess(env);
     expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
-    const ready = await fetch(`${first.url}/readyz`);
-    expect(ready.status).toBe(200);
+    // It listens while the database opens and migrates: /readyz says "starting" (503) until then.
+    const early = await fetch(`${first.url}/readyz`);
+    if (early.status === 503) expect((await early.json()).checks.database.message).toMatch(/^starting/);
+    const ready = await waitFor('/readyz to answer 200', async () => {
+      const res = await fetch(`${first.url}/readyz`);
+      return res.status === 200 && res;
+    }, { timeoutMs: 60_000, intervalMs: 100 });
     expect(await ready.json()).toEqual({ status: 'ok', checks: { database: { ok: true } } });
     const created = await fetch(`${first.url}/v1/tokens`, {
       method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
@@ -31,7 +37,7 @@ describe('dagpact serve (embedded PGlite)', () => {
     const second = await startServerProcess(env);
     const list = await fetch(`${second.url}/v1/tokens`, { headers: { authorization: `Bearer ${ADMIN}` } });
     expect((await list.json()).map((t: { name: string }) => t.name)).toContain('survives-restart');
-    expect((await fetch(`${second.url}/readyz`)).status).toBe(200);
+    await waitFor('/readyz to answer 200 after the restart', async () => (await fetch(`${second.url}/readyz`)).status === 200, { timeoutMs: 60_000, intervalMs: 100 });
     expect(await second.stop('SIGTERM')).toBe(0);
   });
 

@@ -21,7 +21,8 @@ export interface TestApp {
 
 export async function buildTestApp(options: {
   adminToken?: string | null; authReads?: boolean; bearer?: BearerVerifier; pulsarAdmin?: PulsarAdmin; db?: TestDatabase; airflow?: AirflowDagVersions;
-  httpLimits?: AppDeps['httpLimits']; live?: { subscription?: string; cacheMs?: number };
+  httpLimits?: AppDeps['httpLimits']; startup?: AppDeps['startup']; schemaCompilers?: AppDeps['schemaCompilers'];
+  live?: { subscription?: string; cacheMs?: number };
 } = {}): Promise<TestApp> {
   const db = options.db ?? (await createTestDatabase());
   const audit = makeAuditLog(db.database.db);
@@ -36,6 +37,8 @@ export async function buildTestApp(options: {
     database: db.database, tokens, audit, services, pulsarAdmin: options.pulsarAdmin,
     metrics: new Registry(), authReads: options.authReads ?? false,
     ...(options.httpLimits ? { httpLimits: options.httpLimits } : {}),
+    ...(options.startup ? { startup: options.startup } : {}),
+    ...(options.schemaCompilers ? { schemaCompilers: options.schemaCompilers } : {}),
   });
   await app.ready();
   return {

@@ -8,11 +8,12 @@ import type { Registry } from '../registry/types.js';
 import type { SchemaCompute } from '../compute/port.js';
 import { closest } from '../suggest.js';
 import { runCheck, type Companion } from './check.js';
+import { labelOf, pairProblems, planDeployOrder, type DagSchemas, type OrderConstraint } from './deploy-order.js';
 import { contractHash, contractIdentity, diffIdentities, type ContractIdentity, type EntryIdentity } from './identity.js';
 import { parseManifest, readManifestText, topicParts } from './manifest.js';
 import { pinEntries, textForPulsar } from './resolve.js';
 import type {
-  ActiveVersion, AirflowDagVersions, CheckFinding, CheckRecord, ContractEntry, ContractStore, DagVersionRecord, DeploymentRecord,
+  ActiveVersion, AirflowDagVersions, CheckFinding, CheckRecord, ContractEntry, ContractStore, DagVersionRecord, DagVersionRef, DeploymentRecord,
   EnvironmentRecord, PulsarSchemas,
 } from './types.js';
 import { isPinned } from './types.js';
@@ -171,6 +172,32 @@ export function makeContracts(deps: ContractsDeps) {
     return result;
   }
 
+  /** A DAG version's produced schemas that join their subject at its first deploy, parsed, by topic. */
+  async function pendingOf(dagVersion: DagVersionRecord): Promise<Map<string, ParsedSchema>> {
+    const pending = new Map<string, ParsedSchema>();
+    const declared = (dagVersion.contract.declared as ContractIdentity).produces;
+    for (const e of dagVersion.contract.produces.filter((p) => !isPinned(p))) {
+      const d = declared.find((x) => x.topic === e.topic);
+      if (d?.schema === undefined) continue;
+      const schema = typeof d.schema === 'string' ? d.schema : JSON.stringify(d.schema);
+      pending.set(e.topic, await registry.parse({ schema, format: e.format, references: d.references ?? [] }));
+    }
+    return pending;
+  }
+
+  /** What a DAG version reads and writes, parsed: the input of the deploy order. */
+  async function schemasOf(dagVersion: DagVersionRecord): Promise<DagSchemas> {
+    const pending = await pendingOf(dagVersion);
+    const reads: DagSchemas['reads'] = new Map();
+    const writes: DagSchemas['writes'] = new Map();
+    for (const c of dagVersion.contract.consumes.filter(isPinned)) reads.set(c.topic, { format: c.format, parsed: await registry.parsedById({ id: c.schemaId }) });
+    for (const p of dagVersion.contract.produces) {
+      const parsed = isPinned(p) ? await registry.parsedById({ id: p.schemaId }) : pending.get(p.topic);
+      if (parsed) writes.set(p.topic, { format: p.format, parsed });
+    }
+    return { dagVersion, reads, writes };
+  }
+
   /** Registered DAG versions deployed together with a checked one, with their new produced schemas parsed. */
   async function companions(list: Array<{ dagId: string; version: string }>): Promise<Companion[]> {
     return Promise.all(list.map(async ({ dagId, version }, i) => {
@@ -179,16 +206,35 @@ export function makeContracts(deps: ContractsDeps) {
         throw new DagpactError('DAG_VERSION_NOT_FOUND', `DAG "${dagId}" has no version "${version}" (together[${i}]); register it first (POST /v1/dags)`,
           { details: { problems: [{ path: `$.together[${i}]`, message: 'is not a registered DAG version' }] } });
       }
-      const pending = new Map<string, ParsedSchema>();
-      const declared = (dagVersion.contract.declared as ContractIdentity).produces;
-      for (const e of dagVersion.contract.produces.filter((p) => !isPinned(p))) {
-        const d = declared.find((x) => x.topic === e.topic);
-        if (d?.schema === undefined) continue;
-        const schema = typeof d.schema === 'string' ? d.schema : JSON.stringify(d.schema);
-        pending.set(e.topic, await registry.parse({ schema, format: e.format, references: d.references ?? [] }));
-      }
-      return { dagVersion, pending };
+      return { dagVersion, pending: await pendingOf(dagVersion) };
     }));
+  }
+
+  /**
+   * A version checked together with others (its latest check's `together`) may go live without them
+   * only if it can work beside what is active of their DAGs now: otherwise the change is incomplete.
+   * `alongside` are the DAG ids deployed in the same request (the order takes care of those).
+   */
+  async function assertChangeComplete(found: DagVersionRecord, check: CheckRecord, active: ActiveVersion[], alongside: Set<string>): Promise<void> {
+    const missing: Array<{ ref: DagVersionRef; because: string }> = [];
+    for (const ref of check.together) {
+      if (alongside.has(ref.dagId)) continue;
+      const current = active.find((a) => a.dagVersion.dagId === ref.dagId)?.dagVersion;
+      if (!current || current.version === ref.version) continue;
+      const [mine, theirs] = await Promise.all([schemasOf(found), schemasOf(current)]);
+      const problems = [...pairProblems(deps.formats, mine, theirs), ...pairProblems(deps.formats, theirs, mine)];
+      if (problems.length) {
+        const p = problems[0]!;
+        missing.push({ ref, because: `${p.reader} cannot read what ${p.writer} writes on ${p.topic} (${p.issue})` });
+      }
+    }
+    if (!missing.length) return;
+    const names = missing.map((m) => `${m.ref.dagId}@${m.ref.version}`);
+    throw new DagpactError('CHANGE_INCOMPLETE',
+      `${labelOf(found)} was checked together with ${names.join(', ')} (check ${check.id}) and passes only with ${missing.length === 1 ? 'it' : 'them'}: ` +
+      `${missing.map((m) => m.because).join('; ')}. Deploy the whole change in one request (dagpact deploy with every manifest of the change), ` +
+      'or force (admin) with a reason',
+      { details: { check_id: check.id, missing: missing.map((m) => ({ dag_id: m.ref.dagId, version: m.ref.version, because: m.because })) } });
   }
 
   async function check(args: { manifest: unknown; environment: string; pulsar?: boolean; together?: Array<{ dagId: string; version: string }> }, actor: Principal): Promise<CheckRecord> {
@@ -219,6 +265,7 @@ export function makeContracts(deps: ContractsDeps) {
     const passed = checks.every((c) => c.status === 'passed');
     const record = await store.insertCheck({
       environment, dagId: manifest.dagId, version: manifest.version, manifest: document, passed, checks, requestedBy: actor.id,
+      together: together.filter((c) => c.dagVersion.dagId !== manifest.dagId).map((c) => ({ dagId: c.dagVersion.dagId, version: c.dagVersion.version })),
       audit: (r) => ({
         actor: actor.id, actorName: actor.name, action: 'check.run', targetType: 'dag_version', targetId: `${manifest.dagId}@${manifest.version}`,
         details: { check_id: r.id, environment, passed, errors: findingsOf(r).filter((f) => f.severity === 'error').length },
@@ -294,11 +341,16 @@ export function makeContracts(deps: ContractsDeps) {
     return pushed;
   }
 
-  async function deploy(args: { dagId: string; version: string; environment: string; force?: boolean; reason?: string; pushSchemas?: boolean }, actor: Principal): Promise<DeployResult> {
+  async function deploy(args: {
+    dagId: string; version: string; environment: string; force?: boolean; reason?: string; pushSchemas?: boolean;
+    /** The DAGs deployed in the same request (deployChange). */
+    alongside?: Set<string>;
+  }, actor: Principal): Promise<DeployResult> {
     const environment = await environmentOf(args.environment);
     const found = await store.findDagVersion({ dagId: args.dagId, version: args.version });
     if (!found) throw versionNotFound(args.dagId, args.version);
-    const current = (await store.activeVersions({ environment })).find((a) => a.dagVersion.dagId === args.dagId);
+    const active = await store.activeVersions({ environment });
+    const current = active.find((a) => a.dagVersion.dagId === args.dagId);
     if (current && current.dagVersion.id === found.id && !args.pushSchemas) {
       // Redeploying the active version changes nothing: no new record (idempotent CI reruns).
       return { deployment: current.deployment, alreadyActive: true, pinned: [], pushed: [], namespaces: [], topics: [] };
@@ -317,6 +369,7 @@ export function makeContracts(deps: ContractsDeps) {
       throw new DagpactError('CHECK_REQUIRED', `${why}; run a passing check (POST /v1/checks) first, or deploy with force and a reason`,
         { details: { check_id: latest?.id ?? null, passed: latest?.passed ?? null } });
     }
+    if (gateOpen && !args.force) await assertChangeComplete(found, latest, active, args.alongside ?? new Set());
     const { version, pinned } = await pinPending(found, actor);
     const pushed = args.pushSchemas ? await pushSchemas(version) : [];
     const deployment = await store.insertDeployment({
@@ -331,6 +384,56 @@ export function makeContracts(deps: ContractsDeps) {
     const topics = [...version.contract.consumes, ...version.contract.produces].map((e) => e.topic);
     const [namespaces, topicList] = await Promise.all([namespacePolicies(topics), topicPolicies(topics)]);
     return { deployment, alreadyActive: false, pinned, pushed, namespaces, topics: topicList };
+  }
+
+  /**
+   * Deploys several DAG versions as one change, in the order that keeps every intermediate state valid
+   * (deploy-order.ts), whatever order they were given in; refuses when no order does. Each one passes
+   * the same gate as a single deploy. A failure part-way leaves the earlier ones deployed: a valid state.
+   */
+  async function deployChange(args: {
+    versions: DagVersionRef[]; environment: string; force?: boolean; reason?: string; pushSchemas?: boolean;
+  }, actor: Principal): Promise<{ order: string[]; constraints: OrderConstraint[]; results: DeployResult[] }> {
+    const environment = await environmentOf(args.environment);
+    const seen = new Set<string>();
+    const found: DagVersionRecord[] = [];
+    for (const [i, ref] of args.versions.entries()) {
+      if (seen.has(ref.dagId)) {
+        throw errors.validation(`DAG ${ref.dagId} is named twice; a change deploys one version of each DAG`, [{ path: `$.versions[${i}].dag_id`, message: 'is named twice' }]);
+      }
+      seen.add(ref.dagId);
+      const record = await store.findDagVersion(ref);
+      if (!record) {
+        throw new DagpactError('DAG_VERSION_NOT_FOUND', `DAG "${ref.dagId}" has no version "${ref.version}" ($.versions[${i}]); register it first (POST /v1/dags)`,
+          { details: { problems: [{ path: `$.versions[${i}]`, message: 'is not a registered DAG version' }] } });
+      }
+      found.push(record);
+    }
+    const active = await store.activeVersions({ environment });
+    const members = await Promise.all(found.map(async (v) => {
+      const current = active.find((a) => a.dagVersion.dagId === v.dagId)?.dagVersion;
+      return { next: await schemasOf(v), ...(current ? { current: await schemasOf(current) } : {}) };
+    }));
+    const plan = planDeployOrder(deps.formats, members);
+    if (!plan.ok && !args.force) {
+      throw new DagpactError('DEPLOY_ORDER_IMPOSSIBLE', `${plan.message}. Nothing was deployed`, {
+        details: plan.kind === 'cycle'
+          ? { cycle: plan.cycle.map((c) => ({ before: c.before, after: c.after, because: c.because })) }
+          : { problems: plan.problems },
+      });
+    }
+    const order = plan.ok ? plan.order : found.map(labelOf);
+    const byLabel = new Map(found.map((v) => [labelOf(v), v]));
+    const results: DeployResult[] = [];
+    for (const name of order) {
+      const v = byLabel.get(name)!;
+      results.push(await deploy({
+        dagId: v.dagId, version: v.version, environment, alongside: seen,
+        ...(args.force !== undefined ? { force: args.force } : {}), ...(args.reason !== undefined ? { reason: args.reason } : {}),
+        ...(args.pushSchemas !== undefined ? { pushSchemas: args.pushSchemas } : {}),
+      }, actor));
+    }
+    return { order, constraints: plan.ok ? plan.constraints : [], results };
   }
 
   async function undeploy(args: { dagId: string; environment: string; reason?: string }, actor: Principal): Promise<DeploymentRecord> {
@@ -349,6 +452,7 @@ export function makeContracts(deps: ContractsDeps) {
     check,
     getCheck,
     deploy,
+    deployChange,
     undeploy,
     async listDags() { return store.listDags(); },
     async getDag(dagId: string) {

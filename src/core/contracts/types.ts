@@ -144,9 +144,13 @@ export interface CheckRecord {
   manifest: unknown;
   passed: boolean;
   checks: TopicCheck[];
+  /** The other DAG versions of the change this check judged together with it (they replaced their DAGs' active versions). */
+  together: DagVersionRef[];
   requestedBy: string;
   createdAt: Date;
 }
+
+export interface DagVersionRef { dagId: string; version: string }
 
 export interface DeploymentRecord {
   id: number;

@@ -43,6 +43,10 @@ export const checkView = {
     passed: { type: 'boolean' },
     checks: { type: 'array', items: topicCheckView, description: 'Every comparison made (one JUnit testcase each)' },
     findings: { type: 'array', items: findingView, description: 'All findings of all checks' },
+    together: {
+      type: 'array', description: 'The other DAG versions of the change this one was checked together with; deploying it without them is refused when it cannot work beside their active versions',
+      items: { type: 'object', required: ['dag_id', 'version'], properties: { dag_id: { type: 'string' }, version: { type: 'string' } } },
+    },
     requested_by: { type: 'string' }, created_at: { type: 'string', format: 'date-time' },
   },
 } as const;
@@ -57,6 +61,7 @@ export function presentCheck(c: CheckRecord) {
   return {
     id: c.id, dag_id: c.dagId, version: c.version, environment: c.environment, passed: c.passed,
     checks: c.checks.map(presentTopicCheck), findings: findingsOf(c).map(presentFinding),
+    together: c.together.map((t) => ({ dag_id: t.dagId, version: t.version })),
     requested_by: c.requestedBy, created_at: c.createdAt.toISOString(),
   };
 }

@@ -2,6 +2,7 @@
 // the check gate (409 CHECK_REQUIRED; force with a reason bypasses it, audited), optionally pushing
 // its schemas to Pulsar; deployment history; what is active where. Routes call services.contracts.
 import type { FastifyInstance } from 'fastify';
+import type { DeployResult } from '../../core/contracts/contracts.js';
 import type { DeploymentRecord } from '../../core/contracts/types.js';
 import type { AppDeps } from '../deps.js';
 import { nativeErrors } from '../shared-schemas.js';
@@ -73,6 +74,20 @@ function present(d: DeploymentRecord) {
   };
 }
 
+function presentResult(result: DeployResult) {
+  return {
+    deployment: present(result.deployment),
+    already_active: result.alreadyActive,
+    pinned: result.pinned.map((p) => ({ topic: p.topic, subject: p.subject, version: p.version, schema_id: p.schemaId })),
+    pushed: result.pushed.map((p) => ({ topic: p.topic, subject: p.subject, version: p.version, schema_id: p.schemaId, pulsar_version: p.pulsarVersion })),
+    namespaces: result.namespaces.map((n) => ({ namespace: n.namespace, compatibility_strategy: n.compatibilityStrategy, schema_validation_enforced: n.schemaValidationEnforced })),
+    topics: result.topics.map((t) => ({
+      topic: t.topic, exists: t.exists, compatibility_strategy_override: t.strategyOverride, compatibility_strategy: t.appliedStrategy,
+      schema_validation_enforced: t.schemaValidationEnforced, ...(t.error ? { error: t.error } : {}),
+    })),
+  };
+}
+
 export async function deploymentRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = typed(fastify);
   const contracts = () => deps.services.contracts;
@@ -113,16 +128,70 @@ export async function deploymentRoutes(fastify: FastifyInstance, deps: AppDeps) 
       dagId: b.dag_id, version: b.version, environment: b.environment, force: b.force, reason: b.reason, pushSchemas: b.push_schemas,
     }, request.principal);
     reply.status(result.alreadyActive ? 200 : 201);
+    return presentResult(result);
+  });
+
+  app.post('/v1/deployments/batch', {
+    config: {
+      scope: 'read',
+      permit: (r) => {
+        const b = r.body as { environment: string; force?: boolean };
+        return [
+          ...(b.force ? [{ permission: 'admin', because: 'force deploys past a failing check or an impossible order' }] : []),
+          { permission: `deploy:${b.environment}`, because: `deploying to "${b.environment}"` },
+        ];
+      },
+    },
+    schema: {
+      tags, summary: 'Deploy several DAG versions as one change, in the order that keeps every intermediate state valid',
+      description: 'Whatever order the versions are given in, they are deployed so that after each step every active consumer can read '
+        + 'what every active producer writes (a consumer that reads the new schema before the producer that writes it; a producer whose '
+        + 'new schema a new consumer needs before that consumer). 409 DEPLOY_ORDER_IMPOSSIBLE names the cycle when no order does, and '
+        + 'nothing is deployed. Each version passes the same gate as POST /v1/deployments; `order` says the order used.',
+      body: {
+        type: 'object', required: ['versions', 'environment'], additionalProperties: false,
+        properties: {
+          versions: {
+            type: 'array', minItems: 1, maxItems: 100,
+            items: { type: 'object', required: ['dag_id', 'version'], additionalProperties: false, properties: { dag_id: dagIdParam, version: dagVersionParam } },
+          },
+          environment: environmentParam,
+          force: { type: 'boolean', default: false }, reason: { type: 'string', maxLength: 2000 },
+          push_schemas: { type: 'boolean', default: false },
+        },
+      },
+      response: {
+        201: {
+          type: 'object', required: ['order', 'constraints', 'results'],
+          properties: {
+            order: { type: 'array', items: { type: 'string' }, description: 'dag_id@version, in the order deployed' },
+            constraints: {
+              type: 'array', description: 'Why some versions had to go before others',
+              items: {
+                type: 'object', required: ['before', 'after', 'because'],
+                properties: { before: { type: 'string' }, after: { type: 'string' }, because: { type: 'string' } },
+              },
+            },
+            results: { type: 'array', items: deployResultView, description: 'One per version, in the order deployed' },
+          },
+        },
+        ...nativeErrors(400, 401, 403, 404, 409, 415, 502, 503),
+      },
+    },
+  }, async (request, reply) => {
+    const b = request.body as { versions: Array<{ dag_id: string; version: string }>; environment: string; force: boolean; reason?: string; push_schemas: boolean };
+    const change = await contracts().deployChange({
+      versions: b.versions.map((v) => ({ dagId: v.dag_id, version: v.version })), environment: b.environment,
+      force: b.force, reason: b.reason, pushSchemas: b.push_schemas,
+    }, request.principal);
+    reply.status(201);
     return {
-      deployment: present(result.deployment),
-      already_active: result.alreadyActive,
-      pinned: result.pinned.map((p) => ({ topic: p.topic, subject: p.subject, version: p.version, schema_id: p.schemaId })),
-      pushed: result.pushed.map((p) => ({ topic: p.topic, subject: p.subject, version: p.version, schema_id: p.schemaId, pulsar_version: p.pulsarVersion })),
-      namespaces: result.namespaces.map((n) => ({ namespace: n.namespace, compatibility_strategy: n.compatibilityStrategy, schema_validation_enforced: n.schemaValidationEnforced })),
-      topics: result.topics.map((t) => ({
-        topic: t.topic, exists: t.exists, compatibility_strategy_override: t.strategyOverride, compatibility_strategy: t.appliedStrategy,
-        schema_validation_enforced: t.schemaValidationEnforced, ...(t.error ? { error: t.error } : {}),
+      order: change.order,
+      constraints: change.constraints.map((c) => ({
+        before: c.before, after: c.after,
+        because: `${c.because.reader} cannot read what ${c.because.writer} writes on ${c.because.topic} (${c.because.issue})`,
       })),
+      results: change.results.map(presentResult),
     };
   });
 

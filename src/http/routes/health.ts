@@ -1,5 +1,5 @@
 // Liveness and readiness probes.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.js';
 
 const probeResponse = {
@@ -18,6 +18,18 @@ const probeResponse = {
   },
 };
 
+async function databaseCheck(deps: AppDeps, log: FastifyBaseLogger): Promise<{ ok: boolean; message?: string }> {
+  try {
+    await deps.database.ping();
+    const pending = await deps.database.pendingMigrations();
+    return pending === 0 ? { ok: true } : { ok: false, message: `${pending} migration(s) not applied; run "dagpact migrate"` };
+  } catch (error) {
+    // The driver's own text may name hosts, users or SQL: logged, not shown.
+    log.warn({ err: error }, 'readiness: database check failed');
+    return { ok: false, message: 'database unreachable; the server log has the details' };
+  }
+}
+
 export async function healthRoutes(app: FastifyInstance, deps: AppDeps) {
   app.get('/healthz', {
     config: { public: true },
@@ -33,15 +45,9 @@ export async function healthRoutes(app: FastifyInstance, deps: AppDeps) {
     },
   }, async (request, reply) => {
     const checks: Record<string, { ok: boolean; message?: string }> = {};
-    try {
-      await deps.database.ping();
-      const pending = await deps.database.pendingMigrations();
-      checks.database = pending === 0 ? { ok: true } : { ok: false, message: `${pending} migration(s) not applied; run "dagpact migrate"` };
-    } catch (error) {
-      // The driver's own text may name hosts, users or SQL: logged, not shown.
-      request.log.warn({ err: error }, 'readiness: database check failed');
-      checks.database = { ok: false, message: 'database unreachable; the server log has the details' };
-    }
+    checks.database = deps.startup && !deps.startup.ready
+      ? { ok: false, message: deps.startup.failed ? 'the database could not be opened or migrated; the server is stopping' : 'starting: the database is opening and migrating' }
+      : await databaseCheck(deps, request.log);
     if (deps.pulsarAdmin) {
       try {
         await deps.pulsarAdmin.ping();
