@@ -159,7 +159,7 @@ export async function deploymentRoutes(fastify: FastifyInstance, deps: AppDeps) 
           force: { type: 'boolean', default: false }, reason: { type: 'string', maxLength: 2000 },
           push_schemas: { type: 'boolean', default: false },
         },
-      },
+      } as const,
       response: {
         201: {
           type: 'object', required: ['order', 'constraints', 'results'],
@@ -179,7 +179,7 @@ export async function deploymentRoutes(fastify: FastifyInstance, deps: AppDeps) 
       },
     },
   }, async (request, reply) => {
-    const b = request.body as { versions: Array<{ dag_id: string; version: string }>; environment: string; force: boolean; reason?: string; push_schemas: boolean };
+    const b = request.body;
     const change = await contracts().deployChange({
       versions: b.versions.map((v) => ({ dagId: v.dag_id, version: v.version })), environment: b.environment,
       force: b.force, reason: b.reason, pushSchemas: b.push_schemas,
