@@ -6,26 +6,39 @@ producer wrote them, plus ``dagpact-*`` properties naming the writer schema and 
 contract's reader schema, and yields one ``TriggerEvent`` per message, whose payload the asset event
 keeps and the run reads (``dagpact_airflow.get_message``).
 
-Acknowledgement uses the triggerer's shared-stream *ack mode* (Airflow 3.3,
-``airflow.triggers.shared_stream``): the Pulsar message is acknowledged only after the triggerer
-confirmed that the asset event derived from it is stored in Airflow's metadata database. A message
-whose event was not confirmed (triggerer killed, database down, ack timeout) is never acknowledged,
-so Pulsar delivers it again: delivery is **at least once**. The window for a duplicate is between the
-event being stored and the acknowledgement reaching the broker (a triggerer killed in that window
-re-emits the message after restart). Every event carries the source topic and message id (and the
-trigger topic's message id), so a duplicate is recognisable deterministically; see
-``dagpact_airflow.get_message``.
-"""
+Two pacings (the ``pacing`` argument), both on the triggerer's shared-stream *ack mode* (Airflow 3.3,
+``airflow.triggers.shared_stream``), where the triggerer confirms that an asset event is stored:
+
+* ``"run"`` (default): **one DAG run per message**. After emitting the event for a message the trigger
+  waits, reading Airflow's REST API (connection ``airflow_api_default``), until the scheduler has turned
+  that event into a DAG run; only then does it acknowledge the message and take the next one. Airflow
+  3.3.2 merges the asset events queued before the scheduler creates a run into that run and leaves an
+  event stored just after the run's queue entry without a run until the next event: with one event in
+  flight neither happens. Before emitting, the trigger looks for an asset event of the same message
+  (same source topic and message id, or trigger message id) stored in the last ``dedup_window_s``
+  seconds: a redelivered message (triggerer restarted after storing, before acknowledging) or one the
+  gatekeeper forwarded twice is not emitted again; the trigger waits for that event's run and
+  acknowledges. Throughput: one message per scheduler loop (about a second or two).
+* ``"stored"``: acknowledge as soon as the event is stored and take the next message at once (no REST
+  API needed). Faster, but runs may carry several messages (``get_messages``), an event may wait for the
+  next one to get a run, and a message redelivered after a triggerer restart is emitted again (the
+  events carry the same source message id; ``get_messages`` drops repeats within one run).
+
+Either way a message is acknowledged only after its event is stored; one whose event was not
+confirmed (triggerer killed, database down, ack timeout) is redelivered by Pulsar: **at least once**."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from collections.abc import AsyncIterator, Hashable, Sequence
 from typing import Any
 
 from airflow.triggers.base import BaseEventTrigger, TriggerEvent
 from airflow.triggers.shared_stream import AdvanceItem, SharedStreamProducer, reject_shared_stream_event
 
+from dagpact_airflow.airflow_api import AIRFLOW_API_DEFAULT_CONN_ID, AirflowApi, AirflowApiError, airflow_api_endpoint
 from dagpact_airflow.codec import decode, json_safe, message_id_text, split_confluent
 from dagpact_airflow.connections import (
     DAGPACT_DEFAULT_CONN_ID,
@@ -34,10 +47,13 @@ from dagpact_airflow.connections import (
     pulsar_endpoint,
 )
 from dagpact_airflow.contract import Contract, normalize_topic, topic_local_name
+from dagpact_airflow.message import message_identity
 from dagpact_airflow.registry import RegistryError
 
 DEFAULT_TRIGGER_TOPIC_PATTERN = "persistent://public/default/dagpact-trigger-{dag_id}"
 _UNDECODABLE = "__dagpact_undecodable__"
+PACINGS = ("run", "stored")
+log = logging.getLogger(__name__)
 
 
 def _properties_provenance(props: dict[str, str]) -> dict[str, Any]:
@@ -63,6 +79,57 @@ class _PulsarStream(SharedStreamProducer):
         self.client: Any = None
         self.consumer: Any = None
         self._readers: dict[tuple[str, int], tuple[Any, str]] = {}
+        self._api: AirflowApi | None = None
+        # pacing "run": the message emitted last, and the future advance() resolves once it is handled.
+        self._handled: dict[Any, asyncio.Future[None]] = {}
+
+    @property
+    def _paced(self) -> bool:
+        return self.kwargs.get("pacing", "run") == "run"
+
+    async def _airflow(self) -> AirflowApi:
+        if self._api is None:
+            endpoint = await asyncio.to_thread(airflow_api_endpoint, self.kwargs.get("airflow_conn_id") or AIRFLOW_API_DEFAULT_CONN_ID)
+            self._api = AirflowApi(endpoint)
+        return self._api
+
+    async def _api_call(self, fn: Any, *args: Any) -> Any:
+        """Calls Airflow's REST API; an Airflow that is away or not coping (unreachable, 5xx, 429) is
+        waited for (the message stays unacknowledged meanwhile), a refusal is raised."""
+        delay = 1.0
+        while True:
+            try:
+                return await asyncio.to_thread(fn, *args)
+            except AirflowApiError as error:
+                if error.status is not None and error.status < 500 and error.status != 429:
+                    raise
+                log.warning("dagpact: %s; retrying in %.0f s", error, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+
+    async def _stored_event(self, identity: str, since: float) -> dict[str, Any] | None:
+        """The asset event already stored for this message (same identity), if any."""
+        api = await self._airflow()
+        asset_id = await self._api_call(api.asset_id, self.kwargs["asset_name"], self.kwargs["asset_uri"])
+        for ev in await self._api_call(api.asset_events, asset_id, since):
+            payload = (ev.get("extra") or {}).get("payload")
+            if isinstance(payload, dict) and isinstance(payload.get("dagpact"), dict) and message_identity(payload["dagpact"]) == identity:
+                return ev
+        return None
+
+    async def _wait_for_run(self, identity: str, since: float) -> dict[str, Any]:
+        """Polls Airflow until the asset event of this message has a DAG run; returns the event."""
+        interval = float(self.kwargs.get("pace_poll_interval_s", 0.5))
+        log_at = time.monotonic() + 60
+        while True:
+            ev = await self._stored_event(identity, since)
+            if ev is not None and ev.get("created_dagruns"):
+                return ev
+            if time.monotonic() > log_at:
+                log.warning("dagpact: message %s: its asset event %s has no DAG run yet (is the DAG paused?); still waiting",
+                            identity, ev.get("id") if ev else "(not visible yet)")
+                log_at = time.monotonic() + 60
+            await asyncio.sleep(interval)
 
     async def _connect(self) -> None:
         import pulsar
@@ -145,16 +212,50 @@ class _PulsarStream(SharedStreamProducer):
                 raise  # dagpact unreachable or refusing: fail the stream, nothing acked, Pulsar redelivers
             except Exception as error:  # noqa: BLE001 - reported per message, not fatal to the stream
                 event = {_UNDECODABLE: f"{type(error).__name__}: {error}", "dagpact": provenance}
-            yield event, msg.message_id()
+            if not self._paced:
+                yield event, msg.message_id()
+                continue
+            identity = message_identity(provenance)
+            # Events are stored after the message reached the trigger topic; a gatekeeper that forwarded
+            # the same source message twice did so within the window.
+            since = msg.publish_timestamp() / 1000 - float(kw.get("dedup_window_s", 600))
+            if identity is not None and _UNDECODABLE not in event:
+                stored = await self._stored_event(identity, since)
+                if stored is not None:
+                    # Redelivered (the triggerer stopped after storing, before acknowledging) or forwarded
+                    # again: not emitted twice. Acknowledged once its event has a run.
+                    if not stored.get("created_dagruns"):
+                        await self._wait_for_run(identity, since)
+                    log.info("dagpact: message %s is already asset event %s: acknowledged, not emitted again", identity, stored.get("id"))
+                    await asyncio.to_thread(self.consumer.acknowledge, msg.message_id())
+                    continue
+            handled: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            key = message_id_text(msg.message_id())
+            self._handled[key] = handled
+            yield event, (msg.message_id(), identity, since, key)
+            # One event in flight: the next message is taken once this one has its run (or was refused).
+            try:
+                await handled
+            finally:
+                self._handled.pop(key, None)
 
     async def advance(self, batch: Sequence[AdvanceItem]) -> None:
         for item in batch:
-            if item.outcome.is_clean:
-                await asyncio.to_thread(self.consumer.acknowledge, item.broker_payload)
-            else:
-                # Not confirmed (failed) or refused (rejected): Pulsar delivers it again; rejects reach the
-                # dead-letter topic after max_redeliveries when the subscription has a dead-letter policy.
-                await asyncio.to_thread(self.consumer.negative_acknowledge, item.broker_payload)
+            payload = item.broker_payload
+            message_id, identity, since, key = payload if self._paced else (payload, None, 0.0, None)
+            try:
+                if item.outcome.is_clean:
+                    if identity is not None:
+                        await self._wait_for_run(identity, since)
+                    await asyncio.to_thread(self.consumer.acknowledge, message_id)
+                else:
+                    # Not confirmed (failed) or refused (rejected): Pulsar delivers it again; rejects reach the
+                    # dead-letter topic after max_redeliveries when the subscription has a dead-letter policy.
+                    await asyncio.to_thread(self.consumer.negative_acknowledge, message_id)
+            finally:
+                future = self._handled.get(key) if key is not None else None
+                if future is not None and not future.done():
+                    future.set_result(None)
 
     async def aclose(self) -> None:
         if self.client is not None:
@@ -172,9 +273,13 @@ class DagpactTrigger(BaseEventTrigger):
         subject_version: int | str | None = None, reader_schema: Any = None, dag_id: str | None = None,
         contract_hash: str | None = None, pulsar_conn_id: str = PULSAR_DEFAULT_CONN_ID,
         dagpact_conn_id: str | None = DAGPACT_DEFAULT_CONN_ID, receiver_queue_size: int = 10,
-        redelivery_delay_ms: int = 1000, **kwargs: Any,
+        redelivery_delay_ms: int = 1000, pacing: str = "run", airflow_conn_id: str = AIRFLOW_API_DEFAULT_CONN_ID,
+        asset_name: str | None = None, asset_uri: str | None = None, dedup_window_s: float = 600,
+        pace_poll_interval_s: float = 0.5, **kwargs: Any,
     ):
         super().__init__(**kwargs)
+        if pacing not in PACINGS:
+            raise ValueError(f"pacing must be one of {', '.join(PACINGS)}, not {pacing!r}")
         self.topic = normalize_topic(topic)
         self.subscription = subscription
         self.schema_type = schema_type
@@ -187,6 +292,13 @@ class DagpactTrigger(BaseEventTrigger):
         self.dagpact_conn_id = dagpact_conn_id
         self.receiver_queue_size = receiver_queue_size
         self.redelivery_delay_ms = redelivery_delay_ms
+        self.pacing = pacing
+        self.airflow_conn_id = airflow_conn_id
+        # pacing "run" finds the asset's events by the asset's name and uri (contract_asset sets them).
+        self.asset_name = asset_name
+        self.asset_uri = asset_uri or f"pulsar://{self.topic.split('://', 1)[1]}"
+        self.dedup_window_s = dedup_window_s
+        self.pace_poll_interval_s = pace_poll_interval_s
 
     @classmethod
     def for_contract(
@@ -212,7 +324,9 @@ class DagpactTrigger(BaseEventTrigger):
             "subject": self.subject, "subject_version": self.subject_version, "reader_schema": self.reader_schema,
             "dag_id": self.dag_id, "contract_hash": self.contract_hash, "pulsar_conn_id": self.pulsar_conn_id,
             "dagpact_conn_id": self.dagpact_conn_id, "receiver_queue_size": self.receiver_queue_size,
-            "redelivery_delay_ms": self.redelivery_delay_ms,
+            "redelivery_delay_ms": self.redelivery_delay_ms, "pacing": self.pacing, "airflow_conn_id": self.airflow_conn_id,
+            "asset_name": self.asset_name, "asset_uri": self.asset_uri, "dedup_window_s": self.dedup_window_s,
+            "pace_poll_interval_s": self.pace_poll_interval_s,
         })
 
     def shared_stream_key(self) -> Hashable | None:
@@ -220,6 +334,8 @@ class DagpactTrigger(BaseEventTrigger):
 
     @classmethod
     def create_shared_stream_producer(cls, kwargs: dict[str, Any]) -> SharedStreamProducer:
+        if kwargs.get("pacing", "run") == "run" and not kwargs.get("asset_name"):
+            raise ValueError("DagpactTrigger(pacing='run') needs asset_name (the watched Asset's name; contract_asset sets it)")
         return _PulsarStream(kwargs)
 
     async def filter_shared_stream(self, shared_stream: AsyncIterator[Any]) -> AsyncIterator[TriggerEvent]:
@@ -241,11 +357,11 @@ def contract_asset(contract: Contract, source_topic: str | None = None, *, name:
     """An Asset watched by the contract's DagpactTrigger: ``schedule=[contract_asset(contract)]``."""
     from airflow.sdk import Asset, AssetWatcher
 
-    trigger = DagpactTrigger.for_contract(contract, source_topic, **trigger_kwargs)
-    local = topic_local_name(trigger.topic)
-    path = trigger.topic.split("://", 1)[1]
+    probe = DagpactTrigger.for_contract(contract, source_topic, **trigger_kwargs)
+    asset_name = name or f"dagpact-{contract.dag_id}-{topic_local_name(probe.topic)}"
+    trigger = DagpactTrigger.for_contract(contract, source_topic, asset_name=asset_name, **trigger_kwargs)
     return Asset(
-        name=name or f"dagpact-{contract.dag_id}-{local}", uri=f"pulsar://{path}",
+        name=asset_name, uri=trigger.asset_uri,
         watchers=[AssetWatcher(name=f"dagpact-{contract.dag_id}", trigger=trigger)],
     )
 
