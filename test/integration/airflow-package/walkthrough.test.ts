@@ -321,6 +321,40 @@ describe('examples/airflow walkthrough', () => {
     // Exactly one run per order, in order, each with its own message: nothing lost, nothing twice.
     expect(runs.map((r) => r.results.map((x) => [x.order.order_id, x.message_id]))).toEqual(sent.map((s) => [[s.order_id, s.message_id]]));
   }, 900_000);
+
+  it('a message redelivered after its event became a run is acknowledged, not emitted again', async () => {
+    // Hold the window the package dedups deterministically: with the scheduler stopped, d-0's event is
+    // stored but has no run, so the watcher has not acknowledged d-0; the triggerer stops there. The
+    // scheduler then turns the event into a run, and the restarted triggerer gets d-0 again from Pulsar.
+    const since = new Date().toISOString();
+    type Event = { id: number; extra: { payload?: { message?: { order_id?: string }; dagpact?: { dag_id?: string } } }; created_dagruns: unknown[] };
+    const etlEvents = async (orderId: string) => {
+      const res = await api<{ asset_events: Event[] }>('GET', `/api/v2/assets/events?limit=100&timestamp_gte=${encodeURIComponent(since)}`);
+      return res.json.asset_events.filter((e) => e.extra?.payload?.dagpact?.dag_id === 'orders_etl' && e.extra.payload?.message?.order_id === orderId);
+    };
+    let sent: Array<{ order_id: string; message_id: string }> = [];
+    await harness('stop-component', 'scheduler');
+    try {
+      sent = await produce('d-0:dedup:300', 'd-1:dedup:301');
+      const [stored] = await waitFor('d-0 stored as an asset event', async () => {
+        const events = await etlEvents('d-0');
+        return events.length ? events : undefined;
+      }, RUN_TIMEOUT, 500);
+      expect(stored!.created_dagruns).toEqual([]);
+      expect(await triggerBacklog()).toBeGreaterThan(0); // d-0 not acknowledged: it has no run yet
+      await harness('stop-component', 'triggerer');
+    } finally {
+      await harness('start-component', 'scheduler');
+    }
+    try {
+      await waitFor('d-0 event became a run while the triggerer was stopped', async () => ((await etlEvents('d-0'))[0]?.created_dagruns.length ? true : undefined), RUN_TIMEOUT, 1000);
+    } finally {
+      await harness('start-component', 'triggerer');
+    }
+    const runs = await settledBurst(since, ['d-0', 'd-1']);
+    expect(runs.map((r) => r.results.map((x) => [x.order.order_id, x.message_id]))).toEqual(sent.map((s) => [[s.order_id, s.message_id]]));
+    expect(await etlEvents('d-0'), 'd-0 redelivered, not stored again').toHaveLength(1);
+  }, 900_000);
 });
 
 describe('DAG_VERSION_MISMATCH: the DAG Airflow runs declares another contract', () => {

@@ -18,7 +18,10 @@ Two pacings (the ``pacing`` argument), both on the triggerer's shared-stream *ac
   (same source topic and message id, or trigger message id) stored in the last ``dedup_window_s``
   seconds: a redelivered message (triggerer restarted after storing, before acknowledging) or one the
   gatekeeper forwarded twice is not emitted again; the trigger waits for that event's run and
-  acknowledges. Throughput: one message per scheduler loop (about a second or two).
+  acknowledges. An event Airflow will never give a run (stored while the DAG was paused: Airflow
+  queues nothing for a paused DAG) is emitted again once a DAG on the asset is unpaused; that run
+  takes both events and ``get_messages`` reads the message once. Throughput: one message per
+  scheduler loop (about a second or two).
 * ``"stored"``: acknowledge as soon as the event is stored and take the next message at once (no REST
   API needed). Faster, but runs may carry several messages (``get_messages``), an event may wait for the
   next one to get a run, and a message redelivered after a triggerer restart is emitted again (the
@@ -32,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import urllib.parse
 from collections.abc import AsyncIterator, Hashable, Sequence
 from typing import Any
 
@@ -79,9 +83,10 @@ class _PulsarStream(SharedStreamProducer):
         self.client: Any = None
         self.consumer: Any = None
         self._readers: dict[tuple[str, int], tuple[Any, str]] = {}
+        self._emitted = 0
         self._api: AirflowApi | None = None
-        # pacing "run": the message emitted last, and the future advance() resolves once it is handled.
-        self._handled: dict[Any, asyncio.Future[None]] = {}
+        # pacing "run": the event in flight, resolved by advance() with whether Airflow stored it.
+        self._handled: dict[int, asyncio.Future[bool]] = {}
 
     @property
     def _paced(self) -> bool:
@@ -117,17 +122,39 @@ class _PulsarStream(SharedStreamProducer):
                 return ev
         return None
 
-    async def _wait_for_run(self, identity: str, since: float) -> dict[str, Any]:
-        """Polls Airflow until the asset event of this message has a DAG run; returns the event."""
+    async def _scheduling_dags_paused(self, api: AirflowApi, asset_id: int) -> bool:
+        """Whether every DAG scheduled on the asset is paused (Airflow queues no run for a paused DAG)."""
+        asset = await self._api_call(api.get, f"/api/v2/assets/{asset_id}")
+        dag_ids = [d["dag_id"] for d in asset.get("scheduled_dags") or []]
+        for dag_id in dag_ids:
+            dag = await self._api_call(api.get, f"/api/v2/dags/{urllib.parse.quote(dag_id, safe='')}")
+            if not dag.get("is_paused"):
+                return False
+        return bool(dag_ids)
+
+    async def _await_run(self, identity: str, since: float) -> str:
+        """Polls Airflow until the asset event of this message has a DAG run ("run"), or Airflow will
+        never give it one ("stranded"): no run, and no run queued for the asset while a DAG scheduled on
+        it is unpaused (the event was stored while the DAG was paused, or after a run took the queue
+        entry). The queue is read before the event: a run created between the two reads shows on the event."""
         interval = float(self.kwargs.get("pace_poll_interval_s", 0.5))
+        api = await self._airflow()
+        asset_id = await self._api_call(api.asset_id, self.kwargs["asset_name"], self.kwargs["asset_uri"])
         log_at = time.monotonic() + 60
+        unseen = 0
         while True:
+            queued = await self._api_call(api.get, f"/api/v2/assets/{asset_id}/queuedEvents")
             ev = await self._stored_event(identity, since)
             if ev is not None and ev.get("created_dagruns"):
-                return ev
+                return "run"
+            if not queued.get("total_entries"):
+                paused = await self._scheduling_dags_paused(api, asset_id)
+                unseen = unseen + 1 if ev is None else 0
+                if not paused and (ev is not None or unseen >= 3):
+                    return "stranded"
             if time.monotonic() > log_at:
                 log.warning("dagpact: message %s: its asset event %s has no DAG run yet (is the DAG paused?); still waiting",
-                            identity, ev.get("id") if ev else "(not visible yet)")
+                            identity, ev.get("id") if ev else "(not visible)")
                 log_at = time.monotonic() + 60
             await asyncio.sleep(interval)
 
@@ -215,47 +242,60 @@ class _PulsarStream(SharedStreamProducer):
             if not self._paced:
                 yield event, msg.message_id()
                 continue
+            # pacing "run": one event in flight; the next message is taken once this one has its run.
             identity = message_identity(provenance)
             # Events are stored after the message reached the trigger topic; a gatekeeper that forwarded
             # the same source message twice did so within the window.
             since = msg.publish_timestamp() / 1000 - float(kw.get("dedup_window_s", 600))
+            stored = None
             if identity is not None and _UNDECODABLE not in event:
                 stored = await self._stored_event(identity, since)
-                if stored is not None:
-                    # Redelivered (the triggerer stopped after storing, before acknowledging) or forwarded
-                    # again: not emitted twice. Acknowledged once its event has a run.
-                    if not stored.get("created_dagruns"):
-                        await self._wait_for_run(identity, since)
-                    log.info("dagpact: message %s is already asset event %s: acknowledged, not emitted again", identity, stored.get("id"))
+            if stored is not None:
+                # Redelivered (the triggerer stopped after storing, before acknowledging) or forwarded
+                # again: not emitted twice. Acknowledged once its event has a run.
+                log.info("dagpact: message %s is already asset event %s: not emitted again", identity, stored.get("id"))
+            else:
+                self._emitted += 1
+                key = self._emitted
+                handled = self._handled[key] = asyncio.get_running_loop().create_future()
+                yield event, (msg.message_id(), key)
+                if not await handled:
+                    continue  # not stored or refused: advance() nacked it, Pulsar delivers it again
+                if identity is None or _UNDECODABLE in event:
                     await asyncio.to_thread(self.consumer.acknowledge, msg.message_id())
                     continue
-            handled: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            key = message_id_text(msg.message_id())
-            self._handled[key] = handled
-            yield event, (msg.message_id(), identity, since, key)
-            # One event in flight: the next message is taken once this one has its run (or was refused).
-            try:
-                await handled
-            finally:
-                self._handled.pop(key, None)
+            assert identity is not None
+            while True:
+                state = await self._await_run(identity, since)
+                if state == "run":
+                    await asyncio.to_thread(self.consumer.acknowledge, msg.message_id())
+                    break
+                # Stranded: emitted again, the new event queues a run that also takes the stranded one
+                # (get_messages reads the message once).
+                log.warning("dagpact: message %s: its asset event got no DAG run from Airflow; emitting it again", identity)
+                self._emitted += 1
+                key = self._emitted
+                handled = self._handled[key] = asyncio.get_running_loop().create_future()
+                yield event, (msg.message_id(), key)
+                if not await handled:
+                    break
 
     async def advance(self, batch: Sequence[AdvanceItem]) -> None:
         for item in batch:
-            payload = item.broker_payload
-            message_id, identity, since, key = payload if self._paced else (payload, None, 0.0, None)
+            message_id, key = item.broker_payload if self._paced else (item.broker_payload, None)
             try:
                 if item.outcome.is_clean:
-                    if identity is not None:
-                        await self._wait_for_run(identity, since)
-                    await asyncio.to_thread(self.consumer.acknowledge, message_id)
+                    # pacing "run": open_stream acknowledges once the event has its run.
+                    if key is None:
+                        await asyncio.to_thread(self.consumer.acknowledge, message_id)
                 else:
                     # Not confirmed (failed) or refused (rejected): Pulsar delivers it again; rejects reach the
                     # dead-letter topic after max_redeliveries when the subscription has a dead-letter policy.
                     await asyncio.to_thread(self.consumer.negative_acknowledge, message_id)
             finally:
-                future = self._handled.get(key) if key is not None else None
-                if future is not None and not future.done():
-                    future.set_result(None)
+                handled = self._handled.pop(key, None) if key is not None else None
+                if handled is not None and not handled.done():
+                    handled.set_result(item.outcome.is_clean)
 
     async def aclose(self) -> None:
         if self.client is not None:
