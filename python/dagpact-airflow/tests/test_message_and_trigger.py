@@ -128,3 +128,10 @@ def test_airflow_api_endpoint_from_a_connection():
     assert (airflow_api_endpoint_from(tokened).url, airflow_api_endpoint_from(tokened).token) == ("https://af", "t")
     with pytest.raises(ValueError, match="neither a login and password nor extra.token"):
         airflow_api_endpoint_from(SimpleNamespace(conn_id="c", host="h", port=None, schema=None, login=None, password=None, extra=None))
+
+
+def test_airflow_api_times_read_as_epoch_seconds():
+    from dagpact_airflow.trigger import _epoch
+
+    assert _epoch("1970-01-01T00:00:10.500000Z") == 10.5
+    assert _epoch("1970-01-01T01:00:00+01:00") == 0.0

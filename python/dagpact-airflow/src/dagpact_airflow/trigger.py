@@ -37,6 +37,7 @@ import logging
 import time
 import urllib.parse
 from collections.abc import AsyncIterator, Hashable, Sequence
+from datetime import datetime
 from typing import Any
 
 from airflow.triggers.base import BaseEventTrigger, TriggerEvent
@@ -58,6 +59,11 @@ DEFAULT_TRIGGER_TOPIC_PATTERN = "persistent://public/default/dagpact-trigger-{da
 _UNDECODABLE = "__dagpact_undecodable__"
 PACINGS = ("run", "stored")
 log = logging.getLogger(__name__)
+
+
+def _epoch(iso_time: str) -> float:
+    """Epoch seconds of an ISO 8601 time as Airflow's REST API writes it (``...Z`` or an offset)."""
+    return datetime.fromisoformat(iso_time.replace("Z", "+00:00")).timestamp()
 
 
 def _properties_provenance(props: dict[str, str]) -> dict[str, Any]:
@@ -147,6 +153,9 @@ class _PulsarStream(SharedStreamProducer):
             ev = await self._stored_event(identity, since)
             if ev is not None and ev.get("created_dagruns"):
                 return "run"
+            if ev is not None:
+                # Found: from now on list only the events from its time on (a cheap poll on a busy asset).
+                since = max(since, _epoch(str(ev["timestamp"])) - 1)
             if not queued.get("total_entries"):
                 paused = await self._scheduling_dags_paused(api, asset_id)
                 unseen = unseen + 1 if ev is None else 0
