@@ -118,6 +118,13 @@ async function settledBurst(since: string, orderIds: string[]): Promise<EtlRun[]
   }, RUN_TIMEOUT, 2000);
 }
 
+type AssetEvent = { id: number; extra: { payload?: { message?: { order_id?: string }; dagpact?: { dag_id?: string } } }; created_dagruns: unknown[] };
+/** The asset events orders_etl's watcher stored for an order since `since`. */
+async function etlEventsSince(since: string, orderId: string): Promise<AssetEvent[]> {
+  const res = await api<{ asset_events: AssetEvent[] }>('GET', `/api/v2/assets/events?limit=100&timestamp_gte=${encodeURIComponent(since)}`);
+  return res.json.asset_events.filter((e) => e.extra?.payload?.dagpact?.dag_id === 'orders_etl' && e.extra.payload?.message?.order_id === orderId);
+}
+
 type Report = { enriched: { order_id: string; total_cents: number; source_message_id: string }; contract_subject: string; producer_run_id: string };
 /** What orders_report read in its successful runs since the test started. */
 async function reportsSince(): Promise<Report[]> {
@@ -327,11 +334,7 @@ describe('examples/airflow walkthrough', () => {
     // stored but has no run, so the watcher has not acknowledged d-0; the triggerer stops there. The
     // scheduler then turns the event into a run, and the restarted triggerer gets d-0 again from Pulsar.
     const since = new Date().toISOString();
-    type Event = { id: number; extra: { payload?: { message?: { order_id?: string }; dagpact?: { dag_id?: string } } }; created_dagruns: unknown[] };
-    const etlEvents = async (orderId: string) => {
-      const res = await api<{ asset_events: Event[] }>('GET', `/api/v2/assets/events?limit=100&timestamp_gte=${encodeURIComponent(since)}`);
-      return res.json.asset_events.filter((e) => e.extra?.payload?.dagpact?.dag_id === 'orders_etl' && e.extra.payload?.message?.order_id === orderId);
-    };
+    const etlEvents = (orderId: string) => etlEventsSince(since, orderId);
     let sent: Array<{ order_id: string; message_id: string }> = [];
     await harness('stop-component', 'scheduler');
     try {
@@ -354,6 +357,34 @@ describe('examples/airflow walkthrough', () => {
     const runs = await settledBurst(since, ['d-0', 'd-1']);
     expect(runs.map((r) => r.results.map((x) => [x.order.order_id, x.message_id]))).toEqual(sent.map((s) => [[s.order_id, s.message_id]]));
     expect(await etlEvents('d-0'), 'd-0 redelivered, not stored again').toHaveLength(1);
+  }, 900_000);
+
+  it('an order stored while its DAG was paused gets one run once the DAG is unpaused', async () => {
+    // Airflow queues no run for an event stored while the DAG is paused, not even after unpausing: the
+    // watcher emits the message again, and the run takes both events and reads the order once. (The
+    // DAG processor is stopped meanwhile: on parsing a paused DAG it detaches the asset's watcher.)
+    const since = new Date().toISOString();
+    const pause = async (isPaused: boolean) => expect((await api('PATCH', '/api/v2/dags/orders_etl', { is_paused: isPaused })).status).toBe(200);
+    let sent: Array<{ order_id: string; message_id: string }> = [];
+    await harness('stop-component', 'dag-processor');
+    try {
+      await pause(true);
+      try {
+        sent = await produce('p-0:paused:500');
+        const [stored] = await waitFor('p-0 stored as an asset event while paused', async () => {
+          const events = await etlEventsSince(since, 'p-0');
+          return events.length ? events : undefined;
+        }, RUN_TIMEOUT, 500);
+        expect(stored!.created_dagruns).toEqual([]);
+      } finally {
+        await pause(false);
+      }
+    } finally {
+      await harness('start-component', 'dag-processor');
+    }
+    const runs = await settledBurst(since, ['p-0']);
+    expect(runs.map((r) => r.results.map((x) => [x.order.order_id, x.message_id]))).toEqual(sent.map((s) => [[s.order_id, s.message_id]]));
+    expect(await etlEventsSince(since, 'p-0'), 'the stranded event and the one emitted again').toHaveLength(2);
   }, 900_000);
 });
 
