@@ -304,10 +304,13 @@ case "${1:-}" in
   stop) stop ;;
   status) health && running_pid >/dev/null ;;
   venv) if [[ "$components" == "all" ]]; then mkdir -p "$state"; ensure_dagpact_venv; else ensure_venv; fi ;;
-  # AIRFLOW_COMPONENTS=all: stop and start one component (the tests restart the triggerer).
-  restart-component)
-    [[ " ${COMPONENTS[*]} " == *" ${2:-} "* ]] || { echo "usage: $0 restart-component scheduler|dag-processor|triggerer" >&2; exit 2; }
-    [[ "${AIRFLOW_DATABASE_URL:-}" == postgresql* ]] || { log "restart-component needs the instance's AIRFLOW_DATABASE_URL"; exit 1; }
-    venv="$root/.venv-airflow-dagpact"; write_secrets; airflow_env; stop_component "$2"; start_component "$2" ;;
-  *) echo "usage: $0 start|stop|status|venv|restart-component NAME" >&2; exit 2 ;;
+  # AIRFLOW_COMPONENTS=all: stop and/or start one component (the tests restart the triggerer, and stop
+  # the scheduler and triggerer to hold a message between its asset event and its run).
+  restart-component|stop-component|start-component)
+    [[ " ${COMPONENTS[*]} " == *" ${2:-} "* ]] || { echo "usage: $0 $1 scheduler|dag-processor|triggerer" >&2; exit 2; }
+    [[ "${AIRFLOW_DATABASE_URL:-}" == postgresql* ]] || { log "$1 needs the instance's AIRFLOW_DATABASE_URL"; exit 1; }
+    venv="$root/.venv-airflow-dagpact"; write_secrets; airflow_env
+    if [[ "$1" != start-component ]]; then stop_component "$2"; fi
+    if [[ "$1" != stop-component ]]; then start_component "$2"; fi ;;
+  *) echo "usage: $0 start|stop|status|venv|restart-component|stop-component|start-component NAME" >&2; exit 2 ;;
 esac

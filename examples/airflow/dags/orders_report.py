@@ -9,7 +9,7 @@ with DAG("orders_report", schedule=[dagpact_airflow.contract_asset(contract)], c
 
     @task
     def report(**context):
-        # orders_etl publishes several results at once: Airflow may start one run for all of them.
+        # One message per run with the watcher's default pacing; get_messages() also reads a run that has several.
         return [{"enriched": msg.value, "message_id": msg.message_id, "contract_subject": msg.contract_subject,
                  "contract_version": msg.contract_version, "producer_run_id": msg.properties.get("dagpact-producer-run-id")}
                 for msg in dagpact_airflow.get_messages(context)]

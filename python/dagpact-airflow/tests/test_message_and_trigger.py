@@ -26,7 +26,8 @@ def test_an_asset_run_reads_its_event_payload():
 
 
 def test_several_events_in_one_run():
-    evs = [SimpleNamespace(timestamp=t, extra={"payload": {**DOC, "message": {"id": t}}}) for t in (2, 1)]
+    evs = [SimpleNamespace(timestamp=t, extra={"payload": {"message": {"id": t}, "dagpact": {**DOC["dagpact"], "message_id": f"1:{t}:-1:0"}}})
+           for t in (2, 1)]
     ctx = {"dag_run": SimpleNamespace(conf={}, run_id="r"), "triggering_asset_events": {"a": evs}}
     assert [m.value["id"] for m in get_messages(ctx)] == [1, 2]
     with pytest.raises(SeveralDagpactMessages, match="get_messages"):
@@ -85,3 +86,52 @@ def test_undecodable_messages_are_refused_not_yielded(contract, monkeypatch):
 
     events = asyncio.run(collect())
     assert [e.payload for e in events] == [DOC] and refused == [1]
+
+
+def test_a_message_stored_twice_in_one_run_is_read_once():
+    # pacing="stored": a redelivered message becomes a second event with the same source message id.
+    evs = [SimpleNamespace(timestamp=t, extra={"payload": {**DOC, "dagpact": {**DOC["dagpact"], "trigger_message_id": str(t)}}}) for t in (1, 2)]
+    ctx = {"dag_run": SimpleNamespace(conf={}, run_id="r"), "triggering_asset_events": {"a": evs}}
+    assert [m.trigger_message_id for m in get_messages(ctx)] == ["1"]
+    assert get_message(ctx).message_id == "1:2:-1:0"
+
+
+def test_message_identity_prefers_the_source_message():
+    from dagpact_airflow.message import message_identity
+
+    assert message_identity(DOC["dagpact"]) == "persistent://public/default/orders#1:2:-1:0"
+    assert message_identity({"trigger_topic": "t", "trigger_message_id": "9:1:-1:0"}) == "t#9:1:-1:0"
+    assert message_identity({"dag_id": "x"}) is None
+
+
+def test_pacing_defaults_to_one_run_per_message(contract):
+    asset = contract_asset(contract, "orders")
+    kwargs = asset.watchers[0].trigger.serialize()[1]
+    assert kwargs["pacing"] == "run" and kwargs["airflow_conn_id"] == "airflow_api_default"
+    # The trigger finds its asset's events by the asset's name and uri.
+    assert (kwargs["asset_name"], kwargs["asset_uri"]) == (asset.name, asset.uri)
+    fast = contract_asset(contract, "orders", pacing="stored").watchers[0].trigger
+    assert fast.serialize()[1]["pacing"] == "stored"
+    with pytest.raises(ValueError, match="pacing must be one of run, stored"):
+        DagpactTrigger.for_contract(contract, "orders", pacing="fast")
+    # pacing "run" without the asset's name cannot find its events: refused when the stream starts.
+    with pytest.raises(ValueError, match="asset_name"):
+        DagpactTrigger.create_shared_stream_producer(DagpactTrigger.for_contract(contract, "orders").serialize()[1])
+
+
+def test_airflow_api_endpoint_from_a_connection():
+    from dagpact_airflow.airflow_api import airflow_api_endpoint_from
+
+    conn = SimpleNamespace(conn_id="airflow_api_default", host="127.0.0.1", port=8080, schema=None, login="u", password="p", extra=None)
+    assert airflow_api_endpoint_from(conn) == type(airflow_api_endpoint_from(conn))(url="http://127.0.0.1:8080", username="u", password="p", token=None)
+    tokened = SimpleNamespace(conn_id="c", host=None, port=None, schema=None, login=None, password=None, extra='{"url": "https://af/", "token": "t"}')
+    assert (airflow_api_endpoint_from(tokened).url, airflow_api_endpoint_from(tokened).token) == ("https://af", "t")
+    with pytest.raises(ValueError, match="neither a login and password nor extra.token"):
+        airflow_api_endpoint_from(SimpleNamespace(conn_id="c", host="h", port=None, schema=None, login=None, password=None, extra=None))
+
+
+def test_airflow_api_times_read_as_epoch_seconds():
+    from dagpact_airflow.trigger import _epoch
+
+    assert _epoch("1970-01-01T00:00:10.500000Z") == 10.5
+    assert _epoch("1970-01-01T01:00:00+01:00") == 0.0

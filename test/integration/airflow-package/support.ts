@@ -15,7 +15,10 @@ export const ROOT = resolve(import.meta.dirname, '../../..');
 export const VENV = resolve(ROOT, '.venv-airflow-dagpact');
 export const PY = resolve(VENV, 'bin/python');
 export const DAGPACT_AIRFLOW = resolve(VENV, 'bin/dagpact-airflow');
-export const AIRFLOW12_DAGS = resolve(ROOT, '.tmp/airflow12-dags');
+// The instance's name (and so its state dir and metadata database dagpact_<name>): airflow12 unless
+// TEST_AIRFLOW12_NAME names another (a second checkout runs its own beside it, on TEST_AIRFLOW12_PORT).
+export const AIRFLOW12_NAME = process.env.TEST_AIRFLOW12_NAME ?? 'airflow12';
+export const AIRFLOW12_DAGS = resolve(ROOT, `.tmp/${AIRFLOW12_NAME}-dags`);
 
 export interface Airflow12 { url: string; username: string; password: string; dagsDir: string }
 
@@ -24,9 +27,9 @@ export function harnessEnv(): NodeJS.ProcessEnv {
   const pg = process.env.TEST_DATABASE_URL;
   if (!pg) throw new Error('TEST_DATABASE_URL is not set: the all-components Airflow runs its metadata on the test PostgreSQL server');
   return {
-    ...process.env, AIRFLOW_NAME: 'airflow12', AIRFLOW_COMPONENTS: 'all', AIRFLOW_PORT: process.env.TEST_AIRFLOW12_PORT ?? '28112',
+    ...process.env, AIRFLOW_NAME: AIRFLOW12_NAME, AIRFLOW_COMPONENTS: 'all', AIRFLOW_PORT: process.env.TEST_AIRFLOW12_PORT ?? '28112',
     AIRFLOW_DAGS_DIR: process.env.TEST_AIRFLOW12_DAGS_DIR ?? AIRFLOW12_DAGS,
-    AIRFLOW_DATABASE_URL: `${pg.replace(/^postgres(ql)?:\/\//, 'postgresql+psycopg2://').replace(/\/[^/]*$/, '')}/dagpact_airflow12`,
+    AIRFLOW_DATABASE_URL: `${pg.replace(/^postgres(ql)?:\/\//, 'postgresql+psycopg2://').replace(/\/[^/]*$/, '')}/dagpact_${AIRFLOW12_NAME}`,
   };
 }
 

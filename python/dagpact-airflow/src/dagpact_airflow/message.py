@@ -6,9 +6,11 @@ Both ways a run starts carry the same document, ``{"message": <value>, "dagpact"
 * the asset-watcher path (:class:`~dagpact_airflow.trigger.DagpactTrigger`) puts it in the asset
   event's ``extra["payload"]``, which Airflow hands to the run as a triggering asset event.
 
-Airflow creates one run for all the asset events queued since the DAG's previous run: when messages
-arrive faster than the scheduler creates runs, one run receives several. ``get_messages`` returns
-them all (oldest first); ``get_message`` returns the one message and refuses a run that has several.
+With the trigger's default pacing (``pacing="run"``) every asset-triggered run carries exactly one
+message. With ``pacing="stored"`` Airflow creates one run for all the asset events queued since the
+DAG's previous run, so one run may receive several. ``get_messages`` returns them all (oldest first,
+a message repeated within the run once: same source topic and message id); ``get_message`` returns
+the one message and refuses a run that has several.
 """
 
 from __future__ import annotations
@@ -57,6 +59,18 @@ class DagpactMessage:
         )
 
 
+def message_identity(provenance: Any) -> str | None:
+    """What makes two deliveries the same message: the source topic and message id the gatekeeper
+    read it from, else (no source recorded) the trigger topic's message id."""
+    if not isinstance(provenance, dict):
+        return None
+    if provenance.get("source_topic") and provenance.get("message_id"):
+        return f"{provenance['source_topic']}#{provenance['message_id']}"
+    if provenance.get("trigger_topic") and provenance.get("trigger_message_id"):
+        return f"{provenance['trigger_topic']}#{provenance['trigger_message_id']}"
+    return None
+
+
 def _asset_events(context: Any) -> list[tuple[Any, Any]]:
     events = context.get("triggering_asset_events") if hasattr(context, "get") else None
     out: list[tuple[Any, Any]] = []
@@ -77,10 +91,17 @@ def get_messages(context: Any) -> list[DagpactMessage]:
     if found is not None:
         return [found]
     out = []
+    seen: set[str] = set()
     for _ts, extra in _asset_events(context):
         m = DagpactMessage.from_document(extra.get("payload") if isinstance(extra, dict) else None, "asset")
-        if m is not None:
-            out.append(m)
+        if m is None:
+            continue
+        identity = message_identity(m.provenance)
+        if identity is not None and identity in seen:
+            continue  # the same message stored twice (redelivered with pacing="stored"): once
+        if identity is not None:
+            seen.add(identity)
+        out.append(m)
     return out
 
 

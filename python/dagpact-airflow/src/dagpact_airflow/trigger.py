@@ -6,26 +6,44 @@ producer wrote them, plus ``dagpact-*`` properties naming the writer schema and 
 contract's reader schema, and yields one ``TriggerEvent`` per message, whose payload the asset event
 keeps and the run reads (``dagpact_airflow.get_message``).
 
-Acknowledgement uses the triggerer's shared-stream *ack mode* (Airflow 3.3,
-``airflow.triggers.shared_stream``): the Pulsar message is acknowledged only after the triggerer
-confirmed that the asset event derived from it is stored in Airflow's metadata database. A message
-whose event was not confirmed (triggerer killed, database down, ack timeout) is never acknowledged,
-so Pulsar delivers it again: delivery is **at least once**. The window for a duplicate is between the
-event being stored and the acknowledgement reaching the broker (a triggerer killed in that window
-re-emits the message after restart). Every event carries the source topic and message id (and the
-trigger topic's message id), so a duplicate is recognisable deterministically; see
-``dagpact_airflow.get_message``.
-"""
+Two pacings (the ``pacing`` argument), both on the triggerer's shared-stream *ack mode* (Airflow 3.3,
+``airflow.triggers.shared_stream``), where the triggerer confirms that an asset event is stored:
+
+* ``"run"`` (default): **one DAG run per message**. After emitting the event for a message the trigger
+  waits, reading Airflow's REST API (connection ``airflow_api_default``), until the scheduler has turned
+  that event into a DAG run; only then does it acknowledge the message and take the next one. Airflow
+  3.3.2 merges the asset events queued before the scheduler creates a run into that run and leaves an
+  event stored just after the run's queue entry without a run until the next event: with one event in
+  flight neither happens. Before emitting, the trigger looks for an asset event of the same message
+  (same source topic and message id, or trigger message id) stored in the last ``dedup_window_s``
+  seconds: a redelivered message (triggerer restarted after storing, before acknowledging) or one the
+  gatekeeper forwarded twice is not emitted again; the trigger waits for that event's run and
+  acknowledges. An event Airflow will never give a run (stored while the DAG was paused: Airflow
+  queues nothing for a paused DAG) is emitted again once a DAG on the asset is unpaused; that run
+  takes both events and ``get_messages`` reads the message once. Throughput: one message per
+  scheduler loop (about a second or two).
+* ``"stored"``: acknowledge as soon as the event is stored and take the next message at once (no REST
+  API needed). Faster, but runs may carry several messages (``get_messages``), an event may wait for the
+  next one to get a run, and a message redelivered after a triggerer restart is emitted again (the
+  events carry the same source message id; ``get_messages`` drops repeats within one run).
+
+Either way a message is acknowledged only after its event is stored; one whose event was not
+confirmed (triggerer killed, database down, ack timeout) is redelivered by Pulsar: **at least once**."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
+import urllib.parse
 from collections.abc import AsyncIterator, Hashable, Sequence
+from datetime import datetime
 from typing import Any
 
 from airflow.triggers.base import BaseEventTrigger, TriggerEvent
 from airflow.triggers.shared_stream import AdvanceItem, SharedStreamProducer, reject_shared_stream_event
 
+from dagpact_airflow.airflow_api import AIRFLOW_API_DEFAULT_CONN_ID, AirflowApi, AirflowApiError, airflow_api_endpoint
 from dagpact_airflow.codec import decode, json_safe, message_id_text, split_confluent
 from dagpact_airflow.connections import (
     DAGPACT_DEFAULT_CONN_ID,
@@ -34,10 +52,18 @@ from dagpact_airflow.connections import (
     pulsar_endpoint,
 )
 from dagpact_airflow.contract import Contract, normalize_topic, topic_local_name
+from dagpact_airflow.message import message_identity
 from dagpact_airflow.registry import RegistryError
 
 DEFAULT_TRIGGER_TOPIC_PATTERN = "persistent://public/default/dagpact-trigger-{dag_id}"
 _UNDECODABLE = "__dagpact_undecodable__"
+PACINGS = ("run", "stored")
+log = logging.getLogger(__name__)
+
+
+def _epoch(iso_time: str) -> float:
+    """Epoch seconds of an ISO 8601 time as Airflow's REST API writes it (``...Z`` or an offset)."""
+    return datetime.fromisoformat(iso_time.replace("Z", "+00:00")).timestamp()
 
 
 def _properties_provenance(props: dict[str, str]) -> dict[str, Any]:
@@ -63,6 +89,83 @@ class _PulsarStream(SharedStreamProducer):
         self.client: Any = None
         self.consumer: Any = None
         self._readers: dict[tuple[str, int], tuple[Any, str]] = {}
+        self._emitted = 0
+        self._api: AirflowApi | None = None
+        # pacing "run": the event in flight, resolved by advance() with whether Airflow stored it.
+        self._handled: dict[int, asyncio.Future[bool]] = {}
+
+    @property
+    def _paced(self) -> bool:
+        return self.kwargs.get("pacing", "run") == "run"
+
+    async def _airflow(self) -> AirflowApi:
+        if self._api is None:
+            endpoint = await asyncio.to_thread(airflow_api_endpoint, self.kwargs.get("airflow_conn_id") or AIRFLOW_API_DEFAULT_CONN_ID)
+            self._api = AirflowApi(endpoint)
+        return self._api
+
+    async def _api_call(self, fn: Any, *args: Any) -> Any:
+        """Calls Airflow's REST API; an Airflow that is away or not coping (unreachable, 5xx, 429) is
+        waited for (the message stays unacknowledged meanwhile), a refusal is raised."""
+        delay = 1.0
+        while True:
+            try:
+                return await asyncio.to_thread(fn, *args)
+            except AirflowApiError as error:
+                if error.status is not None and error.status < 500 and error.status != 429:
+                    raise
+                log.warning("dagpact: %s; retrying in %.0f s", error, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+
+    async def _stored_event(self, identity: str, since: float) -> dict[str, Any] | None:
+        """The asset event already stored for this message (same identity), if any."""
+        api = await self._airflow()
+        asset_id = await self._api_call(api.asset_id, self.kwargs["asset_name"], self.kwargs["asset_uri"])
+        for ev in await self._api_call(api.asset_events, asset_id, since):
+            payload = (ev.get("extra") or {}).get("payload")
+            if isinstance(payload, dict) and isinstance(payload.get("dagpact"), dict) and message_identity(payload["dagpact"]) == identity:
+                return ev
+        return None
+
+    async def _scheduling_dags_paused(self, api: AirflowApi, asset_id: int) -> bool:
+        """Whether every DAG scheduled on the asset is paused (Airflow queues no run for a paused DAG)."""
+        asset = await self._api_call(api.get, f"/api/v2/assets/{asset_id}")
+        dag_ids = [d["dag_id"] for d in asset.get("scheduled_dags") or []]
+        for dag_id in dag_ids:
+            dag = await self._api_call(api.get, f"/api/v2/dags/{urllib.parse.quote(dag_id, safe='')}")
+            if not dag.get("is_paused"):
+                return False
+        return bool(dag_ids)
+
+    async def _await_run(self, identity: str, since: float) -> str:
+        """Polls Airflow until the asset event of this message has a DAG run ("run"), or Airflow will
+        never give it one ("stranded"): no run, and no run queued for the asset while a DAG scheduled on
+        it is unpaused (the event was stored while the DAG was paused, or after a run took the queue
+        entry). The queue is read before the event: a run created between the two reads shows on the event."""
+        interval = float(self.kwargs.get("pace_poll_interval_s", 0.5))
+        api = await self._airflow()
+        asset_id = await self._api_call(api.asset_id, self.kwargs["asset_name"], self.kwargs["asset_uri"])
+        log_at = time.monotonic() + 60
+        unseen = 0
+        while True:
+            queued = await self._api_call(api.get, f"/api/v2/assets/{asset_id}/queuedEvents")
+            ev = await self._stored_event(identity, since)
+            if ev is not None and ev.get("created_dagruns"):
+                return "run"
+            if ev is not None:
+                # Found: from now on list only the events from its time on (a cheap poll on a busy asset).
+                since = max(since, _epoch(str(ev["timestamp"])) - 1)
+            if not queued.get("total_entries"):
+                paused = await self._scheduling_dags_paused(api, asset_id)
+                unseen = unseen + 1 if ev is None else 0
+                if not paused and (ev is not None or unseen >= 3):
+                    return "stranded"
+            if time.monotonic() > log_at:
+                log.warning("dagpact: message %s: its asset event %s has no DAG run yet (is the DAG paused?); still waiting",
+                            identity, ev.get("id") if ev else "(not visible)")
+                log_at = time.monotonic() + 60
+            await asyncio.sleep(interval)
 
     async def _connect(self) -> None:
         import pulsar
@@ -145,16 +248,63 @@ class _PulsarStream(SharedStreamProducer):
                 raise  # dagpact unreachable or refusing: fail the stream, nothing acked, Pulsar redelivers
             except Exception as error:  # noqa: BLE001 - reported per message, not fatal to the stream
                 event = {_UNDECODABLE: f"{type(error).__name__}: {error}", "dagpact": provenance}
-            yield event, msg.message_id()
+            if not self._paced:
+                yield event, msg.message_id()
+                continue
+            # pacing "run": one event in flight; the next message is taken once this one has its run.
+            identity = message_identity(provenance)
+            # Events are stored after the message reached the trigger topic; a gatekeeper that forwarded
+            # the same source message twice did so within the window.
+            since = msg.publish_timestamp() / 1000 - float(kw.get("dedup_window_s", 600))
+            stored = None
+            if identity is not None and _UNDECODABLE not in event:
+                stored = await self._stored_event(identity, since)
+            if stored is not None:
+                # Redelivered (the triggerer stopped after storing, before acknowledging) or forwarded
+                # again: not emitted twice. Acknowledged once its event has a run.
+                log.info("dagpact: message %s is already asset event %s: not emitted again", identity, stored.get("id"))
+            else:
+                self._emitted += 1
+                key = self._emitted
+                handled = self._handled[key] = asyncio.get_running_loop().create_future()
+                yield event, (msg.message_id(), key)
+                if not await handled:
+                    continue  # not stored or refused: advance() nacked it, Pulsar delivers it again
+                if identity is None or _UNDECODABLE in event:
+                    await asyncio.to_thread(self.consumer.acknowledge, msg.message_id())
+                    continue
+            assert identity is not None
+            while True:
+                state = await self._await_run(identity, since)
+                if state == "run":
+                    await asyncio.to_thread(self.consumer.acknowledge, msg.message_id())
+                    break
+                # Stranded: emitted again, the new event queues a run that also takes the stranded one
+                # (get_messages reads the message once).
+                log.warning("dagpact: message %s: its asset event got no DAG run from Airflow; emitting it again", identity)
+                self._emitted += 1
+                key = self._emitted
+                handled = self._handled[key] = asyncio.get_running_loop().create_future()
+                yield event, (msg.message_id(), key)
+                if not await handled:
+                    break
 
     async def advance(self, batch: Sequence[AdvanceItem]) -> None:
         for item in batch:
-            if item.outcome.is_clean:
-                await asyncio.to_thread(self.consumer.acknowledge, item.broker_payload)
-            else:
-                # Not confirmed (failed) or refused (rejected): Pulsar delivers it again; rejects reach the
-                # dead-letter topic after max_redeliveries when the subscription has a dead-letter policy.
-                await asyncio.to_thread(self.consumer.negative_acknowledge, item.broker_payload)
+            message_id, key = item.broker_payload if self._paced else (item.broker_payload, None)
+            try:
+                if item.outcome.is_clean:
+                    # pacing "run": open_stream acknowledges once the event has its run.
+                    if key is None:
+                        await asyncio.to_thread(self.consumer.acknowledge, message_id)
+                else:
+                    # Not confirmed (failed) or refused (rejected): Pulsar delivers it again; rejects reach the
+                    # dead-letter topic after max_redeliveries when the subscription has a dead-letter policy.
+                    await asyncio.to_thread(self.consumer.negative_acknowledge, message_id)
+            finally:
+                handled = self._handled.pop(key, None) if key is not None else None
+                if handled is not None and not handled.done():
+                    handled.set_result(item.outcome.is_clean)
 
     async def aclose(self) -> None:
         if self.client is not None:
@@ -172,9 +322,13 @@ class DagpactTrigger(BaseEventTrigger):
         subject_version: int | str | None = None, reader_schema: Any = None, dag_id: str | None = None,
         contract_hash: str | None = None, pulsar_conn_id: str = PULSAR_DEFAULT_CONN_ID,
         dagpact_conn_id: str | None = DAGPACT_DEFAULT_CONN_ID, receiver_queue_size: int = 10,
-        redelivery_delay_ms: int = 1000, **kwargs: Any,
+        redelivery_delay_ms: int = 1000, pacing: str = "run", airflow_conn_id: str = AIRFLOW_API_DEFAULT_CONN_ID,
+        asset_name: str | None = None, asset_uri: str | None = None, dedup_window_s: float = 600,
+        pace_poll_interval_s: float = 0.5, **kwargs: Any,
     ):
         super().__init__(**kwargs)
+        if pacing not in PACINGS:
+            raise ValueError(f"pacing must be one of {', '.join(PACINGS)}, not {pacing!r}")
         self.topic = normalize_topic(topic)
         self.subscription = subscription
         self.schema_type = schema_type
@@ -187,6 +341,13 @@ class DagpactTrigger(BaseEventTrigger):
         self.dagpact_conn_id = dagpact_conn_id
         self.receiver_queue_size = receiver_queue_size
         self.redelivery_delay_ms = redelivery_delay_ms
+        self.pacing = pacing
+        self.airflow_conn_id = airflow_conn_id
+        # pacing "run" finds the asset's events by the asset's name and uri (contract_asset sets them).
+        self.asset_name = asset_name
+        self.asset_uri = asset_uri or f"pulsar://{self.topic.split('://', 1)[1]}"
+        self.dedup_window_s = dedup_window_s
+        self.pace_poll_interval_s = pace_poll_interval_s
 
     @classmethod
     def for_contract(
@@ -212,7 +373,9 @@ class DagpactTrigger(BaseEventTrigger):
             "subject": self.subject, "subject_version": self.subject_version, "reader_schema": self.reader_schema,
             "dag_id": self.dag_id, "contract_hash": self.contract_hash, "pulsar_conn_id": self.pulsar_conn_id,
             "dagpact_conn_id": self.dagpact_conn_id, "receiver_queue_size": self.receiver_queue_size,
-            "redelivery_delay_ms": self.redelivery_delay_ms,
+            "redelivery_delay_ms": self.redelivery_delay_ms, "pacing": self.pacing, "airflow_conn_id": self.airflow_conn_id,
+            "asset_name": self.asset_name, "asset_uri": self.asset_uri, "dedup_window_s": self.dedup_window_s,
+            "pace_poll_interval_s": self.pace_poll_interval_s,
         })
 
     def shared_stream_key(self) -> Hashable | None:
@@ -220,6 +383,8 @@ class DagpactTrigger(BaseEventTrigger):
 
     @classmethod
     def create_shared_stream_producer(cls, kwargs: dict[str, Any]) -> SharedStreamProducer:
+        if kwargs.get("pacing", "run") == "run" and not kwargs.get("asset_name"):
+            raise ValueError("DagpactTrigger(pacing='run') needs asset_name (the watched Asset's name; contract_asset sets it)")
         return _PulsarStream(kwargs)
 
     async def filter_shared_stream(self, shared_stream: AsyncIterator[Any]) -> AsyncIterator[TriggerEvent]:
@@ -241,11 +406,11 @@ def contract_asset(contract: Contract, source_topic: str | None = None, *, name:
     """An Asset watched by the contract's DagpactTrigger: ``schedule=[contract_asset(contract)]``."""
     from airflow.sdk import Asset, AssetWatcher
 
-    trigger = DagpactTrigger.for_contract(contract, source_topic, **trigger_kwargs)
-    local = topic_local_name(trigger.topic)
-    path = trigger.topic.split("://", 1)[1]
+    probe = DagpactTrigger.for_contract(contract, source_topic, **trigger_kwargs)
+    asset_name = name or f"dagpact-{contract.dag_id}-{topic_local_name(probe.topic)}"
+    trigger = DagpactTrigger.for_contract(contract, source_topic, asset_name=asset_name, **trigger_kwargs)
     return Asset(
-        name=name or f"dagpact-{contract.dag_id}-{local}", uri=f"pulsar://{path}",
+        name=asset_name, uri=trigger.asset_uri,
         watchers=[AssetWatcher(name=f"dagpact-{contract.dag_id}", trigger=trigger)],
     )
 
