@@ -270,7 +270,8 @@ describe('attack: nothing one request sends crashes or stalls the server (issue 
     expect(guesses.slice(20).every((g) => g.status === 429 && Number(g.retryAfter) > 0)).toBe(true);
     // Schema work runs in the compute pool's worker threads (docs/adr/0019), so no hostile request holds
     // the event loop; the bound is gross because the suite shares two cores (the aim, 50 ms, is printed above).
-    expect(latencies.length).toBeGreaterThan(200);
+    // Enough polls for a p99 to mean something (a quiet machine gets through the attack in ~1 s: ~200 polls).
+    expect(latencies.length).toBeGreaterThan(100);
     expect(p99).toBeLessThan(GROSS_P99_MS + 2 * percentile(controlSorted, 99));
     const alive = await fetch(`${server.url}/healthz`);
     expect(alive.status).toBe(200);
