@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from dagpact_airflow.connections import _extra, get_connection
+from dagpact_airflow.connections import _extra, get_connection, http_url_of
 
 AIRFLOW_API_DEFAULT_CONN_ID = "airflow_api_default"
 
@@ -39,12 +39,7 @@ class AirflowApiEndpoint:
 
 def airflow_api_endpoint_from(conn: Any) -> AirflowApiEndpoint:
     extra = _extra(conn)
-    url = extra.get("url")
-    if not url:
-        if not conn.host:
-            raise ValueError(f"connection {conn.conn_id!r} (Airflow REST API) has neither a host nor extra.url")
-        host = conn.host if "://" in conn.host else f"{conn.schema or 'http'}://{conn.host}"
-        url = f"{host}:{conn.port}" if conn.port else host
+    url = http_url_of(conn, "Airflow REST API")
     token = extra.get("token") or None
     if not token and not (conn.login and conn.password):
         raise ValueError(f"connection {conn.conn_id!r} (Airflow REST API) has neither a login and password nor extra.token")

@@ -64,14 +64,20 @@ def pulsar_endpoint_from(conn: Any) -> PulsarEndpoint:
     return PulsarEndpoint(service_url=url, token=conn.password or extra.get("token") or None)
 
 
+def http_url_of(conn: Any, what: str) -> str:
+    """An HTTP connection's base URL: extra.url, else scheme (default http), host and port."""
+    url = _extra(conn).get("url")
+    if url:
+        return str(url)
+    if not conn.host:
+        raise ValueError(f"connection {conn.conn_id!r} ({what}) has neither a host nor extra.url")
+    host = conn.host if "://" in conn.host else f"{conn.schema or 'http'}://{conn.host}"
+    return f"{host}:{conn.port}" if conn.port else host
+
+
 def dagpact_endpoint_from(conn: Any) -> DagpactEndpoint:
     extra = _extra(conn)
-    url = extra.get("url")
-    if not url:
-        if not conn.host:
-            raise ValueError(f"connection {conn.conn_id!r} (dagpact) has neither a host nor extra.url")
-        host = conn.host if "://" in conn.host else f"{conn.schema or 'http'}://{conn.host}"
-        url = f"{host}:{conn.port}" if conn.port else host
+    url = http_url_of(conn, "dagpact")
     return DagpactEndpoint(url=url.rstrip("/"), token=conn.password or extra.get("token") or None)
 
 
