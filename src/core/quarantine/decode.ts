@@ -99,7 +99,7 @@ export async function redactedPreview(
   message: { payload: Uint8Array; writerSchemaId?: number; readerSchemaId?: number; contractPaths?: readonly string[] },
   deps: { registry: Pick<Registry, 'getSchemaById' | 'parsedById'>; formats: FormatLookup; policy?: RedactionPolicy },
 ): Promise<RedactedPreview> {
-  if (message.writerSchemaId === undefined) return { error: 'not decoded: the writer schema of this payload was not identified' };
+  if (message.writerSchemaId === undefined) return { error: 'not decoded: the writer schema of this payload was not identified in the registry' };
   const decoded = await decodePayload({ payload: message.payload, detectedSchemaId: message.writerSchemaId, expectedSchemaId: null }, deps);
   if (decoded.error !== undefined || decoded.schemaId === undefined) return { error: `not decoded: ${decoded.error ?? 'no writer schema'}` };
   try {
