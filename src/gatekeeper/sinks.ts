@@ -6,6 +6,7 @@
 import { DagpactError } from '../core/errors.js';
 import type { QuarantineStore } from '../core/quarantine/types.js';
 import { redactProperties, type RedactionPolicy } from '../core/quarantine/redact.js';
+import type { RedactedPreview } from '../core/quarantine/decode.js';
 import { forwardsToAirflow, triggerForDecision, type DagTrigger, type ForwardTarget } from './airflow-sink.js';
 import { NO_DAG, type Decision } from '../core/gatekeeper/decide.js';
 import type { FormatLookup, ParsedSchema } from '../core/formats/types.js';
@@ -32,8 +33,11 @@ export const PROP = {
  * 3: sensitive property values redacted; `payload_base64` null and `payload_withheld` set when the
  *    writer or the contract marks fields sensitive (the bytes stay in the record: GET /v1/quarantine/{id}
  *    with payload:read for the environment).
+ * 4: beside a withheld payload, `value_redacted` (decoded with the writer schema, sensitive fields
+ *    "[redacted]"), `redacted_paths` and `value_schema_id`; or `value_unavailable` saying why not.
+ *    Additive: a v3 reader that ignores unknown fields reads v4 unchanged.
  */
-export const ENVELOPE_VERSION = 3;
+export const ENVELOPE_VERSION = 4;
 /**
  * Payloads carried inline by the quarantine envelope (base64 adds a third) and by the dead-letter copy
  * (which adds properties). Above these the message would not fit the broker's 5 MB limit, the send would
@@ -100,6 +104,11 @@ export function makeSinks(deps: {
   onAirflowRefused?(dagId: string): void;
   /** Whether a registry schema marks fields sensitive (cached by the caller: ids are immutable). */
   schemaIsSensitive?(schemaId: number): Promise<boolean>;
+  /**
+   * The decoded, redacted value a withheld payload's envelope carries (core/quarantine/decode.ts
+   * redactedPreview). Called only for held messages whose payload is withheld.
+   */
+  redactedPreview?(message: { payload: Uint8Array; writerSchemaId?: number; readerSchemaId?: number; contractPaths?: readonly string[] }): Promise<RedactedPreview>;
 }) {
   const { publisher, store, config } = deps;
   const target: ForwardTarget = { forwardTo: config.forwardTo ?? 'topic', ...(config.airflowDags ? { airflowDags: config.airflowDags } : {}) };
@@ -145,6 +154,26 @@ export function makeSinks(deps: {
     return undefined;
   }
 
+  /** The redacted value a withheld payload's envelope shows; never throws (the envelope must still go out). */
+  async function previewOf(message: SourceMessage, decision: Decision, writerId: number | undefined): Promise<RedactedPreview> {
+    if (!deps.redactedPreview) return { error: 'not decoded: this gatekeeper decodes no payloads for the envelope' };
+    if (message.payload.length > ENVELOPE_PAYLOAD_MAX) return { error: `not decoded: ${message.payload.length} bytes is above the envelope's ${ENVELOPE_PAYLOAD_MAX}` };
+    try {
+      const preview = await deps.redactedPreview({
+        payload: message.payload,
+        ...(writerId !== undefined ? { writerSchemaId: writerId } : {}),
+        ...(decision.route ? { readerSchemaId: decision.route.schemaId } : {}),
+        ...(decision.route?.sensitiveFields?.length ? { contractPaths: decision.route.sensitiveFields } : {}),
+      });
+      if ('value' in preview && JSON.stringify(preview.value).length > 2 * ENVELOPE_PAYLOAD_MAX) {
+        return { error: `not shown: the decoded value is above ${2 * ENVELOPE_PAYLOAD_MAX} characters` };
+      }
+      return preview;
+    } catch (error) {
+      return { error: `not decoded: ${(error as Error).message}` };
+    }
+  }
+
   async function hold(message: SourceMessage, decision: Decision, pulsarWriter: PulsarWriter | undefined): Promise<number> {
     const disposition = decision.outcome === 'REJECT' ? 'reject' as const : 'quarantine' as const;
     const detected = decision.writer.schemaId ?? (pulsarWriter && 'schemaId' in pulsarWriter ? pulsarWriter.schemaId : undefined);
@@ -186,8 +215,11 @@ export function makeSinks(deps: {
       });
     } else {
       const why = await withheld(decision, detected);
+      const preview = why ? await previewOf(message, decision, detected) : undefined;
       await publisher.send(config.quarantineTopic, {
-        payload: Buffer.from(JSON.stringify(envelope(message, decision, id, config.environment, detected, { ...(config.redaction ? { redaction: config.redaction } : {}), ...(why ? { withheld: why } : {}) }))),
+        payload: Buffer.from(JSON.stringify(envelope(message, decision, id, config.environment, detected, {
+          ...(config.redaction ? { redaction: config.redaction } : {}), ...(why ? { withheld: why } : {}), ...(preview ? { preview } : {}),
+        }))),
         key: message.key,
         properties: { [PROP.sourceTopic]: message.topic, [PROP.sourceMessageId]: message.messageId, [PROP.dagId]: decision.dagId, [PROP.recordId]: String(id) },
       });
@@ -202,7 +234,7 @@ export type Sinks = ReturnType<typeof makeSinks>;
 
 /** The quarantine topic's message: see schemas/quarantine-envelope.schema.json. */
 export function envelope(message: SourceMessage, decision: Decision, recordId: number, environment: string, detectedSchemaId?: number,
-  options: { redaction?: RedactionPolicy; withheld?: string } = {}) {
+  options: { redaction?: RedactionPolicy; withheld?: string; preview?: RedactedPreview } = {}) {
   const route = decision.route;
   const inline = message.payload.length <= ENVELOPE_PAYLOAD_MAX && options.withheld === undefined;
   return {
@@ -235,5 +267,8 @@ export function envelope(message: SourceMessage, decision: Decision, recordId: n
     payload_size: message.payload.length,
     payload_base64: inline ? Buffer.from(message.payload).toString('base64') : null,
     ...(options.withheld ? { payload_withheld: options.withheld } : {}),
+    ...(options.preview && 'value' in options.preview
+      ? { value_redacted: options.preview.value, redacted_paths: options.preview.redacted, value_schema_id: options.preview.schemaId }
+      : options.preview ? { value_unavailable: options.preview.error } : {}),
   };
 }

@@ -28,6 +28,7 @@ import { makeBrokerSchemaStore } from '../store/broker-schema-store.js';
 import { makePayloadCipher } from '../store/payload-cipher.js';
 import { readTokenFile } from '../support/token-file.js';
 import { schemaMarksSensitive } from '../core/quarantine/redact.js';
+import { redactedPreview } from '../core/quarantine/decode.js';
 
 /**
  * The Airflow client when accepted messages go to Airflow. Its URL and credentials are checked once
@@ -97,6 +98,7 @@ export async function startGatekeeper(config: GatekeeperConfig, options: { insta
       }
       return hit;
     },
+    redactedPreview: (message) => redactedPreview(message, { registry: services.registry, formats, policy: redaction }),
     config: {
       redaction,
       environment: config.environment, triggerTopicPattern: config.triggerTopicPattern,

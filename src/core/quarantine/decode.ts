@@ -3,6 +3,7 @@
 import { readConfluentFrame } from '../confluent-frame.js';
 import type { FormatLookup } from '../formats/types.js';
 import type { Registry } from '../registry/types.js';
+import { redactMessage, type RedactionPolicy } from './redact.js';
 import type { QuarantineRecord } from './types.js';
 
 export interface DecodedPayload {
@@ -32,8 +33,8 @@ function confluentBody(payload: Uint8Array, schemaId: number): Uint8Array {
 }
 
 export async function decodePayload(
-  record: QuarantineRecord,
-  deps: { registry: Registry; formats: FormatLookup },
+  record: Pick<QuarantineRecord, 'payload' | 'detectedSchemaId' | 'expectedSchemaId'>,
+  deps: { registry: Pick<Registry, 'parsedById'>; formats: FormatLookup },
 ): Promise<DecodedPayload> {
   const schemaId = record.detectedSchemaId ?? record.expectedSchemaId ?? undefined;
   if (schemaId === undefined) {
@@ -50,5 +51,64 @@ export async function decodePayload(
     return { schemaId, error: `the payload does not decode with schema ${schemaId}: ${check.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}` };
   } catch (error) {
     return { schemaId, error: `schema ${schemaId} could not be read: ${(error as Error).message}` };
+  }
+}
+
+/**
+ * A decoded value as someone without payload:read sees it: redactMessage (redact.ts) applied with each
+ * named schema's document (the writer's, and for the gatekeeper also the contract's reader schema, so a
+ * field tagged on either side is hidden) and the contract's sensitive paths. Schemas that cannot be
+ * read count as no schema: fields are then judged by name. Returns the value and the redacted paths.
+ */
+export async function redactDecoded(value: unknown, deps: {
+  registry: Pick<Registry, 'getSchemaById'>;
+  schemaIds: ReadonlyArray<number | undefined>;
+  contractPaths?: readonly string[];
+  policy?: RedactionPolicy;
+}): Promise<{ value: unknown; redacted: string[] }> {
+  const schemas: Array<{ format: 'AVRO' | 'JSON'; document: unknown } | undefined> = [];
+  for (const id of new Set(deps.schemaIds.filter((i): i is number => i !== undefined))) {
+    const stored = await deps.registry.getSchemaById({ id });
+    schemas.push({ format: stored.format === 'AVRO' ? 'AVRO' : 'JSON', document: JSON.parse(stored.schema) as unknown });
+  }
+  if (schemas.length === 0) schemas.push(undefined);
+  let out = value;
+  const redacted = new Set<string>();
+  for (const schema of schemas) {
+    const r = redactMessage({
+      value: out, ...(schema ? { schema } : {}), ...(deps.contractPaths ? { contractPaths: deps.contractPaths } : {}), properties: {},
+      ...(deps.policy ? { policy: deps.policy } : {}),
+    });
+    out = r.value;
+    r.redacted.forEach((p) => redacted.add(p));
+  }
+  return { value: out, redacted: [...redacted] };
+}
+
+/** What the quarantine envelope shows of a sensitive payload instead of its bytes. */
+export type RedactedPreview =
+  | { schemaId: number; value: unknown; redacted: string[] }
+  | { error: string };
+
+/**
+ * A held payload decoded with the writer schema the gatekeeper identified and redacted as for a viewer
+ * without payload:read (the writer's and the reader's tags, the contract's paths). Without an identified
+ * writer nothing is decoded: judging fields by name alone could show a field the schemas tag.
+ */
+export async function redactedPreview(
+  message: { payload: Uint8Array; writerSchemaId?: number; readerSchemaId?: number; contractPaths?: readonly string[] },
+  deps: { registry: Pick<Registry, 'getSchemaById' | 'parsedById'>; formats: FormatLookup; policy?: RedactionPolicy },
+): Promise<RedactedPreview> {
+  if (message.writerSchemaId === undefined) return { error: 'not decoded: the writer schema of this payload was not identified in the registry' };
+  const decoded = await decodePayload({ payload: message.payload, detectedSchemaId: message.writerSchemaId, expectedSchemaId: null }, deps);
+  if (decoded.error !== undefined || decoded.schemaId === undefined) return { error: `not decoded: ${decoded.error ?? 'no writer schema'}` };
+  try {
+    const out = await redactDecoded(decoded.value, {
+      registry: deps.registry, schemaIds: [decoded.schemaId, message.readerSchemaId],
+      ...(message.contractPaths ? { contractPaths: message.contractPaths } : {}), ...(deps.policy ? { policy: deps.policy } : {}),
+    });
+    return { schemaId: decoded.schemaId, ...out };
+  } catch (error) {
+    return { error: `not redacted: a schema could not be read (${(error as Error).message})` };
   }
 }

@@ -10,10 +10,10 @@ import type { DagVersionRecord } from '../contracts/types.js';
 import { DagpactError } from '../errors.js';
 import type { FormatLookup } from '../formats/types.js';
 import type { Registry } from '../registry/types.js';
-import { decodePayload, type DecodedPayload } from './decode.js';
+import { decodePayload, redactDecoded, type DecodedPayload } from './decode.js';
 import { inspectRecord } from './inspect.js';
 import type { BrokerWriterLog } from '../registry/broker-writers.js';
-import { redactMessage, redactProperties, REDACTED, type RedactionPolicy } from './redact.js';
+import { redactProperties, REDACTED, type RedactionPolicy } from './redact.js';
 import type { HistoryEntry, QuarantineFilter, QuarantineRecord, QuarantineStore } from './types.js';
 
 export type ReplayOutcome =
@@ -96,13 +96,8 @@ export function makeQuarantine(deps: QuarantineDeps) {
   async function detailView(record: QuarantineRecord, decoded: DecodedPayload, viewer: Principal): Promise<QuarantineView & { decoded: DecodedPayload }> {
     const base = listView(record, viewer);
     if (base.payloadVisible) return { ...base, decoded };
-    let schema: { format: 'AVRO' | 'JSON'; document: unknown } | undefined;
-    if (decoded.schemaId !== undefined) {
-      const stored = await deps.registry.getSchemaById({ id: decoded.schemaId });
-      schema = { format: stored.format === 'AVRO' ? 'AVRO' : 'JSON', document: JSON.parse(stored.schema) as unknown };
-    }
-    const out = redactMessage({
-      value: decoded.value, ...(schema ? { schema } : {}), contractPaths: await sensitiveFields(record), properties: {},
+    const out = await redactDecoded(decoded.value, {
+      registry: deps.registry, schemaIds: [decoded.schemaId], contractPaths: await sensitiveFields(record),
       ...(deps.redaction ? { policy: deps.redaction } : {}),
     });
     return { ...base, redacted: [...out.redacted, ...base.redacted], decoded: { ...decoded, value: out.value } };

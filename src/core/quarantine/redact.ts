@@ -1,8 +1,8 @@
 // Redaction of held messages for people who may not read payloads (docs/adr/0014). A pure function:
 // given a decoded value, the writer schema's document (Avro or JSON Schema, as JSON), the paths a
 // contract marks sensitive and the message's properties, it returns a redacted copy and the paths it
-// redacted. Used by the quarantine API and CLI, and meant for every other place a payload is shown
-// (quarantine-topic envelope, dead-letter properties, logs, Airflow conf previews).
+// redacted. Used by the quarantine API, CLI and quarantine-topic envelope (decode.ts redactDecoded), and
+// meant for every other place a payload is shown (dead-letter properties, logs, Airflow conf previews).
 //
 // A field is sensitive when its schema says so:
 //   Avro field attributes   "confluent:tags": ["PII"]   (Confluent data contracts)   or  "dagpact.sensitive": true

@@ -80,7 +80,7 @@ describe('messages at the edges', () => {
     const envelopes = side.filter((m) => m.topic.endsWith('/quarantine')).map((m) => JSON.parse(Buffer.from(m.payload_b64, 'base64').toString()) as Record<string, any>);
     expect(envelopes).toHaveLength(4);
     for (const e of envelopes) {
-      expect(e.envelope_version).toBe(3);
+      expect(e.envelope_version).toBe(4);
       if (e.payload_size > 1024 * 1024) expect(e.payload_base64).toBeNull();
       else expect(Buffer.from(e.payload_base64, 'base64').length).toBe(e.payload_size);
     }

@@ -148,7 +148,7 @@ describe('gatekeeper scenario', () => {
     const dead = side.filter((r) => r.topic.endsWith('/dead-letter'));
     expect(dead.map((r) => r.properties.seq).sort()).toEqual(['c-bad', 'c-unknown']);
     const envelope = JSON.parse(Buffer.from(side.find((r) => r.topic.endsWith('/quarantine'))!.payload_b64, 'base64').toString()) as Record<string, unknown>;
-    expect(envelope).toMatchObject({ envelope_version: 3, environment: ENV });
+    expect(envelope).toMatchObject({ envelope_version: 4, environment: ENV });
     expect(Buffer.from(envelope.payload_base64 as string, 'base64').length).toBe(envelope.payload_size);
 
     // Metrics of this run, exactly: one per-DAG decision per message, by outcome, reason, topic and DAG.
