@@ -50,7 +50,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.server.headersTimeout = limits.headersTimeoutMs;
   installIdleTimeout(app, limits.idleTimeoutMs);
   if (deps.startup) installStartupGate(app, deps.startup);
-  app.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id); });
+  app.addHook('onSend', (request, reply, payload, done) => { reply.header('x-request-id', request.id); done(null, payload); });
 
   const jsonParser = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser(JSON_MEDIA_TYPES, { parseAs: 'string' }, jsonParser);

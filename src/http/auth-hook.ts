@@ -48,11 +48,9 @@ function forbidden(principal: Principal, permission: string, request: FastifyReq
 
 export function installAuth(app: FastifyInstance, deps: { tokens: TokenService; authReads: boolean; audit: AuditLog }) {
   app.decorateRequest('principal', null as unknown as Principal);
-  app.addHook('onRequest', async (request) => {
+  /** What onRequest decides once the caller is known: returns to go on, throws the refusal. */
+  const admit = (request: FastifyRequest, secret: string | undefined, principal: Principal | undefined): void => {
     const config = request.routeOptions.config ?? {};
-    if (!deps.tokens.enabled) { request.principal = OPEN_MODE; return; }
-    const secret = credential(request);
-    const principal = secret ? await deps.tokens.authenticate(secret) : undefined;
     request.principal = principal ?? ANONYMOUS;
     if (config.public || !request.routeOptions.url) return;
     const isRead = request.method === 'GET' || request.method === 'HEAD';
@@ -66,16 +64,39 @@ export function installAuth(app: FastifyInstance, deps: { tokens: TokenService; 
     // With input-dependent permissions the check waits for the validated input, so that a refusal names
     // the strongest permission missing (admin for permanent=true, not the write a soft delete needs).
     if (needed && !config.permit && !can(principal, needed)) throw forbidden(principal, needed, request);
+  };
+  // Callback hooks: they run on every request, and an async hook costs a promise each; only a request
+  // that carries a credential waits for its look-up.
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (!deps.tokens.enabled) { request.principal = OPEN_MODE; done(); return; }
+    const secret = credential(request);
+    const decide = (principal: Principal | undefined) => {
+      try {
+        admit(request, secret, principal);
+      } catch (error) {
+        done(error as Error);
+        return;
+      }
+      done();
+    };
+    if (!secret) { decide(undefined); return; }
+    deps.tokens.authenticate(secret).then(decide, (error: unknown) => done(error as Error));
   });
-  app.addHook('preHandler', async (request) => {
+  app.addHook('preHandler', (request, _reply, done) => {
     const config = request.routeOptions.config ?? {};
-    if (!config.permit || !deps.tokens.enabled) return;
-    for (const { permission, because } of config.permit(request)) {
-      if (!can(request.principal, permission)) throw forbidden(request.principal, permission, request, because);
+    if (!config.permit || !deps.tokens.enabled) { done(); return; }
+    try {
+      for (const { permission, because } of config.permit(request)) {
+        if (!can(request.principal, permission)) throw forbidden(request.principal, permission, request, because);
+      }
+      const isRead = request.method === 'GET' || request.method === 'HEAD';
+      const needed = config.scope ?? (isRead ? (deps.authReads ? 'read' : undefined) : 'write');
+      if (needed && !can(request.principal, needed)) throw forbidden(request.principal, needed, request);
+    } catch (error) {
+      done(error as Error);
+      return;
     }
-    const isRead = request.method === 'GET' || request.method === 'HEAD';
-    const needed = config.scope ?? (isRead ? (deps.authReads ? 'read' : undefined) : 'write');
-    if (needed && !can(request.principal, needed)) throw forbidden(request.principal, needed, request);
+    done();
   });
   // A refused attempt is an audit event of its own (there is no change to share a transaction with).
   app.addHook('onError', async (request, _reply, error) => {

@@ -28,28 +28,34 @@ export function installHardening(app: FastifyInstance, options: HardeningOptions
   const allowed = new Set([...LOOPBACK, ...options.allowedHosts.map((h) => (h.includes(':') && !h.startsWith('[') ? `[${h}]` : h).toLowerCase())]);
   const limiter = makeAuthFailureLimiter(options.authFailures, options.now);
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback hooks throughout: they run on every request, and an async hook costs a promise each.
+  app.addHook('onRequest', (request, reply, done) => {
     if (options.openMode && !allowed.has(hostName(request.headers.host))) {
       // Without tokens, a page on another site could reach this server through DNS rebinding.
-      throw new DagpactError('FORBIDDEN', `the Host header "${String(request.headers.host ?? '').slice(0, 100)}" is not served while the API runs without ` +
-        'authentication; use localhost or a host listed in DAGPACT_ALLOWED_HOSTS, or set DAGPACT_ADMIN_TOKEN');
+      done(new DagpactError('FORBIDDEN', `the Host header "${String(request.headers.host ?? '').slice(0, 100)}" is not served while the API runs without ` +
+        'authentication; use localhost or a host listed in DAGPACT_ALLOWED_HOSTS, or set DAGPACT_ADMIN_TOKEN'));
+      return;
     }
     if (request.headers.authorization !== undefined) {
       const wait = limiter.retryAfterSeconds(request.ip);
       if (wait > 0) {
         reply.header('retry-after', String(wait));
-        throw new DagpactError('TOO_MANY_REQUESTS', `too many failed authentications from ${request.ip}; retry in ${wait} s`);
+        done(new DagpactError('TOO_MANY_REQUESTS', `too many failed authentications from ${request.ip}; retry in ${wait} s`));
+        return;
       }
     }
+    done();
   });
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     if (reply.statusCode === 401 && request.headers.authorization !== undefined) limiter.recordFailure(request.ip);
+    done();
   });
 
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-content-type-options', 'nosniff');
     if ((request.routeOptions.url ?? request.url).includes('/tokens')) reply.header('cache-control', 'no-store');
+    done(null, payload);
   });
 }
 
@@ -64,9 +70,10 @@ export function installIdleTimeout(app: FastifyInstance, idleMs: number): void {
   const set = (socket: { setTimeout?: (ms: number) => unknown } | undefined, ms: number) => {
     if (typeof socket?.setTimeout === 'function') socket.setTimeout(ms);
   };
-  app.addHook('onRequest', async (request) => { set(request.raw.socket, 0); });
-  app.addHook('onSend', async (request, _reply, payload) => {
+  // Callback hooks, not async ones: they run on every request, and an async hook costs a promise each.
+  app.addHook('onRequest', (request, _reply, done) => { set(request.raw.socket, 0); done(); });
+  app.addHook('onSend', (request, _reply, payload, done) => {
     set(request.raw.socket, idleMs);
-    return payload;
+    done(null, payload);
   });
 }

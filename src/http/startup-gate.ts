@@ -22,9 +22,11 @@ export function startupOf(work: Promise<void>): Startup {
 const PROBES = new Set(['/healthz', '/readyz']);
 
 export function installStartupGate(app: FastifyInstance, startup: Startup): void {
-  app.addHook('onRequest', async (request) => {
-    if (startup.ready || PROBES.has(request.routeOptions.url ?? '')) return;
-    await startup.done;
-    if (!startup.ready) throw new DagpactError('DATABASE_UNAVAILABLE', 'the server could not open or migrate its database and is stopping; the server log says why');
+  // A callback hook: once started it costs every request a check of one flag, not a promise.
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (startup.ready || PROBES.has(request.routeOptions.url ?? '')) { done(); return; }
+    void startup.done.then(() => {
+      done(startup.ready ? undefined : new DagpactError('DATABASE_UNAVAILABLE', 'the server could not open or migrate its database and is stopping; the server log says why'));
+    });
   });
 }

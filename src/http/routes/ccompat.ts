@@ -207,7 +207,7 @@ export async function ccompatRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = typed(fastify);
   // An encapsulated scope, so the media type applies to /ccompat responses only.
   await app.register(async (scope) => {
-    scope.addHook('onRequest', async (_request, reply) => { reply.type(CCOMPAT_MEDIA_TYPE); });
+    scope.addHook('onRequest', (_request, reply, done) => { reply.type(CCOMPAT_MEDIA_TYPE); done(); });
     await subjectRoutes(scope, deps);
     await ccompatConfigRoutes(scope, deps);
   });
