@@ -65,6 +65,8 @@ beforeAll(async () => {
     DATABASE_URL: db.url, DAGPACT_ADMIN_TOKEN: ADMIN, DAGPACT_AUTH_READS: 'true', DAGPACT_LOG_LEVEL: 'warn',
     DAGPACT_OIDC_ISSUER: provider.issuer, DAGPACT_OIDC_AUDIENCE: RESOURCE, DAGPACT_OIDC_ROLE_MAP: ROLE_MAP,
     DAGPACT_OIDC_CONSOLE_CLIENT_ID: CLIENT_ID, DAGPACT_OIDC_CONSOLE_SCOPES: 'openid api',
+    // No Pulsar here (drift and lag say "not checked"), even when the suite's environment names a broker.
+    PULSAR_ADMIN_URL: undefined, PULSAR_SERVICE_URL: undefined,
   }, { port });
   const post = (path: string, body: unknown) => fetch(`${server.url}${path}`, {
     method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
