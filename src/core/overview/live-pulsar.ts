@@ -105,6 +105,13 @@ export function makeLivePulsar(deps: LivePulsarDeps) {
       if (!onBroker.has(topic)) onBroker.set(topic, pulsar.getSchema(topic));
       return onBroker.get(topic)!;
     };
+    // Several DAG versions may read one topic: its schema is parsed once per computation.
+    const parsedTopics = new Map<string, Promise<ParsedSchema>>();
+    const parsedOnBroker = (topic: string, format: SchemaFormat, schema: string) => {
+      const key = `${format} ${topic}`;
+      if (!parsedTopics.has(key)) parsedTopics.set(key, deps.parse({ schema, format }));
+      return parsedTopics.get(key)!;
+    };
     const topicDrift = async (entry: ActiveVersion['dagVersion']['contract']['consumes'][number]): Promise<TopicDrift> => {
       const base = { topic: entry.topic, subject: entry.subject, version: entry.version, findings: [] as CompatibilityIssue[] };
       if (entry.schemaId === null) return { ...base, status: 'error', error: 'the contract entry is not pinned to a schema' };
@@ -121,7 +128,7 @@ export function makeLivePulsar(deps: LivePulsarDeps) {
       }
       let writer: ParsedSchema;
       try {
-        writer = await deps.parse({ schema: info.schema, format: entry.format });
+        writer = await parsedOnBroker(entry.topic, entry.format, info.schema);
       } catch (error) {
         return { ...withVersion, status: 'error', error: `the topic's schema does not parse as ${entry.format}: ${message(error)}` };
       }

@@ -11,22 +11,19 @@ from __future__ import annotations
 
 import json
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 from dagpact_airflow.connections import _extra, get_connection, http_url_of
+from dagpact_airflow.http_json import HttpCallError, call_json
 
 AIRFLOW_API_DEFAULT_CONN_ID = "airflow_api_default"
 
 
-class AirflowApiError(RuntimeError):
-    def __init__(self, message: str, status: int | None = None):
-        super().__init__(message)
-        self.status = status
+class AirflowApiError(HttpCallError):
+    """Airflow's REST API refused a call or could not be reached."""
 
 
 @dataclass(frozen=True)
@@ -75,20 +72,7 @@ class AirflowApi:
         return self._token
 
     def _send(self, method: str, path: str, body: bytes | None, bearer: str | None) -> Any:
-        req = urllib.request.Request(f"{self.endpoint.url}{path}", data=body, method=method)
-        req.add_header("accept", "application/json")
-        if body is not None:
-            req.add_header("content-type", "application/json")
-        if bearer:
-            req.add_header("authorization", f"Bearer {bearer}")
-        try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as res:  # noqa: S310 - URL from a connection
-                return json.loads(res.read().decode("utf-8"))
-        except urllib.error.HTTPError as error:
-            detail = error.read().decode("utf-8", "replace")[:300]
-            raise AirflowApiError(f"Airflow at {self.endpoint.url} answered {error.code} to {method} {path}: {detail}", error.code) from error
-        except (urllib.error.URLError, TimeoutError) as error:
-            raise AirflowApiError(f"Airflow at {self.endpoint.url} is unreachable ({method} {path}): {error}") from error
+        return call_json(self.endpoint.url, method, path, who="Airflow", error=AirflowApiError, timeout=self.timeout, data=body, bearer=bearer)
 
     def get(self, path: str, **query: Any) -> Any:
         qs = urllib.parse.urlencode({k: v for k, v in query.items() if v is not None})

@@ -4,19 +4,16 @@
 from __future__ import annotations
 
 import json
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
 
 from dagpact_airflow.connections import DagpactEndpoint
+from dagpact_airflow.http_json import HttpCallError, call_json
 
 
-class RegistryError(RuntimeError):
-    def __init__(self, message: str, status: int | None = None):
-        super().__init__(message)
-        self.status = status
+class RegistryError(HttpCallError):
+    """dagpact's registry refused a call or could not be reached."""
 
 
 @dataclass(frozen=True)
@@ -33,21 +30,11 @@ class RegistryClient:
     _by_id: dict[int, RegisteredSchema] = field(default_factory=dict)
 
     def _call(self, method: str, path: str, body: Any = None) -> Any:
-        data = None if body is None else json.dumps(body).encode("utf-8")
-        req = urllib.request.Request(f"{self.endpoint.url}{path}", data=data, method=method)
-        req.add_header("accept", "application/json")
-        if data is not None:
-            req.add_header("content-type", "application/vnd.schemaregistry.v1+json")
-        if self.endpoint.token:
-            req.add_header("authorization", f"Bearer {self.endpoint.token}")
-        try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as res:  # noqa: S310 - URL from a connection
-                return json.loads(res.read().decode("utf-8"))
-        except urllib.error.HTTPError as error:
-            detail = error.read().decode("utf-8", "replace")[:300]
-            raise RegistryError(f"dagpact at {self.endpoint.url} answered {error.code} to {method} {path}: {detail}", error.code) from error
-        except (urllib.error.URLError, TimeoutError) as error:
-            raise RegistryError(f"dagpact at {self.endpoint.url} is unreachable ({method} {path}): {error}") from error
+        return call_json(
+            self.endpoint.url, method, path, who="dagpact", error=RegistryError, timeout=self.timeout,
+            data=None if body is None else json.dumps(body).encode("utf-8"),
+            content_type="application/vnd.schemaregistry.v1+json", bearer=self.endpoint.token,
+        )
 
     @staticmethod
     def _schema_of(body: dict[str, Any], schema_id: int) -> RegisteredSchema:
