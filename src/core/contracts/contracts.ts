@@ -8,7 +8,7 @@ import type { Registry } from '../registry/types.js';
 import type { SchemaCompute } from '../compute/port.js';
 import { closest } from '../suggest.js';
 import { runCheck, type Companion } from './check.js';
-import { labelOf, pairProblems, planDeployOrder, type DagSchemas, type OrderConstraint } from './deploy-order.js';
+import { labelOf, pairProblems, planDeployOrder, type Compare, type DagSchemas, type OrderConstraint } from './deploy-order.js';
 import { contractHash, contractIdentity, diffIdentities, type ContractIdentity, type EntryIdentity } from './identity.js';
 import { parseManifest, readManifestText, topicParts } from './manifest.js';
 import { pinEntries, textForPulsar } from './resolve.js';
@@ -186,13 +186,16 @@ export function makeContracts(deps: ContractsDeps) {
   }
 
   /** What a DAG version reads and writes, parsed: the input of the deploy order. */
+  /** backwardIssues through the registry's compute port (off the event loop in the API server). */
+  const compare: Compare = async (reader, writer) => (await registry.compareSchemas([{ reader, writer }]))[0]!;
+
   async function schemasOf(dagVersion: DagVersionRecord): Promise<DagSchemas> {
     const pending = await pendingOf(dagVersion);
     const reads: DagSchemas['reads'] = new Map();
     const writes: DagSchemas['writes'] = new Map();
-    for (const c of dagVersion.contract.consumes.filter(isPinned)) reads.set(c.topic, { format: c.format, parsed: await registry.parsedById({ id: c.schemaId }) });
+    for (const c of dagVersion.contract.consumes.filter(isPinned)) reads.set(c.topic, { format: c.format, parsed: await registry.lazyParsedById({ id: c.schemaId }) });
     for (const p of dagVersion.contract.produces) {
-      const parsed = isPinned(p) ? await registry.parsedById({ id: p.schemaId }) : pending.get(p.topic);
+      const parsed = isPinned(p) ? await registry.lazyParsedById({ id: p.schemaId }) : pending.get(p.topic);
       if (parsed) writes.set(p.topic, { format: p.format, parsed });
     }
     return { dagVersion, reads, writes };
@@ -222,7 +225,7 @@ export function makeContracts(deps: ContractsDeps) {
       const current = active.find((a) => a.dagVersion.dagId === ref.dagId)?.dagVersion;
       if (!current || current.version === ref.version) continue;
       const [mine, theirs] = await Promise.all([schemasOf(found), schemasOf(current)]);
-      const problems = [...pairProblems(deps.formats, mine, theirs), ...pairProblems(deps.formats, theirs, mine)];
+      const problems = [...await pairProblems(compare, mine, theirs), ...await pairProblems(compare, theirs, mine)];
       if (problems.length) {
         const p = problems[0]!;
         missing.push({ ref, because: `${p.reader} cannot read what ${p.writer} writes on ${p.topic} (${p.issue})` });
@@ -414,7 +417,7 @@ export function makeContracts(deps: ContractsDeps) {
       const current = active.find((a) => a.dagVersion.dagId === v.dagId)?.dagVersion;
       return { next: await schemasOf(v), ...(current ? { current: await schemasOf(current) } : {}) };
     }));
-    const plan = planDeployOrder(deps.formats, members);
+    const plan = await planDeployOrder(compare, members);
     if (!plan.ok && !args.force) {
       throw new DagpactError('DEPLOY_ORDER_IMPOSSIBLE', `${plan.message}. Nothing was deployed`, {
         details: plan.kind === 'cycle'

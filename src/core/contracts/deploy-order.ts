@@ -4,8 +4,9 @@
 // validity of a state is a property of pairs (one reader, one writer), so each pair of the set gives at
 // most one constraint: when X new beside Y old is invalid, Y must go first. Old beside old is the
 // current state, new beside new is the end state (checked here too). A topological order of these
-// constraints keeps every intermediate state valid; a cycle means no order does. Pure: schemas come in parsed.
-import type { CompatibilityIssue, FormatProvider, ParsedSchema, SchemaFormat } from '../formats/types.js';
+// constraints keeps every intermediate state valid; a cycle means no order does. Schemas come in
+// parsed; comparisons go through `compare` (the registry's compute port: off the event loop in the API server).
+import type { CompatibilityIssue, ParsedSchema, SchemaFormat } from '../formats/types.js';
 import type { DagVersionRecord } from './types.js';
 
 /** One DAG version with its schemas parsed: readers by consumed topic, writers by produced topic. */
@@ -36,13 +37,16 @@ export type DeployOrder =
 
 export const labelOf = (v: DagVersionRecord) => `${v.dagId}@${v.version}`;
 
+/** backwardIssues(reader, writer), wherever it runs. */
+export type Compare = (reader: ParsedSchema, writer: ParsedSchema) => Promise<CompatibilityIssue[]>;
+
 /** Topics where `reader` cannot read what `writer` writes. */
-export function pairProblems(formats: { get(format: SchemaFormat): FormatProvider }, reader: DagSchemas, writer: DagSchemas): PairProblem[] {
+export async function pairProblems(compare: Compare, reader: DagSchemas, writer: DagSchemas): Promise<PairProblem[]> {
   const problems: PairProblem[] = [];
   for (const [topic, w] of writer.writes) {
     const r = reader.reads.get(topic);
     if (!r || r.format !== w.format) continue;
-    const issues: CompatibilityIssue[] = r.parsed.fingerprint === w.parsed.fingerprint ? [] : formats.get(r.format).backwardIssues(r.parsed, w.parsed);
+    const issues: CompatibilityIssue[] = r.parsed.fingerprint === w.parsed.fingerprint ? [] : await compare(r.parsed, w.parsed);
     if (issues.length) {
       const first = issues[0]!;
       problems.push({ reader: labelOf(reader.dagVersion), writer: labelOf(writer.dagVersion), topic, issue: `${first.path}: ${first.message}` });
@@ -57,17 +61,17 @@ const describe = (p: PairProblem) => `${p.reader} cannot read what ${p.writer} w
  * The order to deploy `members` in, keeping `given` order where no constraint decides; or why none
  * exists: a cycle of constraints, or an end state with a pair that cannot work together.
  */
-export function planDeployOrder(formats: { get(format: SchemaFormat): FormatProvider }, members: ChangeMember[]): DeployOrder {
+export async function planDeployOrder(compare: Compare, members: ChangeMember[]): Promise<DeployOrder> {
   const names = members.map((m) => labelOf(m.next.dagVersion));
   const endProblems: PairProblem[] = [];
   const constraints: OrderConstraint[] = [];
   for (const [i, x] of members.entries()) {
     for (const [j, y] of members.entries()) {
       if (i === j) continue;
-      if (i < j) endProblems.push(...pairProblems(formats, x.next, y.next), ...pairProblems(formats, y.next, x.next));
+      if (i < j) endProblems.push(...await pairProblems(compare, x.next, y.next), ...await pairProblems(compare, y.next, x.next));
       // X new while Y is still at its current version: if that pair fails, Y goes first.
       if (!y.current || y.current.dagVersion.id === y.next.dagVersion.id) continue;
-      const problems = [...pairProblems(formats, x.next, y.current), ...pairProblems(formats, y.current, x.next)];
+      const problems = [...await pairProblems(compare, x.next, y.current), ...await pairProblems(compare, y.current, x.next)];
       if (problems.length) constraints.push({ before: names[j]!, after: names[i]!, because: problems[0]! });
     }
   }

@@ -4,8 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { planDeployOrder, type ChangeMember, type DagSchemas } from '../../../src/core/contracts/deploy-order.js';
 import type { DagVersionRecord } from '../../../src/core/contracts/types.js';
 import { makeFormats } from '../../../src/core/formats/index.js';
+import type { ParsedSchema } from '../../../src/core/formats/types.js';
 
 const formats = makeFormats();
+const compare = async (reader: ParsedSchema, writer: ParsedSchema) => formats.get(reader.format).backwardIssues(reader, writer);
 type Field = { name: string; type: unknown; default?: unknown };
 const avro = (fields: Field[]) => formats.get('AVRO').parse(JSON.stringify({ type: 'record', name: 'Order', fields }));
 const ID = { name: 'id', type: 'string' };
@@ -82,8 +84,8 @@ const cases: Array<{ name: string; members: () => ChangeMember[]; order?: string
 ];
 
 describe('planDeployOrder', () => {
-  it.each(cases)('$name', ({ members, order, refused }) => {
-    const plan = planDeployOrder(formats, members());
+  it.each(cases)('$name', async ({ members, order, refused }) => {
+    const plan = await planDeployOrder(compare, members());
     if (order) {
       expect(plan.ok ? plan.order : plan.message).toEqual(order);
     } else {
