@@ -5,13 +5,14 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_HTTP_LIMITS, type AppDeps, type HttpLimits } from './deps.js';
-import { installHardening, installIdleTimeout } from './hardening.js';
+import { guardIdleTimeout, makeHardening } from './hardening.js';
 import { installAuth } from './auth-hook.js';
 import { installErrorHandling } from './error-handler.js';
 import { installMetrics } from './metrics.js';
 import { registerRoutes } from './routes/index.js';
 import { sharedSchemas } from './shared-schemas.js';
-import { installStartupGate } from './startup-gate.js';
+import { installRequestPipeline } from './request-pipeline.js';
+import { lazyRequestLogger } from './lazy-request-logger.js';
 import { lazySchemaCompilers } from './lazy-schema-compilers.js';
 
 export const API_VERSION = '0.1.0';
@@ -28,14 +29,18 @@ const JSON_MEDIA_TYPES = [
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...deps.httpLimits };
   const app = Fastify({
-    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    ...(deps.logger ? {
+      loggerInstance: deps.logger, childLoggerFactory: lazyRequestLogger,
+      // Fastify's two info lines per request, skipped unless the level prints them (it builds their objects first).
+      disableRequestLogging: !deps.logger.isLevelEnabled('info'),
+    } : { logger: false }),
     bodyLimit: deps.bodyLimitBytes ?? 8 * 1024 * 1024,
     // Request ids are ours: a client-sent x-request-id is never trusted (it would forge log lines).
     requestIdHeader: false,
     genReqId: () => randomUUID(),
     // Slow or idle clients must not hold sockets (docs/adr/0013). connectionTimeout is the socket timeout:
     // a socket with no traffic for idleTimeoutMs is destroyed, one that never sends a byte included (not
-    // while a request is being handled: installIdleTimeout). Node checks headers/request timeouts every
+    // while a request is being handled: hardening.ts guardIdleTimeout). Node checks headers/request timeouts every
     // second and answers 408 before closing.
     connectionTimeout: limits.idleTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
@@ -48,9 +53,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }) as unknown as FastifyInstance;
   app.server.maxConnections = limits.maxConnections;
   app.server.headersTimeout = limits.headersTimeoutMs;
-  installIdleTimeout(app, limits.idleTimeoutMs);
-  if (deps.startup) installStartupGate(app, deps.startup);
-  app.addHook('onSend', (request, reply, payload, done) => { reply.header('x-request-id', request.id); done(null, payload); });
+  // Everything every request goes through, in order (request-pipeline.ts), before any route exists.
+  installRequestPipeline(app, {
+    startup: deps.startup,
+    idle: guardIdleTimeout(app.server),
+    hardening: makeHardening({
+      openMode: !deps.tokens.enabled, allowedHosts: limits.allowedHosts,
+      authFailures: { maxFailures: limits.authFailuresPerWindow, windowMs: limits.authFailureWindowMs, maxClients: 10_000 },
+    }),
+    authenticate: installAuth(app, { tokens: deps.tokens, authReads: deps.authReads, audit: deps.audit }),
+    record: installMetrics(app, deps.metrics),
+  });
 
   const jsonParser = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser(JSON_MEDIA_TYPES, { parseAs: 'string' }, jsonParser);
@@ -80,13 +93,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' }, staticCSP: true });
 
   installErrorHandling(app);
-  installHardening(app, {
-    openMode: !deps.tokens.enabled, allowedHosts: limits.allowedHosts,
-    authFailures: { maxFailures: limits.authFailuresPerWindow, windowMs: limits.authFailureWindowMs, maxClients: 10_000 },
-  });
-  installAuth(app, { tokens: deps.tokens, authReads: deps.authReads, audit: deps.audit });
-
-  installMetrics(app, deps.metrics);
   await registerRoutes(app, deps);
   return app;
 }

@@ -4,7 +4,8 @@
 // validated request (the environment deployed to, force, NONE/IMPORT, permanent=true); they are checked
 // after validation. `config: { public: true }` skips auth (health probes). Every refusal (401/403, also
 // one raised by the core) is written to the audit log.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { RouteFacts } from './request-pipeline.js';
 import type { AuditLog } from '../core/audit.js';
 import { can, describe, type Principal, type TokenService } from '../core/auth.js';
 import { DagpactError } from '../core/errors.js';
@@ -46,13 +47,21 @@ function forbidden(principal: Principal, permission: string, request: FastifyReq
     { details: { missing_permission: permission, principal: principal.id } });
 }
 
-export function installAuth(app: FastifyInstance, deps: { tokens: TokenService; authReads: boolean; audit: AuditLog }) {
+/** What the request pipeline asks of authentication: settle the caller and whether it may go on. */
+export type Authenticate = (request: FastifyRequest, route: RouteFacts, done: (error?: Error) => void) => void;
+
+/**
+ * Installs what authentication needs on the app (the `principal` request field, the check of
+ * input-dependent permissions on the routes that have them, the audit of refusals) and returns the
+ * per-request step, which request-pipeline.ts runs in its one onRequest hook.
+ */
+export function installAuth(app: FastifyInstance, deps: { tokens: TokenService; authReads: boolean; audit: AuditLog }): Authenticate {
   app.decorateRequest('principal', null as unknown as Principal);
   /** What onRequest decides once the caller is known: returns to go on, throws the refusal. */
-  const admit = (request: FastifyRequest, secret: string | undefined, principal: Principal | undefined): void => {
-    const config = request.routeOptions.config ?? {};
+  const admit = (request: FastifyRequest, route: RouteFacts, secret: string | undefined, principal: Principal | undefined): void => {
+    const config = route.config;
     request.principal = principal ?? ANONYMOUS;
-    if (config.public || !request.routeOptions.url) return;
+    if (config.public || !route.url) return;
     const isRead = request.method === 'GET' || request.method === 'HEAD';
     const needed = config.scope ?? (isRead ? (deps.authReads ? 'read' : undefined) : 'write');
     if (!needed && !config.permit) return;
@@ -65,28 +74,12 @@ export function installAuth(app: FastifyInstance, deps: { tokens: TokenService; 
     // the strongest permission missing (admin for permanent=true, not the write a soft delete needs).
     if (needed && !config.permit && !can(principal, needed)) throw forbidden(principal, needed, request);
   };
-  // Callback hooks: they run on every request, and an async hook costs a promise each; only a request
-  // that carries a credential waits for its look-up.
-  app.addHook('onRequest', (request, _reply, done) => {
-    if (!deps.tokens.enabled) { request.principal = OPEN_MODE; done(); return; }
-    const secret = credential(request);
-    const decide = (principal: Principal | undefined) => {
-      try {
-        admit(request, secret, principal);
-      } catch (error) {
-        done(error as Error);
-        return;
-      }
-      done();
-    };
-    if (!secret) { decide(undefined); return; }
-    deps.tokens.authenticate(secret).then(decide, (error: unknown) => done(error as Error));
-  });
-  app.addHook('preHandler', (request, _reply, done) => {
-    const config = request.routeOptions.config ?? {};
-    if (!config.permit || !deps.tokens.enabled) { done(); return; }
+  // Input-dependent permissions, checked once the input is validated: a hook on the routes that have
+  // them only, so no other request pays for it.
+  const checkPermits = (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
+    const config = request.routeOptions.config;
     try {
-      for (const { permission, because } of config.permit(request)) {
+      for (const { permission, because } of config.permit!(request)) {
         if (!can(request.principal, permission)) throw forbidden(request.principal, permission, request, because);
       }
       const isRead = request.method === 'GET' || request.method === 'HEAD';
@@ -97,6 +90,11 @@ export function installAuth(app: FastifyInstance, deps: { tokens: TokenService; 
       return;
     }
     done();
+  };
+  app.addHook('onRoute', (route) => {
+    if (!route.config?.permit || !deps.tokens.enabled) return;
+    const own = route.preHandler === undefined ? [] : Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler];
+    route.preHandler = [checkPermits, ...own] as typeof route.preHandler;
   });
   // A refused attempt is an audit event of its own (there is no change to share a transaction with).
   app.addHook('onError', async (request, _reply, error) => {
@@ -108,4 +106,20 @@ export function installAuth(app: FastifyInstance, deps: { tokens: TokenService; 
       details: { code: error.code, message: error.message, request_id: request.id },
     }).catch((err: unknown) => request.log.warn({ err }, 'recording a refused request in the audit log failed'));
   });
+  // Only a request that carries a credential waits for its look-up; the rest are decided in this tick.
+  return (request, route, done) => {
+    if (!deps.tokens.enabled) { request.principal = OPEN_MODE; done(); return; }
+    const secret = credential(request);
+    const decide = (principal: Principal | undefined) => {
+      try {
+        admit(request, route, secret, principal);
+      } catch (error) {
+        done(error as Error);
+        return;
+      }
+      done();
+    };
+    if (!secret) { decide(undefined); return; }
+    deps.tokens.authenticate(secret).then(decide, (error: unknown) => done(error as Error));
+  };
 }

@@ -1,7 +1,9 @@
 // Protections every response and request gets, whatever the route: security headers, the Host check
 // that stops DNS rebinding while the API runs open, and the failed-authentication rate limit
 // (docs/adr/0013). Installed before authentication so refused requests never reach a token look-up.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { DagpactError } from '../core/errors.js';
 import { makeAuthFailureLimiter, type AuthFailureLimits } from './auth-failure-limiter.js';
 
@@ -24,56 +26,80 @@ export function hostName(header: string | undefined): string {
 
 const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
 
-export function installHardening(app: FastifyInstance, options: HardeningOptions): void {
+/** Hardening's part of each request (request-pipeline.ts calls it): refusals before authentication,
+ * headers on every answer, failed authentications counted after it. */
+export interface Hardening {
+  /** Why this request is refused before its credential is even looked at, if it is. */
+  refusal(request: FastifyRequest, reply: FastifyReply): DagpactError | undefined;
+  /** Headers every answer gets. */
+  headers(request: FastifyRequest, reply: FastifyReply): void;
+  /** After the answer: a refused credential counts toward its address's limit. */
+  answered(request: FastifyRequest, reply: FastifyReply): void;
+}
+
+export function makeHardening(options: HardeningOptions): Hardening {
   const allowed = new Set([...LOOPBACK, ...options.allowedHosts.map((h) => (h.includes(':') && !h.startsWith('[') ? `[${h}]` : h).toLowerCase())]);
   const limiter = makeAuthFailureLimiter(options.authFailures, options.now);
-
-  // Callback hooks throughout: they run on every request, and an async hook costs a promise each.
-  app.addHook('onRequest', (request, reply, done) => {
-    if (options.openMode && !allowed.has(hostName(request.headers.host))) {
-      // Without tokens, a page on another site could reach this server through DNS rebinding.
-      done(new DagpactError('FORBIDDEN', `the Host header "${String(request.headers.host ?? '').slice(0, 100)}" is not served while the API runs without ` +
-        'authentication; use localhost or a host listed in DAGPACT_ALLOWED_HOSTS, or set DAGPACT_ADMIN_TOKEN'));
-      return;
-    }
-    if (request.headers.authorization !== undefined) {
-      const wait = limiter.retryAfterSeconds(request.ip);
-      if (wait > 0) {
-        reply.header('retry-after', String(wait));
-        done(new DagpactError('TOO_MANY_REQUESTS', `too many failed authentications from ${request.ip}; retry in ${wait} s`));
-        return;
+  return {
+    refusal(request, reply) {
+      if (options.openMode && !allowed.has(hostName(request.headers.host))) {
+        // Without tokens, a page on another site could reach this server through DNS rebinding.
+        return new DagpactError('FORBIDDEN', `the Host header "${String(request.headers.host ?? '').slice(0, 100)}" is not served while the API runs without ` +
+          'authentication; use localhost or a host listed in DAGPACT_ALLOWED_HOSTS, or set DAGPACT_ADMIN_TOKEN');
       }
-    }
-    done();
-  });
-
-  app.addHook('onResponse', (request, reply, done) => {
-    if (reply.statusCode === 401 && request.headers.authorization !== undefined) limiter.recordFailure(request.ip);
-    done();
-  });
-
-  app.addHook('onSend', (request, reply, payload, done) => {
-    reply.header('x-content-type-options', 'nosniff');
-    if ((request.routeOptions.url ?? request.url).includes('/tokens')) reply.header('cache-control', 'no-store');
-    done(null, payload);
-  });
+      if (request.headers.authorization !== undefined) {
+        const wait = limiter.retryAfterSeconds(request.ip);
+        if (wait > 0) {
+          reply.header('retry-after', String(wait));
+          return new DagpactError('TOO_MANY_REQUESTS', `too many failed authentications from ${request.ip}; retry in ${wait} s`);
+        }
+      }
+      return undefined;
+    },
+    headers(request, reply) {
+      reply.header('x-content-type-options', 'nosniff');
+      // The raw URL (with any query) is a superset of the route's: no route without /tokens in its path
+      // answers a token, and a stray no-store costs nothing.
+      if (request.url.includes('/tokens')) reply.header('cache-control', 'no-store');
+    },
+    answered(request, reply) {
+      if (reply.statusCode === 401 && request.headers.authorization !== undefined) limiter.recordFailure(request.ip);
+    },
+  };
 }
 
 /**
  * The idle timeout (Fastify's connectionTimeout: Node's socket timeout) is for idle clients, not for the
  * server's own work: without this, a handler that awaits the database or Pulsar for longer than it (no
- * bytes on the socket meanwhile) has its connection reset under it. Suspended from the start of a
- * request (its headers are in; requestTimeout still bounds the body) until its answer is sent, which is
- * timed again so a client that does not read cannot hold the socket either.
+ * bytes on the socket meanwhile) has its connection reset under it. A socket counts as busy from the
+ * start of a request (its headers are in; requestTimeout still bounds the body) until its answer is
+ * handed to Node; a timeout on a busy socket is let pass (the next write re-arms it), any other closes
+ * the socket, as Node would: a client that sends nothing, or that does not read its answer.
+ *
+ * The timer itself is Node's, re-armed by every read and write: marking a socket busy is a counter,
+ * where suspending and re-arming the timer per request cost two timer allocations (docs/adr/0023).
  */
-export function installIdleTimeout(app: FastifyInstance, idleMs: number): void {
-  const set = (socket: { setTimeout?: (ms: number) => unknown } | undefined, ms: number) => {
-    if (typeof socket?.setTimeout === 'function') socket.setTimeout(ms);
-  };
-  // Callback hooks, not async ones: they run on every request, and an async hook costs a promise each.
-  app.addHook('onRequest', (request, _reply, done) => { set(request.raw.socket, 0); done(); });
-  app.addHook('onSend', (request, _reply, payload, done) => {
-    set(request.raw.socket, idleMs);
-    done(null, payload);
+export interface IdleTimeoutGuard {
+  busy(request: FastifyRequest): void;
+  answered(request: FastifyRequest): void;
+}
+
+const kBusy = Symbol('dagpact.busy');
+type Tracked = Socket & { [kBusy]?: number };
+
+export function guardIdleTimeout(server: Server): IdleTimeoutGuard {
+  // With a listener here Node no longer destroys a timed-out socket itself: this decides.
+  server.on('timeout', (socket: Tracked) => {
+    if (!(socket[kBusy]! > 0)) socket.destroy();
   });
+  return {
+    busy(request) {
+      const socket = request.raw.socket as Tracked | undefined;
+      if (socket) socket[kBusy] = (socket[kBusy] ?? 0) + 1;
+    },
+    answered(request) {
+      const socket = request.raw.socket as Tracked | undefined;
+      if (socket?.[kBusy]) socket[kBusy]--;
+    },
+  };
 }

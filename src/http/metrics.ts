@@ -1,22 +1,79 @@
-// Prometheus metrics of the HTTP API, served at /metrics.
-import type { FastifyInstance } from 'fastify';
-import { Histogram, type Registry } from 'prom-client';
+// Prometheus metrics of the HTTP API, served at /metrics. The request-duration histogram is kept here
+// rather than in prom-client's Histogram: every request observes it, and prom-client hashes a label
+// object per observation. Here a series is found by the route's own config object (one per route, made
+// by Fastify) and the status, and an observation is a few array increments; prom-client's registry
+// still renders it, in the same text format, through the metric's get().
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { RouteFacts } from './request-pipeline.js';
 
-export function installMetrics(app: FastifyInstance, registry: Registry) {
-  const duration = new Histogram({
-    name: 'dagpact_http_request_duration_seconds',
-    help: 'HTTP request duration by route and status',
-    labelNames: ['method', 'route', 'status'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [registry],
-  });
-  app.addHook('onResponse', (request, reply, done) => {
-    duration.observe(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
-    done();
-  });
+const NAME = 'dagpact_http_request_duration_seconds';
+const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+interface Series {
+  readonly labels: { method: string; route: string; status: string };
+  /** Observations per bucket (not cumulative); the last slot is +Inf. */
+  readonly counts: Float64Array;
+  sum: number;
+  count: number;
+}
+
+/** The request-duration histogram, registered with prom-client's registry as a metric of its own. */
+export class RequestDurations {
+  readonly name = NAME;
+  readonly help = 'HTTP request duration by route and status';
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
+  /** Per route (its config object), per method and status. */
+  private byRoute = new WeakMap<FastifyContextConfig, Map<string, Series>>();
+  private all: Series[] = [];
+
+  observe(config: FastifyContextConfig, method: string, route: string, status: number, seconds: number): void {
+    let perRoute = this.byRoute.get(config);
+    if (!perRoute) { perRoute = new Map(); this.byRoute.set(config, perRoute); }
+    // Methods are a handful of short strings and statuses three digits: the key is cheap to build.
+    const key = method + status;
+    let series = perRoute.get(key);
+    if (!series) {
+      series = { labels: { method, route, status: String(status) }, counts: new Float64Array(BUCKETS.length + 1), sum: 0, count: 0 };
+      perRoute.set(key, series);
+      this.all.push(series);
+    }
+    let i = 0;
+    while (i < BUCKETS.length && seconds > BUCKETS[i]!) i++;
+    series.counts[i]! += 1;
+    series.sum += seconds;
+    series.count += 1;
+  }
+
+  /** prom-client's registry renders this; the shape is that of its own histograms. */
+  get() {
+    const values: Array<{ labels: Record<string, string | number>; value: number; metricName: string }> = [];
+    for (const s of this.all) {
+      let cumulative = 0;
+      for (let i = 0; i <= BUCKETS.length; i++) {
+        cumulative += s.counts[i]!;
+        values.push({ labels: { le: i < BUCKETS.length ? BUCKETS[i]! : '+Inf', ...s.labels }, value: cumulative, metricName: `${NAME}_bucket` });
+      }
+      values.push({ labels: s.labels, value: s.sum, metricName: `${NAME}_sum` });
+      values.push({ labels: s.labels, value: s.count, metricName: `${NAME}_count` });
+    }
+    return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
+  }
+
+  reset(): void {
+    this.byRoute = new WeakMap();
+    this.all = [];
+  }
+}
+
+/** What the request pipeline records after each answer. */
+export type RecordRequest = (request: FastifyRequest, reply: FastifyReply, route: RouteFacts) => void;
+
+/** Serves /metrics and returns the per-request recorder the request pipeline calls. */
+export function installMetrics(app: FastifyInstance, registry: Registry): RecordRequest {
+  const durations = new RequestDurations();
+  registry.registerMetric(durations as unknown as Parameters<Registry['registerMetric']>[0]);
   app.get('/metrics', {
     config: { public: true },
     schema: { hide: true },
@@ -24,4 +81,7 @@ export function installMetrics(app: FastifyInstance, registry: Registry) {
     reply.type(registry.contentType);
     return registry.metrics();
   });
+  return (request, reply, route) => {
+    durations.observe(route.config, request.method, route.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  };
 }

@@ -1,7 +1,6 @@
 // The server listens while its database is still opening and migrating (docs/adr/0021): /healthz
 // answers at once, /readyz says "starting", and every other request waits here until the database is
-// ready. Installed first, so authentication (a token look-up) never runs on an unmigrated database.
-import type { FastifyInstance } from 'fastify';
+// ready. Checked first, so authentication (a token look-up) never runs on an unmigrated database.
 import { DagpactError } from '../core/errors.js';
 
 /** Whether start-up work (opening and migrating the database) is done; `done` settles when it is. */
@@ -21,12 +20,12 @@ export function startupOf(work: Promise<void>): Startup {
 
 const PROBES = new Set(['/healthz', '/readyz']);
 
-export function installStartupGate(app: FastifyInstance, startup: Startup): void {
-  // A callback hook: once started it costs every request a check of one flag, not a promise.
-  app.addHook('onRequest', (request, _reply, done) => {
-    if (startup.ready || PROBES.has(request.routeOptions.url ?? '')) { done(); return; }
-    void startup.done.then(() => {
-      done(startup.ready ? undefined : new DagpactError('DATABASE_UNAVAILABLE', 'the server could not open or migrate its database and is stopping; the server log says why'));
-    });
-  });
+/**
+ * What a request waits for before anything else runs (request-pipeline.ts): nothing once started (one
+ * flag read, no promise), else the database, or the refusal when it could not be opened. Probes never wait.
+ */
+export function startupWait(startup: Startup, routeUrl: string | undefined): Promise<DagpactError | undefined> | undefined {
+  if (startup.ready || PROBES.has(routeUrl ?? '')) return undefined;
+  return startup.done.then(() => (startup.ready ? undefined
+    : new DagpactError('DATABASE_UNAVAILABLE', 'the server could not open or migrate its database and is stopping; the server log says why')));
 }
