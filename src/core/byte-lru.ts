@@ -14,8 +14,11 @@ export interface ByteLru<K, V> {
 }
 
 export function makeByteLru<K, V>(maxBytes: number): ByteLru<K, V> {
-  const entries = new Map<K, { value: V; bytes: number }>();
+  // Map order is recency order: the least recently used entry comes first and is evicted first.
+  const entries = new Map<K, { value: V; bytes: number; stamp: number }>();
   let total = 0;
+  /** Counts insertions and moves to the end; the entry whose stamp equals it is the last. */
+  let clock = 0;
 
   function drop(key: K): void {
     const e = entries.get(key);
@@ -28,8 +31,13 @@ export function makeByteLru<K, V>(maxBytes: number): ByteLru<K, V> {
     get(key) {
       const e = entries.get(key);
       if (!e) return undefined;
-      entries.delete(key);
-      entries.set(key, e); // most recently used last
+      // Moved to the end (most recent) unless it is there already: repeated hits on the same entry (a
+      // hot schema read again and again) cost one look-up instead of a delete and an insert.
+      if (e.stamp !== clock) {
+        entries.delete(key);
+        e.stamp = ++clock;
+        entries.set(key, e);
+      }
       return e.value;
     },
     has: (key) => entries.has(key),
@@ -37,7 +45,7 @@ export function makeByteLru<K, V>(maxBytes: number): ByteLru<K, V> {
       drop(key);
       if (bytes > maxBytes) return;
       while (total + bytes > maxBytes && entries.size > 0) drop(entries.keys().next().value as K);
-      entries.set(key, { value, bytes });
+      entries.set(key, { value, bytes, stamp: ++clock });
       total += bytes;
     },
     delete: drop,

@@ -3,12 +3,12 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { randomUUID } from 'node:crypto';
 import { DEFAULT_HTTP_LIMITS, type AppDeps, type HttpLimits } from './deps.js';
 import { guardIdleTimeout, makeHardening } from './hardening.js';
 import { installAuth } from './auth-hook.js';
 import { installErrorHandling } from './error-handler.js';
 import { installMetrics } from './metrics.js';
+import { requestIdGenerator } from './request-ids.js';
 import { registerRoutes } from './routes/index.js';
 import { sharedSchemas } from './shared-schemas.js';
 import { installRequestPipeline } from './request-pipeline.js';
@@ -37,7 +37,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: deps.bodyLimitBytes ?? 8 * 1024 * 1024,
     // Request ids are ours: a client-sent x-request-id is never trusted (it would forge log lines).
     requestIdHeader: false,
-    genReqId: () => randomUUID(),
+    genReqId: requestIdGenerator(),
     // Slow or idle clients must not hold sockets (docs/adr/0013). connectionTimeout is the socket timeout:
     // a socket with no traffic for idleTimeoutMs is destroyed, one that never sends a byte included (not
     // while a request is being handled: hardening.ts guardIdleTimeout). Node checks headers/request timeouts every

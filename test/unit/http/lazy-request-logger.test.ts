@@ -40,7 +40,7 @@ describe('lazyRequestLogger', () => {
     const log = lazyRequestLogger(c.logger, { reqId: 'r-2' }, {});
     log.info('not printed');
     log.debug({ a: 1 }, 'not printed');
-    expect(log.isLevelEnabled('info')).toBe(false);
+    expect((log as unknown as { isLevelEnabled(l: string): boolean }).isLevelEnabled('info')).toBe(false);
     expect(log.level).toBe('warn');
     expect(c.children()).toBe(0);
     expect(c.lines).toEqual([]);
