@@ -11,15 +11,16 @@
 //  - throughput: N messages are put on the source topic first (a backlog), then the forwarder or the
 //    gatekeeper is started; rate = messages / (last arrival − first arrival) on the target topic, so the
 //    load generator and start-up are not measured;
-//  - latency: a paced stream (LAT_RATE msg/s, well under both capacities) from send to arrival on the
-//    target topic; "added" = gatekeeper − plain forwarder at p50 and p99.
+//  - latency: a paced stream from send to arrival on the target topic, at two rates: LAT_RATE msg/s (light
+//    load, well under every capacity), and half of the plain forwarder's capacity measured in the same
+//    round (HALF_SECONDS long), the same rate for every path; "added" = gatekeeper − plain forwarder.
 //
 //   npx tsx bench/gatekeeper-throughput.ts   (needs a broker and PostgreSQL, e.g. the test harnesses)
 //
 // Env: PULSAR_SERVICE_URL (default pulsar://127.0.0.1:6650), PULSAR_ADMIN_URL (default http://127.0.0.1:8080),
 // DATABASE_URL (default: a fresh database on TEST_DATABASE_URL's server, dropped afterwards),
 // BENCH_MESSAGES (default 20000), BENCH_ROUNDS (default 3), BENCH_LATENCY_RATE (default 500 msg/s),
-// BENCH_LATENCY_MESSAGES (default 2500), BENCH_PATHS (default pulsar-same,pulsar-reencode,confluent).
+// BENCH_LATENCY_MESSAGES (default 2500), BENCH_HALF_SECONDS (default 4), BENCH_PATHS (default pulsar-same,pulsar-reencode,confluent).
 import avro from 'avsc';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -40,6 +41,7 @@ const N = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const LAT_RATE = Number(process.env.BENCH_LATENCY_RATE ?? 500);
 const LAT_N = Number(process.env.BENCH_LATENCY_MESSAGES ?? 2_500);
+const HALF_SECONDS = Number(process.env.BENCH_HALF_SECONDS ?? 4);
 const ORDER = { type: 'record', name: 'Order', namespace: 'bench', fields: [{ name: 'id', type: 'long' }, { name: 'sku', type: 'string' }, { name: 'amount', type: 'double' }] };
 /** A compatible writer the reader (ORDER) reads only through resolution: reordered, one more field with a default. */
 const ORDER_WRITER = { type: 'record', name: 'Order', namespace: 'bench', fields: [{ name: 'amount', type: 'double' }, { name: 'id', type: 'long' }, { name: 'note', type: 'string', default: '' }, { name: 'sku', type: 'string' }] };
@@ -107,11 +109,11 @@ async function throughput(args: Setup) {
   return (N - 1) / ((got.at(-1)!.at - got[0]!.at) / 1000);
 }
 
-async function latency(args: Setup) {
+async function latency(args: Setup, rate = LAT_RATE, count = LAT_N) {
   const stage = await args.start();
   await sleep(500);
-  const arrivals = collect(args.target, LAT_N);
-  await sendAll(args.load, args.source, args.run, LAT_N, args.messages, LAT_RATE);
+  const arrivals = collect(args.target, count);
+  await sendAll(args.load, args.source, args.run, count, args.messages, rate);
   const got = await arrivals;
   await stage.stop();
   const ms = got.map((g) => g.at - g.t0).sort((a, b) => a - b);
@@ -120,10 +122,10 @@ async function latency(args: Setup) {
 
 /**
  * The plain forwarder: its own client connection (as the gatekeeper has), receive, forward, ack after the
- * receipt. With `extraProperties` it adds what a gatekeeper forward carries (DAG, version, contract, source),
+ * receipt. With `propertiesFor` it sends what a gatekeeper forward carries (the source's properties, DAG, version, contract, source),
  * to separate the cost of the check from the cost of the larger message.
  */
-async function startPlain(source: string, target: string, log: Logger, extraProperties?: (m: SourceMessage) => Record<string, string>): Promise<Stage> {
+async function startPlain(source: string, target: string, log: Logger, propertiesFor?: (m: SourceMessage) => Record<string, string>): Promise<Stage> {
   const transport = await openPulsarTransport({ serviceUrl: SERVICE_URL, log });
   const input = await transport.consumers.subscribe({ topic: source, subscription: 'forwarder' });
   let stopped = false;
@@ -133,7 +135,7 @@ async function startPlain(source: string, target: string, log: Logger, extraProp
       if (inflight.size >= 64) { await Promise.race(inflight); continue; }
       const m = await input.receive().catch(() => undefined);
       if (!m) break;
-      const properties = extraProperties ? { ...m.properties, ...extraProperties(m) } : m.properties;
+      const properties = propertiesFor ? propertiesFor(m) : m.properties;
       const p: Promise<void> = transport.publisher.send(target, { payload: m.payload, properties })
         .then(() => input.ack(m)).finally(() => { inflight.delete(p); });
       inflight.add(p);
@@ -188,10 +190,7 @@ async function main() {
     start: () => startPlain(topic('plain-source'), topic('plain-target'), log) };
   const route: Route = { topic: topic('gk-source'), dagId: 'bench', dagVersion: '1', dagVersionId: dv, subject: 'bench-orders-value', subjectVersion: 1, schemaId, onMismatch: 'quarantine', triggerTopic: topic('gk-target') };
   const plainProps: Setup = { load, source: topic('props-source'), target: await load.consumers.subscribe({ topic: topic('props-target'), subscription: 'bench' }), run: '', messages: loads['pulsar-same'],
-    start: () => startPlain(topic('props-source'), topic('props-target'), log, (m) => {
-      const { seq: _s, t0: _t, run: _r, ...added }: Record<string, string> = forwardProperties(m, route, schemaId);
-      return added;
-    }) };
+    start: () => startPlain(topic('props-source'), topic('props-target'), log, (m) => forwardProperties(m, route, schemaId)) };
   const gated = {} as Record<Path, Setup>;
   for (const path of PATHS) {
     gated[path] = { load, source: topic(`gk-${path}-source`), target: await load.consumers.subscribe({ topic: topic(`gk-${path}-target`), subscription: 'bench' }), run: '', messages: loads[path], start: startGk };
@@ -204,13 +203,21 @@ async function main() {
   const names = ['plain', 'props', ...PATHS] as const;
   const rates = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<string, number[]>;
   const lat = Object.fromEntries(names.map((n) => [n, [] as Lat[]])) as Record<string, Lat[]>;
+  const half = Object.fromEntries(names.map((n) => [n, [] as Lat[]])) as Record<string, Lat[]>;
+  const halfRates: number[] = [];
   const setups: Record<string, Setup> = { plain, props: plainProps, ...gated };
+  let halfSent = 0;
   for (let r = 0; r < ROUNDS; r++) {
     for (const n of names) rates[n]!.push(await throughput({ ...setups[n]!, run: `t${r}` }));
     for (const n of names) lat[n]!.push(await latency({ ...setups[n]!, run: `l${r}` }));
-    console.error(`round ${r + 1}: ` + names.map((n) => `${n} ${rates[n]![r]!.toFixed(0)} msg/s p50 ${lat[n]![r]!.p50.toFixed(2)} p99 ${lat[n]![r]!.p99.toFixed(2)} ms`).join('; '));
+    // Half of what the plain forwarder managed in this round, the same offered rate for every path.
+    const rate = Math.round(rates.plain![r]! / 2);
+    const count = Math.round(rate * HALF_SECONDS);
+    halfRates.push(rate); halfSent += count;
+    for (const n of names) half[n]!.push(await latency({ ...setups[n]!, run: `h${r}` }, rate, count));
+    console.error(`round ${r + 1}: ` + names.map((n) => `${n} ${rates[n]![r]!.toFixed(0)} msg/s p50 ${lat[n]![r]!.p50.toFixed(2)} p99 ${lat[n]![r]!.p99.toFixed(2)} ms, at ${rate} msg/s p50 ${half[n]![r]!.p50.toFixed(2)} p99 ${half[n]![r]!.p99.toFixed(2)} ms`).join('; '));
   }
-  const expected = PATHS.length * (LAT_N + ROUNDS * (N + LAT_N));
+  const expected = PATHS.length * (LAT_N + ROUNDS * (N + LAT_N) + halfSent);
   if (accepted !== expected) throw new Error(`the gatekeeper accepted ${accepted} messages, expected ${expected}: the benchmark did not measure what it claims`);
 
   for (const setup of Object.values(setups)) await setup.target.close();
@@ -218,11 +225,15 @@ async function main() {
   await db.close(); await database.drop();
   await fetch(`${ADMIN_URL}/admin/v2/namespaces/${ns}?force=true`, { method: 'DELETE' }).catch(() => undefined);
 
-  const row = (n: string) => ({ rate: median(rates[n]!), p50: median(lat[n]!.map((l) => l.p50)), p99: median(lat[n]!.map((l) => l.p99)) });
+  const row = (n: string) => ({
+    rate: median(rates[n]!), p50: median(lat[n]!.map((l) => l.p50)), p99: median(lat[n]!.map((l) => l.p99)),
+    halfP50: median(half[n]!.map((l) => l.p50)), halfP99: median(half[n]!.map((l) => l.p99)),
+  });
   const base = row('plain');
-  console.log(`\nGatekeeper vs plain forwarder: ${N} Avro messages per throughput run, ${LAT_N} at ${LAT_RATE} msg/s per latency run, median of ${ROUNDS} rounds, ${SERVICE_URL}\n`);
-  console.log('| path | throughput (msg/s) | vs plain | latency p50 (ms) | p99 (ms) | added p99 (ms) |');
-  console.log('|---|---:|---:|---:|---:|---:|');
+  console.log(`\nGatekeeper vs plain forwarder: ${N} Avro messages per throughput run; latency: ${LAT_N} at ${LAT_RATE} msg/s, and ` +
+    `${HALF_SECONDS} s at half the plain forwarder's capacity in the same round (${halfRates.join(' / ')} msg/s); median of ${ROUNDS} rounds, ${SERVICE_URL}\n`);
+  console.log(`| path | throughput (msg/s) | vs plain | p50 at ${LAT_RATE}/s (ms) | p99 at ${LAT_RATE}/s (ms) | added p99 | p50 at half (ms) | p99 at half (ms) | added p99 at half (ms) |`);
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   const label: Record<string, string> = {
     plain: 'plain forwarder', props: "plain forwarder adding the gatekeeper's properties",
     'pulsar-same': 'gatekeeper, Pulsar schema = contract (no re-encoding)', 'pulsar-reencode': 'gatekeeper, Pulsar schema ≠ contract (resolved, re-encoded)',
@@ -230,7 +241,9 @@ async function main() {
   };
   for (const n of names) {
     const m = row(n);
-    console.log(`| ${label[n]} | ${m.rate.toFixed(0)} | ${(m.rate / base.rate).toFixed(2)}× | ${m.p50.toFixed(2)} | ${m.p99.toFixed(2)} | ${n === 'plain' ? '' : `+${(m.p99 - base.p99).toFixed(2)}`} |`);
+    const added = (x: number, b: number) => (n === 'plain' ? '' : `${x - b >= 0 ? '+' : ''}${(x - b).toFixed(2)}`);
+    console.log(`| ${label[n]} | ${m.rate.toFixed(0)} | ${(m.rate / base.rate).toFixed(2)}× | ${m.p50.toFixed(2)} | ${m.p99.toFixed(2)} | ${added(m.p99, base.p99)} | ` +
+      `${m.halfP50.toFixed(2)} | ${m.halfP99.toFixed(2)} | ${added(m.halfP99, base.halfP99)} |`);
   }
 }
 

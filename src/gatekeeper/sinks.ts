@@ -59,18 +59,23 @@ export function triggerTopicFor(route: Pick<Route, 'dagId' | 'triggerTopic'>, pa
   return route.triggerTopic ?? pattern.replaceAll('{dag_id}', route.dagId);
 }
 
-/** The properties a forward carries: who it triggers, under which contract, and where it came from. */
-export function forwardProperties(message: Pick<SourceMessage, 'topic' | 'messageId' | 'properties'>, route: Route, writerSchemaId?: number) {
-  return {
-    ...message.properties,
-    [PROP.dagId]: route.dagId,
-    [PROP.dagVersion]: route.dagVersion,
-    [PROP.subject]: route.subject,
-    [PROP.subjectVersion]: String(route.subjectVersion),
-    [PROP.sourceTopic]: message.topic,
-    [PROP.sourceMessageId]: message.messageId,
-    ...(writerSchemaId !== undefined ? { [PROP.writerSchemaId]: String(writerSchemaId) } : {}),
-  };
+/**
+ * The properties a forward carries: who it triggers, under which contract, and where it came from.
+ * Built with a loop and stores, not an object spread: V8 spreads a message's properties and then adds
+ * seven keys at ~4 µs a forward, the loop at under 0.1 µs (bench/forward-properties.ts).
+ */
+export function forwardProperties(message: Pick<SourceMessage, 'topic' | 'messageId' | 'properties'>, route: Route, writerSchemaId?: number): Record<string, string> {
+  const out: Record<string, string> = {};
+  const own = message.properties;
+  for (const key in own) out[key] = own[key]!;
+  out[PROP.dagId] = route.dagId;
+  out[PROP.dagVersion] = route.dagVersion;
+  out[PROP.subject] = route.subject;
+  out[PROP.subjectVersion] = String(route.subjectVersion);
+  out[PROP.sourceTopic] = message.topic;
+  out[PROP.sourceMessageId] = message.messageId;
+  if (writerSchemaId !== undefined) out[PROP.writerSchemaId] = String(writerSchemaId);
+  return out;
 }
 
 /**
