@@ -65,19 +65,24 @@ async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> 
   return { url: u.toString(), drop: () => query(`drop database if exists ${name} with (force)`) };
 }
 
-/** Reads `count` new messages from `target`; resolves with each one's arrival time and its `t0` property. */
-function collect(target: TopicConsumer, count: number): Promise<Array<{ at: number; t0: number }>> {
+/**
+ * Reads `count` new messages from `target`; resolves with each one's arrival time and its `t0` property,
+ * and the CPU time this process used between the first arrival and the last.
+ */
+function collect(target: TopicConsumer, count: number): Promise<Array<{ at: number; t0: number }> & { cpuMicros: number }> {
   return (async () => {
     const out: Array<{ at: number; t0: number }> = [];
     const seen = new Set<string>();
+    let cpu0: NodeJS.CpuUsage | undefined;
     while (seen.size < count) {
       const m = await target.receive();
       if (!m) throw new Error('target consumer closed');
       const key = `${m.properties.run}:${m.properties.seq}`;
-      if (!seen.has(key)) { seen.add(key); out.push({ at: performance.now(), t0: Number(m.properties.t0) }); }
+      if (!seen.has(key)) { seen.add(key); out.push({ at: performance.now(), t0: Number(m.properties.t0) }); cpu0 ??= process.cpuUsage(); }
       await target.ack(m);
     }
-    return out;
+    const used = process.cpuUsage(cpu0);
+    return Object.assign(out, { cpuMicros: used.user + used.system });
   })();
 }
 
@@ -106,7 +111,7 @@ async function throughput(args: Setup) {
   const stage = await args.start();
   const got = await arrivals;
   await stage.stop();
-  return (N - 1) / ((got.at(-1)!.at - got[0]!.at) / 1000);
+  return { rate: (N - 1) / ((got.at(-1)!.at - got[0]!.at) / 1000), cpuPerMessage: got.cpuMicros / (N - 1) };
 }
 
 async function latency(args: Setup, rate = LAT_RATE, count = LAT_N) {
@@ -202,20 +207,25 @@ async function main() {
   type Lat = { p50: number; p99: number };
   const names = ['plain', 'props', ...PATHS] as const;
   const rates = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<string, number[]>;
+  /** CPU of this whole process (stage, reader of the target topic, idle load generator) per message forwarded. */
+  const cpu = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<string, number[]>;
   const lat = Object.fromEntries(names.map((n) => [n, [] as Lat[]])) as Record<string, Lat[]>;
   const half = Object.fromEntries(names.map((n) => [n, [] as Lat[]])) as Record<string, Lat[]>;
   const halfRates: number[] = [];
   const setups: Record<string, Setup> = { plain, props: plainProps, ...gated };
   let halfSent = 0;
   for (let r = 0; r < ROUNDS; r++) {
-    for (const n of names) rates[n]!.push(await throughput({ ...setups[n]!, run: `t${r}` }));
+    for (const n of names) {
+      const t = await throughput({ ...setups[n]!, run: `t${r}` });
+      rates[n]!.push(t.rate); cpu[n]!.push(t.cpuPerMessage);
+    }
     for (const n of names) lat[n]!.push(await latency({ ...setups[n]!, run: `l${r}` }));
     // Half of what the plain forwarder managed in this round, the same offered rate for every path.
     const rate = Math.round(rates.plain![r]! / 2);
     const count = Math.round(rate * HALF_SECONDS);
     halfRates.push(rate); halfSent += count;
     for (const n of names) half[n]!.push(await latency({ ...setups[n]!, run: `h${r}` }, rate, count));
-    console.error(`round ${r + 1}: ` + names.map((n) => `${n} ${rates[n]![r]!.toFixed(0)} msg/s p50 ${lat[n]![r]!.p50.toFixed(2)} p99 ${lat[n]![r]!.p99.toFixed(2)} ms, at ${rate} msg/s p50 ${half[n]![r]!.p50.toFixed(2)} p99 ${half[n]![r]!.p99.toFixed(2)} ms`).join('; '));
+    console.error(`round ${r + 1}: ` + names.map((n) => `${n} ${rates[n]![r]!.toFixed(0)} msg/s (${cpu[n]![r]!.toFixed(1)} µs CPU/msg) p50 ${lat[n]![r]!.p50.toFixed(2)} p99 ${lat[n]![r]!.p99.toFixed(2)} ms, at ${rate} msg/s p50 ${half[n]![r]!.p50.toFixed(2)} p99 ${half[n]![r]!.p99.toFixed(2)} ms`).join('; '));
   }
   const expected = PATHS.length * (LAT_N + ROUNDS * (N + LAT_N) + halfSent);
   if (accepted !== expected) throw new Error(`the gatekeeper accepted ${accepted} messages, expected ${expected}: the benchmark did not measure what it claims`);
@@ -225,15 +235,16 @@ async function main() {
   await db.close(); await database.drop();
   await fetch(`${ADMIN_URL}/admin/v2/namespaces/${ns}?force=true`, { method: 'DELETE' }).catch(() => undefined);
 
+  const perRound = (n: string) => rates[n]!.map((v, i) => (v / rates.plain![i]!).toFixed(2)).join(' / ');
   const row = (n: string) => ({
-    rate: median(rates[n]!), p50: median(lat[n]!.map((l) => l.p50)), p99: median(lat[n]!.map((l) => l.p99)),
+    rate: median(rates[n]!), cpu: median(cpu[n]!), p50: median(lat[n]!.map((l) => l.p50)), p99: median(lat[n]!.map((l) => l.p99)),
     halfP50: median(half[n]!.map((l) => l.p50)), halfP99: median(half[n]!.map((l) => l.p99)),
   });
   const base = row('plain');
   console.log(`\nGatekeeper vs plain forwarder: ${N} Avro messages per throughput run; latency: ${LAT_N} at ${LAT_RATE} msg/s, and ` +
     `${HALF_SECONDS} s at half the plain forwarder's capacity in the same round (${halfRates.join(' / ')} msg/s); median of ${ROUNDS} rounds, ${SERVICE_URL}\n`);
-  console.log(`| path | throughput (msg/s) | vs plain | p50 at ${LAT_RATE}/s (ms) | p99 at ${LAT_RATE}/s (ms) | added p99 | p50 at half (ms) | p99 at half (ms) | added p99 at half (ms) |`);
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log(`| path | throughput (msg/s) | vs plain | CPU µs/msg (this process) | p50 at ${LAT_RATE}/s (ms) | p99 at ${LAT_RATE}/s (ms) | added p99 | p50 at half (ms) | p99 at half (ms) | added p99 at half (ms) |`);
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const label: Record<string, string> = {
     plain: 'plain forwarder', props: "plain forwarder adding the gatekeeper's properties",
     'pulsar-same': 'gatekeeper, Pulsar schema = contract (no re-encoding)', 'pulsar-reencode': 'gatekeeper, Pulsar schema ≠ contract (resolved, re-encoded)',
@@ -242,9 +253,11 @@ async function main() {
   for (const n of names) {
     const m = row(n);
     const added = (x: number, b: number) => (n === 'plain' ? '' : `${x - b >= 0 ? '+' : ''}${(x - b).toFixed(2)}`);
-    console.log(`| ${label[n]} | ${m.rate.toFixed(0)} | ${(m.rate / base.rate).toFixed(2)}× | ${m.p50.toFixed(2)} | ${m.p99.toFixed(2)} | ${added(m.p99, base.p99)} | ` +
+    console.log(`| ${label[n]} | ${m.rate.toFixed(0)} | ${(m.rate / base.rate).toFixed(2)}× | ${m.cpu.toFixed(1)} | ${m.p50.toFixed(2)} | ${m.p99.toFixed(2)} | ${added(m.p99, base.p99)} | ` +
       `${m.halfP50.toFixed(2)} | ${m.halfP99.toFixed(2)} | ${added(m.halfP99, base.halfP99)} |`);
   }
+  console.log('\nThroughput per round, each path ÷ the plain forwarder of the same round:');
+  for (const n of names) if (n !== 'plain') console.log(`- ${label[n]}: ${perRound(n)}`);
 }
 
 main().then(() => process.exit(0), (error: unknown) => { console.error(error); process.exit(1); });

@@ -10,9 +10,22 @@ export function makeGatekeeperMetrics(options: { defaultMetrics?: boolean } = {}
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'dagpact_gatekeeper_' });
   let routingRefreshedAt: number | undefined;
   const registers = [registry];
+  // Counted per message in plain maps (topic → DAG → outcome and reason) and handed to the counter when
+  // it is read: prom-client hashes a label object on every inc(), which every message would pay.
+  interface Pending { labels: { outcome: string; reason: string; topic: string; dag_id: string }; count: number }
+  const pendingDecisions = new Map<string, Map<string, Map<string, Pending>>>();
   const messages = new Counter({
     name: 'dagpact_gatekeeper_messages_total', help: 'Per-DAG decisions settled, by outcome, reason, topic and DAG',
     labelNames: ['outcome', 'reason', 'topic', 'dag_id'] as const, registers,
+    collect() {
+      for (const byDag of pendingDecisions.values()) {
+        for (const byOutcome of byDag.values()) {
+          for (const pending of byOutcome.values()) {
+            if (pending.count > 0) { this.inc(pending.labels, pending.count); pending.count = 0; }
+          }
+        }
+      }
+    },
   });
   const decisionSeconds = new Histogram({
     name: 'dagpact_gatekeeper_decision_seconds', help: 'Time to identify, resolve and decide one message',
@@ -47,7 +60,17 @@ export function makeGatekeeperMetrics(options: { defaultMetrics?: boolean } = {}
     registry,
     inFlight,
     decision(message: SourceMessage, d: Decision, seconds: number) {
-      messages.inc({ outcome: d.outcome, reason: d.reasonCode ?? '', topic: message.topic, dag_id: d.dagId });
+      let byDag = pendingDecisions.get(message.topic);
+      if (!byDag) { byDag = new Map(); pendingDecisions.set(message.topic, byDag); }
+      let byOutcome = byDag.get(d.dagId);
+      if (!byOutcome) { byOutcome = new Map(); byDag.set(d.dagId, byOutcome); }
+      const key = d.reasonCode === undefined ? d.outcome : `${d.outcome} ${d.reasonCode}`;
+      let pending = byOutcome.get(key);
+      if (!pending) {
+        pending = { labels: { outcome: d.outcome, reason: d.reasonCode ?? '', topic: message.topic, dag_id: d.dagId }, count: 0 };
+        byOutcome.set(key, pending);
+      }
+      pending.count++;
       decisionSeconds.observe(seconds);
     },
     acked(message: SourceMessage) {

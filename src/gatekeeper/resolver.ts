@@ -51,6 +51,7 @@ export function makeResolver(deps: ResolveDeps) {
   const parsed = new BoundedCache<ParsedSchema | null>(10_000);
   // Promises, so concurrent messages of one new version share one broker read and one record.
   const pulsarVersions = new BoundedCache<Promise<PulsarWriter>>(10_000);
+  const baseTopics = new BoundedCache<string>(10_000);
 
   async function schema(id: number): Promise<ParsedSchema | null> {
     const hit = parsed.get(String(id));
@@ -100,7 +101,9 @@ export function makeResolver(deps: ResolveDeps) {
   function pulsarWriter(topic: string, version: Uint8Array | undefined): Promise<PulsarWriter | undefined> {
     const text = schemaVersionText(version);
     if (text === undefined) return Promise.resolve(undefined);
-    const base = partitionedTopic(topic);
+    // A partition's topic → its partitioned topic (a regular expression), once per topic.
+    let base = baseTopics.get(topic);
+    if (base === undefined) { base = partitionedTopic(topic); baseTopics.set(topic, base); }
     const key = `${base}#${text}`;
     let pending = pulsarVersions.get(key);
     if (!pending) {

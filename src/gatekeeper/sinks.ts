@@ -12,7 +12,7 @@ import { NO_DAG, type Decision } from '../core/gatekeeper/decide.js';
 import type { FormatLookup, ParsedSchema } from '../core/formats/types.js';
 import type { PulsarWriter } from './resolver.js';
 import { schemaVersionText } from '../core/gatekeeper/identify.js';
-import type { Publisher, Route, SourceMessage, TriggerSchema } from './types.js';
+import type { OutgoingMessage, Publisher, Route, SourceMessage, TriggerSchema } from './types.js';
 
 export const PROP = {
   dagId: 'dagpact-dag-id',
@@ -138,13 +138,14 @@ export function makeSinks(deps: {
     }
     const topic = triggerTopicFor(route, config.triggerTopicPattern);
     const schema = await deps.triggerSchema?.(route);
-    const sent = await publisher.send(topic, {
+    const outgoing: OutgoingMessage = {
       payload: decision.forwardPayload ?? message.payload,
       properties: forwardProperties(message, route, decision.writer.schemaId),
       key: message.key,
       eventTime: message.eventTime,
-      ...(schema ? { schema } : {}),
-    });
+    };
+    if (schema) outgoing.schema = schema;
+    const sent = await publisher.send(topic, outgoing);
     return sent.messageId;
   }
 

@@ -21,6 +21,12 @@ export function claimedSchemaIds(message: { payload: Uint8Array; properties: Rec
 /** Pulsar's schema version bytes rendered as text (a big-endian long when 8 bytes; hex otherwise). */
 export function schemaVersionText(version: Uint8Array | undefined): string | undefined {
   if (!version || version.length === 0) return undefined;
-  if (version.length === 8) return Buffer.from(version).readBigInt64BE(0).toString();
-  return Buffer.from(version).toString('hex');
+  if (version.length === 8) {
+    // Every message of the Pulsar-native path asks this: versions are small counters, so the common case
+    // (a high word of 0) is a number's own decimal text, without a copy or a BigInt.
+    const high = ((version[0]! << 24) | (version[1]! << 16) | (version[2]! << 8) | version[3]!) >>> 0;
+    if (high === 0) return String(((version[4]! << 24) | (version[5]! << 16) | (version[6]! << 8) | version[7]!) >>> 0);
+    return Buffer.from(version.buffer, version.byteOffset, 8).readBigInt64BE(0).toString();
+  }
+  return Buffer.from(version.buffer, version.byteOffset, version.byteLength).toString('hex');
 }

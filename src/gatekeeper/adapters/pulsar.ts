@@ -107,46 +107,54 @@ export async function openPulsarTransport(args: { serviceUrl: string; token?: Cl
 
   // One producer per (topic, declared schema): a trigger topic whose contract changed gets a producer
   // declaring the new reader schema, which the broker checks under the topic's compatibility policy.
-  const producers = new Map<string, Promise<Producer>>();
-  // Trigger schemas are cached objects: their short key is computed once, not per message.
+  // Found per message by the topic and a digest of the schema (a string computed once per schema object,
+  // so no key is built per send), and used without waiting once it is open. Equal schemas in different
+  // objects (a refreshed cache) share a producer.
+  interface Slot { producer: Promise<Producer>; open?: Producer }
+  const producers = new Map<string, Map<string, Slot>>();
   const schemaKeys = new WeakMap<TriggerSchema, string>();
-  const keyOf = (topic: string, schema: TriggerSchema | undefined): string => {
-    if (!schema) return topic;
+  const schemaKeyOf = (schema: TriggerSchema | undefined): string => {
+    if (!schema) return '';
     let key = schemaKeys.get(schema);
     if (key === undefined) schemaKeys.set(schema, (key = createHash('sha256').update(`${schema.type}\n${schema.definition}`).digest('hex').slice(0, 32)));
-    return `${topic}\u0000${key}`;
+    return key;
   };
-  const producerFor = (topic: string, schema: TriggerSchema | undefined): Promise<Producer> => {
-    const key = keyOf(topic, schema);
-    let producer = producers.get(key);
-    if (!producer) {
-      producer = client.createProducer({ topic, ...(schema ? { schema: { type: schema.type, data: schema.definition } } : {}) });
-      producers.set(key, producer);
-      producer.catch(() => { if (producers.get(key) === producer) producers.delete(key); });
+  const slotFor = (topic: string, schema: TriggerSchema | undefined): Slot => {
+    let byTopic = producers.get(topic);
+    if (!byTopic) { byTopic = new Map(); producers.set(topic, byTopic); }
+    const schemaKey = schemaKeyOf(schema);
+    let slot = byTopic.get(schemaKey);
+    if (!slot) {
+      const created: Slot = { producer: client.createProducer({ topic, ...(schema ? { schema: { type: schema.type, data: schema.definition } } : {}) }) };
+      created.producer.then((p) => { created.open = p; }, () => { if (byTopic.get(schemaKey) === created) byTopic.delete(schemaKey); });
+      byTopic.set(schemaKey, created);
+      slot = created;
     }
-    return producer;
+    return slot;
   };
   const publisher: Publisher = {
     async send(topic: string, message: OutgoingMessage) {
       let producer: Producer | undefined;
-      const key = keyOf(topic, message.schema);
+      const slot = slotFor(topic, message.schema);
       try {
-        producer = await producerFor(topic, message.schema);
+        producer = slot.open ?? await slot.producer;
         const id = await producer.send({ payload: message.payload, properties: message.properties, key: message.key, eventTime: message.eventTime });
         return { messageId: messageIdToString(id) };
       } catch (error) {
         // A producer that failed for good (closed, fenced, schema refused) is replaced on the next send.
         if (producer && error instanceof PulsarClientError && !error.retriable) {
-          producers.delete(key);
+          const byTopic = producers.get(topic);
+          const schemaKey = schemaKeyOf(message.schema);
+          if (byTopic?.get(schemaKey) === slot) byTopic.delete(schemaKey);
           void producer.close().catch(() => undefined);
         }
         throw translate(error, `publishing to ${topic}`);
       }
     },
     async close() {
-      const all = [...producers.values()];
+      const all = [...producers.values()].flatMap((byTopic) => [...byTopic.values()]);
       producers.clear();
-      await Promise.allSettled(all.map(async (p) => (await p).close()));
+      await Promise.allSettled(all.map(async (slot) => (await slot.producer).close()));
     },
   };
 
