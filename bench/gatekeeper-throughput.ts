@@ -19,7 +19,7 @@
 //
 // Env: PULSAR_SERVICE_URL (default pulsar://127.0.0.1:6650), PULSAR_ADMIN_URL (default http://127.0.0.1:8080),
 // DATABASE_URL (default: a fresh database on TEST_DATABASE_URL's server, dropped afterwards),
-// BENCH_MESSAGES (default 20000), BENCH_ROUNDS (default 3), BENCH_LATENCY_RATE (default 500 msg/s),
+// BENCH_MESSAGES (default 60000: throughput runs of ~5 s, long enough to average the broker's swings), BENCH_ROUNDS (default 3), BENCH_LATENCY_RATE (default 500 msg/s),
 // BENCH_LATENCY_MESSAGES (default 2500), BENCH_HALF_SECONDS (default 4), BENCH_PATHS (default pulsar-same,pulsar-reencode,confluent).
 import avro from 'avsc';
 import { randomBytes } from 'node:crypto';
@@ -37,7 +37,7 @@ import { createNamespace, deploy, seedDagVersion } from '../test/integration/gat
 
 const SERVICE_URL = process.env.PULSAR_SERVICE_URL ?? 'pulsar://127.0.0.1:6650';
 const ADMIN_URL = process.env.PULSAR_ADMIN_URL ?? 'http://127.0.0.1:8080';
-const N = Number(process.env.BENCH_MESSAGES ?? 20_000);
+const N = Number(process.env.BENCH_MESSAGES ?? 60_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const LAT_RATE = Number(process.env.BENCH_LATENCY_RATE ?? 500);
 const LAT_N = Number(process.env.BENCH_LATENCY_MESSAGES ?? 2_500);

@@ -57,11 +57,19 @@ function toSourceMessage(message: Message): SourceMessage {
   return out;
 }
 
+/**
+ * The gatekeeper hands back the SourceMessage; the full id (batch size included) and the consumer that
+ * received it ride on it as two symbol fields, set on every message alike (one shape for all topics).
+ * A WeakMap entry per message cost an ephemeron for the garbage collector to trace.
+ */
+const kId = Symbol('pulsar message id');
+const kReceivedBy = Symbol('received by');
+type Carrying = SourceMessage & { [kId]?: MessageId; [kReceivedBy]?: Consumer };
+
 function topicConsumer(topic: string, consumer: Consumer): TopicConsumer {
-  // The gatekeeper hands back the SourceMessage; the full id (batch size included) stays here.
-  const ids = new WeakMap<SourceMessage, MessageId>();
   const idOf = (message: SourceMessage): MessageId => {
-    const id = ids.get(message);
+    const carrying = message as Carrying;
+    const id = carrying[kReceivedBy] === consumer ? carrying[kId] : undefined;
     if (!id) throw new DagpactError('INTERNAL', `message ${message.messageId} was not received by this consumer of ${topic}`);
     return id;
   };
@@ -70,8 +78,9 @@ function topicConsumer(topic: string, consumer: Consumer): TopicConsumer {
     async receive() {
       const message = await consumer.receive();
       if (!message) return undefined;
-      const source = toSourceMessage(message);
-      ids.set(source, message.messageId);
+      const source = toSourceMessage(message) as Carrying;
+      source[kId] = message.messageId;
+      source[kReceivedBy] = consumer;
       return source;
     },
     async ack(message) {
