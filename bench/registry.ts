@@ -9,13 +9,15 @@
 //  - dagpact `GET /ccompat/schemas/ids/{id}` and `GET /ccompat/subjects/{s}/versions/latest`
 //    (`dagpact serve` from dist/ on embedded PGlite, warn-level logs);
 //  - Pulsar's `GET /admin/v2/schemas/{t}/schema` for the same schema.
+// Beside the rates, the CPU time each server process (dagpact's, the anchor's) spent per request answered,
+// read from /proc: steadier than the rate on a shared machine, where the load generator competes too.
 //
 //   npm run build && npx tsx bench/registry.ts   (needs a broker: scripts/pulsar/harness.sh start)
 //
 // Env: PULSAR_ADMIN_URL (default http://127.0.0.1:8080), DATABASE_URL (default: embedded PGlite in a
 // temp dir), BENCH_SECONDS per target (default 5), BENCH_CONNECTIONS (default 64), BENCH_ROUNDS (default 3).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -29,11 +31,24 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 
-interface Run { rps: number; p50: number; p99: number; errors: number; non2xx: number }
+interface Run { rps: number; p50: number; p99: number; errors: number; non2xx: number; cpuMicros: number }
 
-async function cannon(url: string, duration: number): Promise<Run> {
+/** CPU time (user + system) a process has used, in µs, from /proc (Linux); NaN elsewhere. */
+function cpuMicrosOf(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * (1_000_000 / 100); // utime + stime, in clock ticks of 10 ms
+  } catch {
+    return NaN;
+  }
+}
+
+/** autocannon against `url`; with `pid`, also the CPU time that process spent per request answered. */
+async function cannon(url: string, duration: number, pid?: number): Promise<Run> {
+  const cpu0 = cpuMicrosOf(pid);
   const r = await autocannon({ url, connections, duration, pipelining: 1 });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx };
+  const cpuMicros = (cpuMicrosOf(pid) - cpu0) / r.requests.total;
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx, cpuMicros };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -72,7 +87,7 @@ async function startConstantServer(bodies: Record<string, string>, dir: string) 
     child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('listening')) resolve(); });
     child.once('exit', (code) => reject(new Error(`constant server exited with ${code}`)));
   });
-  return { url: `http://127.0.0.1:${port}`, stop: () => { child.kill('SIGTERM'); } };
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid, stop: () => { child.kill('SIGTERM'); } };
 }
 
 async function main() {
@@ -97,34 +112,37 @@ async function main() {
     await admin.postSchema(topic, { type: 'AVRO', schema });
     const pulsarUrl = `${pulsarAdminUrl}/admin/v2/schemas/public/default/${topic.split('/').pop()}/schema`;
 
-    const targets: Array<[string, string]> = [
-      ['constant, body of schemas/ids/{id} (anchor)', `${anchor.url}/constant/byId`],
-      ['dagpact GET /ccompat/schemas/ids/{id}', byIdUrl],
-      ['constant, body of versions/latest (anchor)', `${anchor.url}/constant/latest`],
-      ['dagpact GET /ccompat/subjects/{s}/versions/latest', latestUrl],
-      ['Pulsar GET /admin/v2/schemas/{t}/schema', pulsarUrl],
+    // The server processes whose CPU per request is measured (the broker's is not: it serves the benchmark's topic too).
+    const targets: Array<[string, string, number | undefined]> = [
+      ['constant, body of schemas/ids/{id} (anchor)', `${anchor.url}/constant/byId`, anchor.pid],
+      ['dagpact GET /ccompat/schemas/ids/{id}', byIdUrl, server.child.pid],
+      ['constant, body of versions/latest (anchor)', `${anchor.url}/constant/latest`, anchor.pid],
+      ['dagpact GET /ccompat/subjects/{s}/versions/latest', latestUrl, server.child.pid],
+      ['Pulsar GET /admin/v2/schemas/{t}/schema', pulsarUrl, undefined],
     ];
     const runs = new Map<string, Run[]>(targets.map(([name]) => [name, []]));
     for (let round = 0; round < rounds; round++) {
       // Alternate the order so no target always runs first (or right after the same neighbour).
       const order = round % 2 === 0 ? targets : [...targets].reverse();
-      for (const [name, url] of order) {
+      for (const [name, url, pid] of order) {
         await cannon(url, 2); // warm-up
-        const r = await cannon(url, seconds);
+        const r = await cannon(url, seconds, pid);
         runs.get(name)!.push(r);
-        console.error(`round ${round + 1} ${name}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors}, non-2xx ${r.non2xx}`);
+        console.error(`round ${round + 1} ${name}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.cpuMicros.toFixed(1)} µs CPU/request, errors ${r.errors}, non-2xx ${r.non2xx}`);
       }
     }
     const med = (name: string, k: keyof Run) => median(runs.get(name)!.map((r) => r[k]));
     const perRound = (a: string, b: string) => runs.get(a)!.map((r, i) => (r.rps / runs.get(b)![i]!.rps).toFixed(2)).join(' / ');
     const [cId, dId, cLatest, dLatest, pulsar] = targets.map(([n]) => n) as [string, string, string, string, string];
     console.log(`\nschema reads: autocannon, ${connections} connections, ${seconds} s per target after 2 s warm-up, ${rounds} rounds alternating, medians`);
-    console.log('| target | req/s | p50 ms | p99 ms | errors | vs its constant anchor | vs Pulsar |');
-    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    console.log('| target | req/s | p50 ms | p99 ms | errors | vs its constant anchor | vs Pulsar | server CPU µs/request | anchor ÷ this, CPU |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const [name, anchorName] of [[cId, cId], [dId, cId], [cLatest, cLatest], [dLatest, cLatest], [pulsar, undefined]] as Array<[string, string | undefined]>) {
       const rps = med(name, 'rps');
       const errors = runs.get(name)!.reduce((n, r) => n + r.errors + r.non2xx, 0);
-      console.log(`| ${name} | ${rps.toFixed(0)} | ${med(name, 'p50')} | ${med(name, 'p99')} | ${errors} | ${anchorName ? (rps / med(anchorName, 'rps')).toFixed(2) + 'x' : ''} | ${(rps / med(pulsar, 'rps')).toFixed(2)}x |`);
+      const cpu = med(name, 'cpuMicros');
+      console.log(`| ${name} | ${rps.toFixed(0)} | ${med(name, 'p50')} | ${med(name, 'p99')} | ${errors} | ${anchorName ? (rps / med(anchorName, 'rps')).toFixed(2) + 'x' : ''} | ${(rps / med(pulsar, 'rps')).toFixed(2)}x | ` +
+        `${Number.isNaN(cpu) ? '' : cpu.toFixed(1)} | ${anchorName && !Number.isNaN(cpu) ? (med(anchorName, 'cpuMicros') / cpu).toFixed(2) + 'x' : ''} |`);
     }
     console.log(`\nper round, dagpact / anchor: schemas/ids ${perRound(dId, cId)}; versions/latest ${perRound(dLatest, cLatest)}`);
     const t = await transitiveCheck();

@@ -52,6 +52,16 @@ export const gatekeeperSettings = {
     env: 'DAGPACT_GATEKEEPER_CONCURRENCY', flag: 'concurrency', expects: 'a positive integer (messages in flight per topic)',
     parse: parsers.positiveInt, default: 64,
   }),
+  // What the gatekeeper keeps in memory is bounded by these, whatever it is sent (issue 15: memory flat).
+  cacheEntries: s<number>({
+    env: 'DAGPACT_GATEKEEPER_CACHE_ENTRIES', flag: 'cache-entries',
+    expects: 'a positive integer: entries each of its caches keeps (parsed writers, broker schema versions, verdicts, sensitivity)',
+    parse: parsers.positiveInt, default: 10_000,
+  }),
+  schemaCacheBytes: s<number>({
+    env: 'DAGPACT_SCHEMA_CACHE_BYTES', flag: 'schema-cache-bytes', expects: 'a positive integer (bytes): the registry caches of schema text and parsed schemas',
+    parse: parsers.positiveInt, default: 64 * 1024 * 1024,
+  }),
   retryMaxMs: s<number>({
     env: 'DAGPACT_GATEKEEPER_RETRY_MAX_MS', flag: 'retry-max-ms',
     expects: 'a positive integer (milliseconds): the longest pause of a consumer, or between start-up attempts, while a dependency is down',

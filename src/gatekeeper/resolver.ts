@@ -29,6 +29,8 @@ export interface ResolveDeps {
   noRoutePolicy: MismatchPolicy;
   /** Where accepted messages go and what Airflow runs: DAGs forwarded to Airflow are checked against it. */
   airflow?: { target: ForwardTarget; states: AirflowDagStates };
+  /** Entries each of the resolver's caches keeps (parsed writers, broker schema versions, topics); default 10,000. */
+  cacheEntries?: number;
 }
 
 /** A bounded Map: the oldest entries go first once `max` is reached. */
@@ -48,10 +50,11 @@ const REGISTRY_FORMATS: Record<string, SchemaFormat | undefined> = { AVRO: 'AVRO
 
 
 export function makeResolver(deps: ResolveDeps) {
-  const parsed = new BoundedCache<ParsedSchema | null>(10_000);
+  const entries = deps.cacheEntries ?? 10_000;
+  const parsed = new BoundedCache<ParsedSchema | null>(entries);
   // Promises, so concurrent messages of one new version share one broker read and one record.
-  const pulsarVersions = new BoundedCache<Promise<PulsarWriter>>(10_000);
-  const baseTopics = new BoundedCache<string>(10_000);
+  const pulsarVersions = new BoundedCache<Promise<PulsarWriter>>(entries);
+  const baseTopics = new BoundedCache<string>(entries);
 
   async function schema(id: number): Promise<ParsedSchema | null> {
     const hit = parsed.get(String(id));

@@ -56,7 +56,7 @@ export async function startGatekeeper(config: GatekeeperConfig, options: { insta
   const airflow = await openAirflow(config, log);
   const database = await openConfiguredDatabase(config, log);
   const audit = makeAuditLog(database.db);
-  const services = makeServices({ database, audit });
+  const services = makeServices({ database, audit, cacheBytes: config.schemaCacheBytes });
   const formats = makeFormats();
   let pulsar: Awaited<ReturnType<typeof openPulsarTransport>>;
   try {
@@ -75,7 +75,7 @@ export async function startGatekeeper(config: GatekeeperConfig, options: { insta
   const airflowDags = airflow ? makeAirflowDagStates({ airflow, refreshMs: config.airflowRefreshMs }) : undefined;
   const resolver = makeResolver({
     registry: services.registry, formats, brokerSchemas: pulsar.brokerSchemas, writers: makeBrokerSchemaStore(database.db),
-    verdicts: new BoundedCache(10_000), noRoutePolicy: config.noRoutePolicy,
+    verdicts: new BoundedCache(config.cacheEntries), noRoutePolicy: config.noRoutePolicy, cacheEntries: config.cacheEntries,
     ...(airflowDags ? { airflow: { target, states: airflowDags } } : {}),
   });
   const redaction = {
@@ -85,7 +85,7 @@ export async function startGatekeeper(config: GatekeeperConfig, options: { insta
   const cipher = config.payloadKey
     ? makePayloadCipher({ key: config.payloadKey, ...(config.payloadPreviousKeys ? { previousKeys: config.payloadPreviousKeys } : {}) })
     : undefined;
-  const sensitiveSchemas = new BoundedCache<Promise<boolean>>(10_000);
+  const sensitiveSchemas = new BoundedCache<Promise<boolean>>(config.cacheEntries);
   const sinks = makeSinks({
     publisher: pulsar.publisher,
     store: makeQuarantineStore(database.db, cipher ? { cipher } : {}),
