@@ -25,7 +25,10 @@ export interface ProcessResult {
 
 async function settle(deps: ProcessDeps, message: SourceMessage, decisions: Decision[], pulsarWriter: PulsarWriter | undefined) {
   // Each DAG's effect is independent; all must be durable before the source message is acked.
-  await Promise.all(decisions.map((d) => (d.outcome === 'ACCEPT' ? deps.sinks.forward(message, d) : deps.sinks.hold(message, d, pulsarWriter))));
+  const effect = (d: Decision) => (d.outcome === 'ACCEPT' ? deps.sinks.forward(message, d) : deps.sinks.hold(message, d, pulsarWriter));
+  // Most topics feed one DAG: its effect is awaited alone, without an array and Promise.all per message.
+  if (decisions.length === 1) await effect(decisions[0]!);
+  else await Promise.all(decisions.map(effect));
 }
 
 export async function processMessage(deps: ProcessDeps, message: SourceMessage, routes: readonly Route[]): Promise<ProcessResult> {

@@ -7,7 +7,7 @@ import { DagpactError } from '../core/errors.js';
 import type { FormatLookup, ParsedSchema, SchemaFormat } from '../core/formats/types.js';
 import type { Registry } from '../core/registry/types.js';
 import { forwardsToAirflow, partitionedTopic, type ForwardTarget } from '../core/gatekeeper/routes.js';
-import { decide, schemaIdsNeeded, type AirflowDagState, type Decision, type PulsarWriter, type VerdictCache } from '../core/gatekeeper/decide.js';
+import { decide, schemaIdsNeeded, type DecisionInput, type AirflowDagState, type Decision, type PulsarWriter, type VerdictCache } from '../core/gatekeeper/decide.js';
 import { claimedSchemaIds, schemaVersionText } from '../core/gatekeeper/identify.js';
 import type { BrokerSchemaSource, MismatchPolicy, Route } from './types.js';
 
@@ -55,6 +55,8 @@ export function makeResolver(deps: ResolveDeps) {
   // Promises, so concurrent messages of one new version share one broker read and one record.
   const pulsarVersions = new BoundedCache<Promise<PulsarWriter>>(entries);
   const baseTopics = new BoundedCache<string>(entries);
+  /** The settled values of pulsarVersions, so that a known version is used without a promise. */
+  const resolvedWriters = new BoundedCache<PulsarWriter>(entries);
 
   async function schema(id: number): Promise<ParsedSchema | null> {
     const hit = parsed.get(String(id));
@@ -100,22 +102,40 @@ export function makeResolver(deps: ResolveDeps) {
     return { version: text, pulsarType, schemaId: schemaId!, schema: parsedWriter };
   }
 
+  /** The cache key of a message's Pulsar schema version: the partitioned topic and the version's text. */
+  function writerKey(topic: string, text: string): string {
+    // A partition's topic → its partitioned topic (a regular expression), once per topic.
+    let base = baseTopics.get(topic);
+    if (base === undefined) { base = partitionedTopic(topic); baseTopics.set(topic, base); }
+    return `${base}#${text}`;
+  }
+
+  function loadWriter(topic: string, version: Uint8Array, text: string, key: string): Promise<PulsarWriter> {
+    let pending = pulsarVersions.get(key);
+    if (!pending) {
+      const loading = loadPulsarWriter(partitionedTopic(topic), version, text);
+      pending = loading;
+      pulsarVersions.set(key, loading);
+      loading.then((writer) => { if (pulsarVersions.get(key) === loading) resolvedWriters.set(key, writer); },
+        // A failure (broker or database unavailable) is not an answer: the next message asks again.
+        () => { if (pulsarVersions.get(key) === loading) pulsarVersions.delete(key); });
+    }
+    return pending;
+  }
+
   /** The writer behind a message's Pulsar schema version; undefined when it carries none. Throws transient failures. */
   function pulsarWriter(topic: string, version: Uint8Array | undefined): Promise<PulsarWriter | undefined> {
     const text = schemaVersionText(version);
     if (text === undefined) return Promise.resolve(undefined);
-    // A partition's topic → its partitioned topic (a regular expression), once per topic.
-    let base = baseTopics.get(topic);
-    if (base === undefined) { base = partitionedTopic(topic); baseTopics.set(topic, base); }
-    const key = `${base}#${text}`;
-    let pending = pulsarVersions.get(key);
-    if (!pending) {
-      pending = loadPulsarWriter(base, version!, text);
-      pulsarVersions.set(key, pending);
-      // A failure (broker or database unavailable) is not an answer: the next message asks again.
-      pending.catch(() => { if (pulsarVersions.get(key) === pending) pulsarVersions.delete(key); });
-    }
-    return pending;
+    return loadWriter(topic, version!, text, writerKey(topic, text));
+  }
+
+  /** The same, without a promise once the version is known (every message after the first of a version). */
+  function pulsarWriterNow(topic: string, version: Uint8Array | undefined): PulsarWriter | undefined | Promise<PulsarWriter | undefined> {
+    const text = schemaVersionText(version);
+    if (text === undefined) return undefined;
+    const key = writerKey(topic, text);
+    return resolvedWriters.get(key) ?? loadWriter(topic, version!, text, key);
   }
 
   async function airflowStates(routes: readonly Route[]): Promise<Map<string, AirflowDagState | null> | undefined> {
@@ -133,23 +153,33 @@ export function makeResolver(deps: ResolveDeps) {
     message: { topic: string; payload: Uint8Array; properties: Record<string, string>; schemaVersion?: Uint8Array; undecodable?: string };
     routes: readonly Route[];
   }): Promise<{ decisions: Decision[]; pulsarWriter: PulsarWriter | undefined }> {
-    const writer = args.message.undecodable === undefined ? await pulsarWriter(args.message.topic, args.message.schemaVersion) : undefined;
+    // Every message comes here: what is cached already is taken without waiting (no promise per schema).
+    const found = args.message.undecodable === undefined ? pulsarWriterNow(args.message.topic, args.message.schemaVersion) : undefined;
+    const writer = found instanceof Promise ? await found : found;
     const ids = schemaIdsNeeded(args.routes, claimedSchemaIds(args.message));
     const schemas = new Map<number, ParsedSchema | null>();
-    await Promise.all(ids.map(async (id) => { schemas.set(id, await schema(id)); }));
+    let missing: number[] | undefined;
+    for (const id of ids) {
+      const hit = parsed.get(String(id));
+      if (hit !== undefined) schemas.set(id, hit);
+      else (missing ??= []).push(id);
+    }
+    if (missing) await Promise.all(missing.map(async (id) => { schemas.set(id, await schema(id)); }));
     for (const route of args.routes) {
       if (!schemas.get(route.schemaId)) {
         // The contract's reader schema is a foreign key: missing means the registry is not answering right.
         throw new DagpactError('UPSTREAM_ERROR', `reader schema ${route.schemaId} of ${route.dagId}@${route.dagVersion} could not be loaded`);
       }
     }
-    const dags = await airflowStates(args.routes);
-    const decisions = decide({
-      message: args.message, routes: args.routes, ...(writer ? { pulsarWriter: writer } : {}), schemas,
-      formats: deps.formats, verdicts: deps.verdicts, noRoutePolicy: deps.noRoutePolicy,
-      ...(dags && deps.airflow ? { airflow: { target: deps.airflow.target, dags } } : {}),
-    });
-    return { decisions, pulsarWriter: writer };
+    const input: DecisionInput = {
+      message: args.message, routes: args.routes, schemas, formats: deps.formats, verdicts: deps.verdicts, noRoutePolicy: deps.noRoutePolicy,
+    };
+    if (writer) input.pulsarWriter = writer;
+    if (deps.airflow) {
+      const dags = await airflowStates(args.routes);
+      if (dags) input.airflow = { target: deps.airflow.target, dags };
+    }
+    return { decisions: decide(input), pulsarWriter: writer };
   }
 
   return { resolveAndDecide, schema, pulsarWriter };

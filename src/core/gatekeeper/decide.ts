@@ -177,15 +177,21 @@ function airflowMismatch(input: DecisionInput, route: Route): string | undefined
   return undefined;
 }
 
+/** How a refusal names a route's contract (built only when there is a refusal to explain). */
+function contractText(route: Route): () => string {
+  return () => `${route.dagId}@${route.dagVersion} reads ${route.subject} v${route.subjectVersion} (schema ${route.schemaId})`;
+}
+
 function decideForRoute(input: DecisionInput, route: Route, id: Identified): Decision {
   const reader = input.schemas.get(route.schemaId);
   if (!reader) throw new Error(`decide(): reader schema ${route.schemaId} of ${route.dagId}@${route.dagVersion} was not resolved by the caller`);
-  const writerRef: Decision['writer'] = {
-    via: id.via, ...(id.schemaId !== undefined ? { schemaId: id.schemaId } : {}),
-    ...(id.pulsarVersion !== undefined ? { pulsarVersion: id.pulsarVersion } : {}),
-    ...(id.foreign ? { pulsarType: id.foreign.pulsarType } : {}),
-  };
-  const contract = `${route.dagId}@${route.dagVersion} reads ${route.subject} v${route.subjectVersion} (schema ${route.schemaId})`;
+  // Every message of every route comes here: the writer reference is built by stores (an object spread
+  // of optional parts is V8's slow path), and the texts of a refusal only when there is one.
+  const writerRef: Decision['writer'] = { via: id.via };
+  if (id.schemaId !== undefined) writerRef.schemaId = id.schemaId;
+  if (id.pulsarVersion !== undefined) writerRef.pulsarVersion = id.pulsarVersion;
+  if (id.foreign) writerRef.pulsarType = id.foreign.pulsarType;
+  const contract = contractText(route);
   const fail = (reasonCode: ReasonCode, reason: string, issues?: Decision['issues']): Decision => ({
     outcome: route.onMismatch === 'reject' ? 'REJECT' : 'QUARANTINE',
     dagId: route.dagId, route, reasonCode, reason, writer: writerRef, ...(issues ? { issues } : {}),
@@ -199,18 +205,18 @@ function decideForRoute(input: DecisionInput, route: Route, id: Identified): Dec
 
   if (id.writer) {
     const issues = compatibility(input, route.schemaId, reader, id.schemaId!, id.writer);
-    const named = `the writer schema ${id.schemaId} (identified by ${id.via}${id.pulsarVersion !== undefined ? `, Pulsar schema version ${id.pulsarVersion}` : ''})`;
+    const named = () => `the writer schema ${id.schemaId} (identified by ${id.via}${id.pulsarVersion !== undefined ? `, Pulsar schema version ${id.pulsarVersion}` : ''})`;
     if (issues.length > 0) {
       const first = issues[0]!;
       return fail('SCHEMA_MISMATCH',
-        `${contract}, which cannot read ${named}: ${first.message} at ${first.path}` +
+        `${contract()}, which cannot read ${named()}: ${first.message} at ${first.path}` +
         (issues.length > 1 ? ` (and ${issues.length - 1} more)` : '') +
         '. Deploy a DAG version whose contract reads this schema, or fix the producer, then replay.', issues);
     }
     // The value is what an Airflow run's conf carries; a trigger topic needs only the bytes.
     const needValue = input.airflow !== undefined && forwardsToAirflow(route, input.airflow.target);
     const read = provider.readAs(id.body, id.writer, reader, { value: needValue });
-    if (!read.ok) return fail('PAYLOAD_INVALID', `the payload does not match ${named}: ${problemsText(read.problems)}`, read.problems);
+    if (!read.ok) return fail('PAYLOAD_INVALID', `the payload does not match ${named()}: ${problemsText(read.problems)}`, read.problems);
     return accept(read.value, read.bytes);
   }
 
@@ -220,18 +226,18 @@ function decideForRoute(input: DecisionInput, route: Route, id: Identified): Dec
     const check = provider.checkPayload(id.body, reader);
     if (check.ok) return accept(check.value, id.body);
     if (id.unknown) {
-      return fail('UNKNOWN_SCHEMA', `its Confluent wire-format prefix names schema ${id.unknown.schemaId}, which the registry does not know, and the payload is not valid for ${contract}. ` +
+      return fail('UNKNOWN_SCHEMA', `its Confluent wire-format prefix names schema ${id.unknown.schemaId}, which the registry does not know, and the payload is not valid for ${contract()}. ` +
         'Register the writer schema, or produce with a registered one, then replay.', check.problems);
     }
     const how = id.foreign ? `its Pulsar schema (version ${id.foreign.version}) is ${id.foreign.pulsarType}`
       : id.unresolvedPulsar ? `its Pulsar schema version ${id.unresolvedPulsar.version} could not be resolved (${id.unresolvedPulsar.why})`
         : 'it carries no schema identification';
-    return fail('PAYLOAD_INVALID', `${how} and the payload is not valid for ${contract}: ${problemsText(check.problems)}`, check.problems);
+    return fail('PAYLOAD_INVALID', `${how} and the payload is not valid for ${contract()}: ${problemsText(check.problems)}`, check.problems);
   }
 
   if (id.foreign) {
     const issue = { path: '$', rule: 'FORMAT_MISMATCH', message: `the producer's Pulsar schema (version ${id.foreign.version}) is ${id.foreign.pulsarType}, but the contract reads ${reader.format}` };
-    return fail('SCHEMA_MISMATCH', `${contract}, which cannot read the writer: ${issue.message}. Produce with a Pulsar ${reader.format} schema the contract can read, then replay.`, [issue]);
+    return fail('SCHEMA_MISMATCH', `${contract()}, which cannot read the writer: ${issue.message}. Produce with a Pulsar ${reader.format} schema the contract can read, then replay.`, [issue]);
   }
   // An Avro payload whose writer is not known is never tried with the reader schema: its bytes can
   // decode and mean something else (a renamed or reordered field of the same type).
@@ -240,7 +246,7 @@ function decideForRoute(input: DecisionInput, route: Route, id: Identified): Dec
     : id.unknown ? `its Confluent wire-format prefix names schema ${id.unknown.schemaId}, which the registry does not know`
       : id.unresolvedPulsar ? `its Pulsar schema version ${id.unresolvedPulsar.version} could not be resolved: ${id.unresolvedPulsar.why}`
         : 'it carries no schema identification (no Pulsar schema version, no Confluent wire-format prefix, no dagpact-schema-id property)';
-  return fail('UNKNOWN_SCHEMA', `the writer schema of this message is unknown: ${how}, so it cannot be read as ${contract}. ` +
+  return fail('UNKNOWN_SCHEMA', `the writer schema of this message is unknown: ${how}, so it cannot be read as ${contract()}. ` +
     'Produce with a Pulsar Avro schema (the broker registers it and stamps each message with its version), or with the Confluent ' +
     `wire format or the ${SCHEMA_ID_PROPERTY} property naming a schema registered in dagpact; then replay.`);
 }
@@ -272,5 +278,9 @@ export function decide(input: DecisionInput): Decision[] {
 
 /** The reader ids of `routes` plus the ids a message claims: what the caller must resolve first. */
 export function schemaIdsNeeded(routes: readonly Route[], claimed: readonly number[]): number[] {
-  return [...new Set<number>([...routes.map((r) => r.schemaId), ...claimed])];
+  // Asked for every message, of a handful of ids: a loop, in first-seen order, without a Set or copies.
+  const ids: number[] = [];
+  for (const route of routes) if (!ids.includes(route.schemaId)) ids.push(route.schemaId);
+  for (const id of claimed) if (!ids.includes(id)) ids.push(id);
+  return ids;
 }
