@@ -130,12 +130,41 @@ export function makeResolver(deps: ResolveDeps) {
     return loadWriter(topic, version!, text, writerKey(topic, text));
   }
 
+  /**
+   * Known writers by the message's own topic and the version's low word (versions are small counters):
+   * found without building the version's text or a key string, which every message would otherwise do.
+   * A mirror of resolvedWriters (a version's writer never changes), bounded the same way.
+   */
+  const knownWriters = new Map<string, Map<number, PulsarWriter>>();
+  const smallVersion = (v: Uint8Array | undefined): number | undefined =>
+    v && v.length === 8 && (v[0]! | v[1]! | v[2]! | v[3]!) === 0 ? ((v[4]! << 24) | (v[5]! << 16) | (v[6]! << 8) | v[7]!) >>> 0 : undefined;
+  function remember(topic: string, small: number, writer: PulsarWriter) {
+    let byVersion = knownWriters.get(topic);
+    if (!byVersion) {
+      if (knownWriters.size >= entries) knownWriters.clear();
+      byVersion = new Map();
+      knownWriters.set(topic, byVersion);
+    }
+    if (byVersion.size >= entries) byVersion.clear();
+    byVersion.set(small, writer);
+  }
+
   /** The same, without a promise once the version is known (every message after the first of a version). */
   function pulsarWriterNow(topic: string, version: Uint8Array | undefined): PulsarWriter | undefined | Promise<PulsarWriter | undefined> {
+    const small = smallVersion(version);
+    if (small !== undefined) {
+      const known = knownWriters.get(topic)?.get(small);
+      if (known) return known;
+    }
     const text = schemaVersionText(version);
     if (text === undefined) return undefined;
     const key = writerKey(topic, text);
-    return resolvedWriters.get(key) ?? loadWriter(topic, version!, text, key);
+    const resolved = resolvedWriters.get(key);
+    if (resolved) {
+      if (small !== undefined) remember(topic, small, resolved);
+      return resolved;
+    }
+    return loadWriter(topic, version!, text, key);
   }
 
   async function airflowStates(routes: readonly Route[]): Promise<Map<string, AirflowDagState | null> | undefined> {

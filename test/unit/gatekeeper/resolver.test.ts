@@ -117,4 +117,21 @@ describe('the resolver', () => {
     const error = await resolver.resolveAndDecide({ message: message(version(0), { id: 1, sku: 'x' }, ITEM), routes: [route] }).catch((e: unknown) => e);
     expect((error as DagpactError).retriable).toBe(true);
   });
+  it.each([10_000, 1])('keeps each (topic, version) to its own writer once known, across partitions and versions (cache entries %i)', async (cacheEntries) => {
+    const w = world({ 0: { type: 'AVRO', data: JSON.stringify(ITEM) }, 1: { type: 'AVRO', data: JSON.stringify(ITEM_V2) }, 4_294_967_296: { type: 'AVRO', data: JSON.stringify(ITEM_V2) } });
+    const resolver = makeResolver({ ...w.deps, cacheEntries });
+    const versions = [0, 1, 4_294_967_296]; // the last has a high word: not a small counter
+    for (let i = 0; i < 60; i++) {
+      const v = versions[i % 3]!;
+      const topic = i % 2 ? `${TOPIC}-partition-${i % 4}` : TOPIC;
+      const m = v === 0 ? message(version(v), { id: i, sku: `s${i}` }, ITEM, topic) : message(version(v), { sku: `s${i}`, id: i, n: 1 }, ITEM_V2, topic);
+      const [d] = (await resolver.resolveAndDecide({ message: m, routes: [route] })).decisions;
+      expect(d!.outcome).toBe('ACCEPT');
+      expect(d!.writer).toMatchObject({ via: 'pulsar', pulsarVersion: String(v) });
+    }
+    // Read from the broker once per version of the partitioned topic, whatever the cache bound (an evicted
+    // version is found again in what was recorded).
+    expect(w.calls.getSchema).toBe(3);
+    expect(w.calls.record).toBe(3);
+  });
 });
