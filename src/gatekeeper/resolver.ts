@@ -8,7 +8,7 @@ import type { FormatLookup, ParsedSchema, SchemaFormat } from '../core/formats/t
 import type { Registry } from '../core/registry/types.js';
 import { forwardsToAirflow, partitionedTopic, type ForwardTarget } from '../core/gatekeeper/routes.js';
 import { decide, schemaIdsNeeded, type DecisionInput, type AirflowDagState, type Decision, type PulsarWriter, type VerdictCache } from '../core/gatekeeper/decide.js';
-import { claimedSchemaIds, schemaVersionText } from '../core/gatekeeper/identify.js';
+import { claimedSchemaIds, schemaVersionText, smallSchemaVersion } from '../core/gatekeeper/identify.js';
 import type { BrokerSchemaSource, MismatchPolicy, Route } from './types.js';
 
 export type { PulsarWriter } from '../core/gatekeeper/decide.js';
@@ -102,18 +102,17 @@ export function makeResolver(deps: ResolveDeps) {
     return { version: text, pulsarType, schemaId: schemaId!, schema: parsedWriter };
   }
 
-  /** The cache key of a message's Pulsar schema version: the partitioned topic and the version's text. */
-  function writerKey(topic: string, text: string): string {
-    // A partition's topic → its partitioned topic (a regular expression), once per topic.
+  /** A partition's topic → its partitioned topic (a regular expression), once per topic. */
+  function baseTopic(topic: string): string {
     let base = baseTopics.get(topic);
     if (base === undefined) { base = partitionedTopic(topic); baseTopics.set(topic, base); }
-    return `${base}#${text}`;
+    return base;
   }
 
-  function loadWriter(topic: string, version: Uint8Array, text: string, key: string): Promise<PulsarWriter> {
+  function loadWriter(base: string, version: Uint8Array, text: string, key: string): Promise<PulsarWriter> {
     let pending = pulsarVersions.get(key);
     if (!pending) {
-      const loading = loadPulsarWriter(partitionedTopic(topic), version, text);
+      const loading = loadPulsarWriter(base, version, text);
       pending = loading;
       pulsarVersions.set(key, loading);
       loading.then((writer) => { if (pulsarVersions.get(key) === loading) resolvedWriters.set(key, writer); },
@@ -123,21 +122,12 @@ export function makeResolver(deps: ResolveDeps) {
     return pending;
   }
 
-  /** The writer behind a message's Pulsar schema version; undefined when it carries none. Throws transient failures. */
-  function pulsarWriter(topic: string, version: Uint8Array | undefined): Promise<PulsarWriter | undefined> {
-    const text = schemaVersionText(version);
-    if (text === undefined) return Promise.resolve(undefined);
-    return loadWriter(topic, version!, text, writerKey(topic, text));
-  }
-
   /**
-   * Known writers by the message's own topic and the version's low word (versions are small counters):
+   * Known writers by the message's own topic and the version's value (versions are small counters):
    * found without building the version's text or a key string, which every message would otherwise do.
    * A mirror of resolvedWriters (a version's writer never changes), bounded the same way.
    */
   const knownWriters = new Map<string, Map<number, PulsarWriter>>();
-  const smallVersion = (v: Uint8Array | undefined): number | undefined =>
-    v && v.length === 8 && (v[0]! | v[1]! | v[2]! | v[3]!) === 0 ? ((v[4]! << 24) | (v[5]! << 16) | (v[6]! << 8) | v[7]!) >>> 0 : undefined;
   function remember(topic: string, small: number, writer: PulsarWriter) {
     let byVersion = knownWriters.get(topic);
     if (!byVersion) {
@@ -149,22 +139,26 @@ export function makeResolver(deps: ResolveDeps) {
     byVersion.set(small, writer);
   }
 
-  /** The same, without a promise once the version is known (every message after the first of a version). */
-  function pulsarWriterNow(topic: string, version: Uint8Array | undefined): PulsarWriter | undefined | Promise<PulsarWriter | undefined> {
-    const small = smallVersion(version);
+  /**
+   * The writer behind a message's Pulsar schema version; undefined when it carries none. Without a
+   * promise once the version is known (every message after the first of a version). Throws transient failures.
+   */
+  function pulsarWriter(topic: string, version: Uint8Array | undefined): PulsarWriter | undefined | Promise<PulsarWriter | undefined> {
+    const small = smallSchemaVersion(version);
     if (small !== undefined) {
       const known = knownWriters.get(topic)?.get(small);
       if (known) return known;
     }
     const text = schemaVersionText(version);
     if (text === undefined) return undefined;
-    const key = writerKey(topic, text);
+    const base = baseTopic(topic);
+    const key = `${base}#${text}`;
     const resolved = resolvedWriters.get(key);
     if (resolved) {
       if (small !== undefined) remember(topic, small, resolved);
       return resolved;
     }
-    return loadWriter(topic, version!, text, key);
+    return loadWriter(base, version!, text, key);
   }
 
   async function airflowStates(routes: readonly Route[]): Promise<Map<string, AirflowDagState | null> | undefined> {
@@ -183,7 +177,7 @@ export function makeResolver(deps: ResolveDeps) {
     routes: readonly Route[];
   }): Promise<{ decisions: Decision[]; pulsarWriter: PulsarWriter | undefined }> {
     // Every message comes here: what is cached already is taken without waiting (no promise per schema).
-    const found = args.message.undecodable === undefined ? pulsarWriterNow(args.message.topic, args.message.schemaVersion) : undefined;
+    const found = args.message.undecodable === undefined ? pulsarWriter(args.message.topic, args.message.schemaVersion) : undefined;
     const writer = found instanceof Promise ? await found : found;
     const ids = schemaIdsNeeded(args.routes, claimedSchemaIds(args.message));
     const schemas = new Map<number, ParsedSchema | null>();
@@ -211,7 +205,7 @@ export function makeResolver(deps: ResolveDeps) {
     return { decisions: decide(input), pulsarWriter: writer };
   }
 
-  return { resolveAndDecide, schema, pulsarWriter };
+  return { resolveAndDecide, schema };
 }
 
 export type Resolver = ReturnType<typeof makeResolver>;

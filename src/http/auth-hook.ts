@@ -4,7 +4,7 @@
 // validated request (the environment deployed to, force, NONE/IMPORT, permanent=true); they are checked
 // after validation. `config: { public: true }` skips auth (health probes). Every refusal (401/403, also
 // one raised by the core) is written to the audit log.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteFacts } from './request-pipeline.js';
 import type { AuditLog } from '../core/audit.js';
 import { can, describe, type Principal, type TokenService } from '../core/auth.js';
@@ -57,13 +57,15 @@ export type Authenticate = (request: FastifyRequest, route: RouteFacts, done: (e
  */
 export function installAuth(app: FastifyInstance, deps: { tokens: TokenService; authReads: boolean; audit: AuditLog }): Authenticate {
   app.decorateRequest('principal', null as unknown as Principal);
+  /** The permission a route needs whatever its input: its `scope`, else `read` for reads (when protected), `write` otherwise. */
+  const neededPermission = (request: FastifyRequest, config: FastifyContextConfig): string | undefined =>
+    config.scope ?? (request.method === 'GET' || request.method === 'HEAD' ? (deps.authReads ? 'read' : undefined) : 'write');
   /** What onRequest decides once the caller is known: returns to go on, throws the refusal. */
   const admit = (request: FastifyRequest, route: RouteFacts, secret: string | undefined, principal: Principal | undefined): void => {
     const config = route.config;
     request.principal = principal ?? ANONYMOUS;
     if (config.public || !route.url) return;
-    const isRead = request.method === 'GET' || request.method === 'HEAD';
-    const needed = config.scope ?? (isRead ? (deps.authReads ? 'read' : undefined) : 'write');
+    const needed = neededPermission(request, config);
     if (!needed && !config.permit) return;
     if (!principal) {
       throw new DagpactError('UNAUTHENTICATED', secret
@@ -82,8 +84,7 @@ export function installAuth(app: FastifyInstance, deps: { tokens: TokenService; 
       for (const { permission, because } of config.permit!(request)) {
         if (!can(request.principal, permission)) throw forbidden(request.principal, permission, request, because);
       }
-      const isRead = request.method === 'GET' || request.method === 'HEAD';
-      const needed = config.scope ?? (isRead ? (deps.authReads ? 'read' : undefined) : 'write');
+      const needed = neededPermission(request, config);
       if (needed && !can(request.principal, needed)) throw forbidden(request.principal, needed, request);
     } catch (error) {
       done(error as Error);

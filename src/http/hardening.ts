@@ -1,6 +1,7 @@
 // Protections every response and request gets, whatever the route: security headers, the Host check
 // that stops DNS rebinding while the API runs open, and the failed-authentication rate limit
-// (docs/adr/0013). Installed before authentication so refused requests never reach a token look-up.
+// (docs/adr/0013). The request pipeline asks for the refusal before authentication, so refused requests
+// never reach a token look-up.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';

@@ -8,7 +8,7 @@
 //                route's permission
 //   onSend     - x-request-id, the security headers, the socket no longer busy
 //   onResponse - a refused credential counted; the request-duration histogram
-import type { FastifyContextConfig, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Authenticate } from './auth-hook.js';
 import type { Hardening, IdleTimeoutGuard } from './hardening.js';
 import type { RecordRequest } from './metrics.js';
@@ -45,7 +45,7 @@ export function installRequestPipeline(app: FastifyInstance, steps: RequestPipel
   const { startup, idle, hardening, authenticate, record } = steps;
   app.decorateRequest('routeFacts', null);
 
-  const admit = (request: FastifyRequest, reply: Parameters<Hardening['refusal']>[1], route: RouteFacts, done: (error?: Error) => void) => {
+  const admit = (request: FastifyRequest, reply: FastifyReply, route: RouteFacts, done: (error?: Error) => void) => {
     const refusal = hardening.refusal(request, reply);
     if (refusal) { done(refusal); return; }
     authenticate(request, route, done);

@@ -19,14 +19,19 @@ export function claimedSchemaIds(message: { payload: Uint8Array; properties: Rec
 }
 
 /** Pulsar's schema version bytes rendered as text (a big-endian long when 8 bytes; hex otherwise). */
+/**
+ * A Pulsar schema version that is a small counter (8 bytes, high word 0): its value, else undefined.
+ * Every message of the Pulsar-native path asks, so it reads the bytes without a copy or a BigInt.
+ */
+export function smallSchemaVersion(version: Uint8Array | undefined): number | undefined {
+  if (!version || version.length !== 8 || (version[0]! | version[1]! | version[2]! | version[3]!) !== 0) return undefined;
+  return ((version[4]! << 24) | (version[5]! << 16) | (version[6]! << 8) | version[7]!) >>> 0;
+}
+
 export function schemaVersionText(version: Uint8Array | undefined): string | undefined {
   if (!version || version.length === 0) return undefined;
-  if (version.length === 8) {
-    // Every message of the Pulsar-native path asks this: versions are small counters, so the common case
-    // (a high word of 0) is a number's own decimal text, without a copy or a BigInt.
-    const high = ((version[0]! << 24) | (version[1]! << 16) | (version[2]! << 8) | version[3]!) >>> 0;
-    if (high === 0) return String(((version[4]! << 24) | (version[5]! << 16) | (version[6]! << 8) | version[7]!) >>> 0);
-    return Buffer.from(version.buffer, version.byteOffset, 8).readBigInt64BE(0).toString();
-  }
+  const small = smallSchemaVersion(version);
+  if (small !== undefined) return String(small);
+  if (version.length === 8) return Buffer.from(version.buffer, version.byteOffset, 8).readBigInt64BE(0).toString();
   return Buffer.from(version.buffer, version.byteOffset, version.byteLength).toString('hex');
 }
