@@ -11,6 +11,7 @@ import { buildModel, type NameTable } from './parse.js';
 import { scanPayload, toPlain } from './payload.js';
 import { resolutionIssues, type ResolutionDialect } from './resolution.js';
 import { applyAvscCorrections } from './avsc-strict.js';
+import { makeTranscoder, type DefaultBytes, type Transcoder } from './transcode.js';
 
 applyAvscCorrections();
 
@@ -23,6 +24,8 @@ export interface AvroNative {
   type: avro.Type;
   /** Lossless identity (document and references): PCF drops defaults, which resolution uses. */
   identity: string;
+  /** avsc's named types by full name (the schema's and its references'), for default values. */
+  named: Record<string, avro.Type>;
 }
 
 // Longs decode to BigInt so values beyond 2^53 neither throw nor lose precision.
@@ -66,6 +69,17 @@ function nativeOf(schema: ParsedSchema): AvroNative {
   return schema.native as AvroNative;
 }
 
+/** A reader field's default in the reader's encoding, from avsc (which applies Avro's rules for unions and bytes). */
+function defaultsOf(reader: AvroNative): DefaultBytes {
+  return (record, field, index) => {
+    const type = reader.named[record.fullName] as unknown as { fields?: Array<{ name: string; type: avro.Type; defaultValue(): unknown }> } | undefined;
+    const avscField = type?.fields?.[index];
+    if (!avscField || avscField.name !== field.name) return undefined;
+    const value = avscField.defaultValue();
+    return value === undefined ? undefined : new Uint8Array(avscField.type.toBuffer(value));
+  };
+}
+
 export interface AvroProviderOptions {
   /**
    * Whose verdicts `backwardIssues` reproduces: Avro's SchemaCompatibility (default; Confluent,
@@ -78,6 +92,8 @@ export function makeAvroProvider(options: AvroProviderOptions = {}): FormatProvi
   const dialect = options.dialect ?? 'schema-compatibility';
   // A resolver belongs to the very reader Type it was made for; kept per pair of Type objects (weakly).
   const resolvers = new WeakMap<avro.Type, WeakMap<avro.Type, avro.Resolver>>();
+  // Byte-wise plans, per pair of schema models (null: the pair needs avsc's decode and encode).
+  const transcoders = new WeakMap<AvroNode, WeakMap<AvroNode, Transcoder | null>>();
 
   function parse(text: string, references: ResolvedReference[] = []): ParsedSchema {
     const names: NameTable = new Map();
@@ -99,8 +115,8 @@ export function makeAvroProvider(options: AvroProviderOptions = {}): FormatProvi
     if (!root || problems.length > 0) throw errors.invalidSchema(summary(problems), problems);
 
     let type: avro.Type;
+    const registry: Record<string, avro.Type> = {};
     try {
-      const registry: Record<string, avro.Type> = {};
       for (const doc of refDocs) avro.Type.forSchema(doc as avro.Schema, avscOptions(registry));
       type = avro.Type.forSchema(document as avro.Schema, avscOptions(registry));
     } catch (e) {
@@ -113,7 +129,7 @@ export function makeAvroProvider(options: AvroProviderOptions = {}): FormatProvi
     const identity = createHash('sha256')
       .update(sortedJson(document)).update('\n').update(JSON.stringify(references.map((r) => [r.name, r.schema])))
       .digest('hex');
-    const native: AvroNative = { document, root, type, identity };
+    const native: AvroNative = { document, root, type, identity, named: registry };
     return { format: 'AVRO', canonical, fingerprint: sha256Hex(canonical), native, source: { format: 'AVRO', text, references } };
   }
 
@@ -129,6 +145,17 @@ export function makeAvroProvider(options: AvroProviderOptions = {}): FormatProvi
       byWriter.set(writer.type, resolver);
     }
     return resolver;
+  }
+
+  function transcoderFor(reader: AvroNative, writer: AvroNative): Transcoder | null {
+    let byWriter = transcoders.get(reader.root);
+    if (!byWriter) transcoders.set(reader.root, (byWriter = new WeakMap()));
+    let plan = byWriter.get(writer.root);
+    if (plan === undefined) {
+      plan = makeTranscoder(reader.root, writer.root, defaultsOf(reader)) ?? null;
+      byWriter.set(writer.root, plan);
+    }
+    return plan;
   }
 
   function checkPayload(payload: Uint8Array, writerSchema: ParsedSchema, readerSchema?: ParsedSchema): PayloadCheck {
@@ -166,6 +193,14 @@ export function makeAvroProvider(options: AvroProviderOptions = {}): FormatProvi
     const sameLayout = writerSchema.fingerprint === readerSchema.fingerprint;
     // One canonical form: the same binary layout, so the writer's bytes already are the reader's.
     if (sameLayout && !options.value) return { ok: true, bytes: payload };
+    const transcode = options.value ? null : transcoderFor(reader, writer);
+    if (transcode) {
+      try {
+        return { ok: true, bytes: transcode(payload) };
+      } catch (e) {
+        return { ok: false, problems: [{ path: '$', message: `the payload cannot be read with the writer schema resolved into the reader's: ${(e as Error).message}` }] };
+      }
+    }
     const buf = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
     try {
       const { value, offset } = sameLayout ? reader.type.decode(buf, 0) : reader.type.decode(buf, 0, resolverFor(reader, writer));
