@@ -39,6 +39,16 @@ describe('compression codecs', () => {
     expect(() => decompress(type, packed, data.length + 5)).toThrow();
     expect(() => decompress(type, Buffer.from([0xff, 0x00, 0x13, 0x37, 0x00]), 100)).toThrow();
   });
+
+  it.each(['LZ4', 'ZLIB', 'SNAPPY', 'ZSTD'] as CompressionType[])('%s refuses a hostile uncompressed size before allocating it', (type) => {
+    for (const size of [-1, 1.5, Number.NaN, 64 * 1024 * 1024 + 1, 2 ** 40]) {
+      expect(() => decompress(type, Buffer.from([0x10, 0x61]), size)).toThrow(/is not a size between 0 and 67108864 bytes/);
+    }
+  });
+
+  it('LZ4 refuses a size its input cannot reach', () => {
+    expect(() => decompress('LZ4', Buffer.from([0x10, 0x61]), 10_000)).toThrow(/2 bytes of LZ4 cannot decode to 10000 bytes/);
+  });
 });
 
 describe('batches', () => {
