@@ -45,6 +45,8 @@ export class BoundedCache<V> extends Map<string, V> {
   }
 }
 
+const NO_IDS: readonly number[] = [];
+
 /** Pulsar schema types whose definitions are schemas of a registry format. */
 const REGISTRY_FORMATS: Record<string, SchemaFormat | undefined> = { AVRO: 'AVRO' };
 
@@ -179,7 +181,9 @@ export function makeResolver(deps: ResolveDeps) {
     // Every message comes here: what is cached already is taken without waiting (no promise per schema).
     const found = args.message.undecodable === undefined ? pulsarWriter(args.message.topic, args.message.schemaVersion) : undefined;
     const writer = found instanceof Promise ? await found : found;
-    const ids = schemaIdsNeeded(args.routes, claimedSchemaIds(args.message));
+    // A writer the broker names decides alone: a payload that happens to start like a Confluent frame
+    // (a zero byte) is data then, and looking its "id" up would ask the database for every such message.
+    const ids = schemaIdsNeeded(args.routes, writer && !('unresolved' in writer) ? NO_IDS : claimedSchemaIds(args.message));
     const schemas = new Map<number, ParsedSchema | null>();
     let missing: number[] | undefined;
     for (const id of ids) {

@@ -67,6 +67,20 @@ describe('the resolver', () => {
     expect(results[0]!.decisions[0]!.writer).toMatchObject({ via: 'pulsar', schemaId: 100, pulsarVersion: '0' });
   });
 
+  it('does not look up a Confluent-looking prefix of a payload whose Pulsar writer is known', async () => {
+    const w = world({ 0: { type: 'AVRO', data: JSON.stringify(ITEM_V2) } });
+    let lookups = 0;
+    const parsedById = w.deps.registry.parsedById;
+    w.deps.registry.parsedById = async (args) => { lookups++; return parsedById(args); };
+    const resolver = makeResolver(w.deps);
+    // sku "" starts the payload with a zero byte, then four bytes an id could be read from.
+    const messages = Array.from({ length: 20 }, (_, i) => message(version(0), { sku: '', id: 1_000_000 + i, n: 7 }, ITEM_V2));
+    expect(messages[0]!.payload[0]).toBe(0);
+    for (const m of messages) expect((await resolver.resolveAndDecide({ message: m, routes: [route] })).decisions[0]!.outcome).toBe('ACCEPT');
+    // The reader once, the writer once when recorded (cached from then on); none for the prefixes.
+    expect(lookups).toBe(1);
+  });
+
   it('after a restart finds the recorded version without asking the broker (and reads it with schemas parsed anew)', async () => {
     const w = world({ 0: { type: 'AVRO', data: JSON.stringify(ITEM_V2) } });
     await makeResolver(w.deps).resolveAndDecide({ message: message(version(0), { sku: 'a', id: 1, n: 1 }, ITEM_V2), routes: [route] });
