@@ -9,7 +9,8 @@
 //    entries are identical) on their own Shared subscription from the earliest position, receive() and
 //    ack() one message at a time; rate = COUNT / (first message → last ack() call). Acks are grouped by
 //    both clients' defaults (100 ms). dagpact is also measured reading with receiveBatch() ("batch recv").
-// Medians of ROUNDS rounds; ratio = dagpact ÷ C++ client.
+// Medians of ROUNDS rounds; ratio = dagpact ÷ C++ client. Each consume also reports the consuming
+// process's CPU per message over the same span (process.cpuUsage(); Python's time.process_time()).
 //
 //   npx tsx bench/pulsar-client.ts   (needs a broker, e.g. scripts/pulsar/harness.sh start, and the test venv)
 //
@@ -37,11 +38,11 @@ const PAYLOAD = Buffer.from(randomBytes(256).toString('hex') + 'x'.repeat(512));
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function python(args: string[]): Promise<{ rate: number; count: number; errors?: number }> {
+async function python(args: string[]): Promise<{ rate: number; count: number; errors?: number; cpu_us?: number }> {
   const { stdout } = await run(PYTHON, ['bench/python/pulsar_client_bench.py', ...args], { maxBuffer: 16 * 1024 * 1024, timeout: 600_000 });
   const line = stdout.split('\n').find((l) => l.startsWith('{'));
   if (!line) throw new Error(`no result from the Python client: ${stdout}`);
-  return JSON.parse(line) as { rate: number; count: number; errors?: number };
+  return JSON.parse(line) as { rate: number; count: number; errors?: number; cpu_us?: number };
 }
 
 async function dagpactProduce(client: PulsarClient, topic: string, mode: { batching: boolean; compression: CompressionType }): Promise<number> {
@@ -56,15 +57,17 @@ async function dagpactProduce(client: PulsarClient, topic: string, mode: { batch
   return N / seconds;
 }
 
-async function dagpactConsume(client: PulsarClient, topic: string, subscription: string, style: 'receive' | 'batch'): Promise<number> {
+/** Rate, and this process's CPU (user + system, all threads) per message over the same span. */
+async function dagpactConsume(client: PulsarClient, topic: string, subscription: string, style: 'receive' | 'batch'): Promise<{ rate: number; cpuUs: number }> {
   const consumer: Consumer = await client.subscribe({ topic, subscription, subscriptionType: 'Shared', initialPosition: 'earliest', receiverQueueSize: 1000 });
   let got = 0;
   let started = 0;
+  let cpu = process.cpuUsage();
   if (style === 'receive') {
     while (got < N) {
       const m = await consumer.receive(30_000);
       if (!m) throw new Error(`dagpact consumer: timed out after ${got} messages`);
-      if (got === 0) started = performance.now();
+      if (got === 0) { started = performance.now(); cpu = process.cpuUsage(); }
       void consumer.ack(m);
       got++;
     }
@@ -72,14 +75,15 @@ async function dagpactConsume(client: PulsarClient, topic: string, subscription:
     while (got < N) {
       const batch = await consumer.receiveBatch(1000, 30_000);
       if (batch.length === 0) throw new Error(`dagpact consumer: timed out after ${got} messages`);
-      if (got === 0) started = performance.now();
+      if (got === 0) { started = performance.now(); cpu = process.cpuUsage(); }
       for (const m of batch) void consumer.ack(m);
       got += batch.length;
     }
   }
   const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
   await consumer.close();
-  return got / seconds;
+  return { rate: got / seconds, cpuUs: (used.user + used.system) / got };
 }
 
 async function main() {
@@ -95,7 +99,7 @@ async function main() {
       for (const name of modes) {
         const mode = MODES[name];
         if (!mode) throw new Error(`unknown mode ${name} (plain, batch, lz4, batch-lz4)`);
-        const r = (results[name] ??= { dagpactProduce: [], cppProduce: [], dagpactConsume: [], dagpactBatchConsume: [], cppConsume: [] });
+        const r = (results[name] ??= { dagpactProduce: [], cppProduce: [], dagpactConsume: [], dagpactBatchConsume: [], cppConsume: [], dagpactCpu: [], dagpactBatchCpu: [], cppCpu: [] });
         const dTopic = `persistent://public/default/bench-client-${runId}-${name}-${round}-d`;
         const cTopic = `persistent://public/default/bench-client-${runId}-${name}-${round}-c`;
         const cpp = async () => {
@@ -106,15 +110,24 @@ async function main() {
         const ours = async () => { r.dagpactProduce!.push(await dagpactProduce(client, dTopic, mode)); };
         if (round % 2 === 0) { await ours(); await cpp(); } else { await cpp(); await ours(); }
         // Both consumers read the entries the C++ client wrote.
-        const cppRead = async () => { r.cppConsume!.push((await python(['consume', SERVICE_URL, cTopic, 'cpp', String(N)])).rate); };
+        const cppRead = async () => {
+          const c = await python(['consume', SERVICE_URL, cTopic, 'cpp', String(N)]);
+          r.cppConsume!.push(c.rate);
+          r.cppCpu!.push(c.cpu_us ?? NaN);
+        };
         const ourRead = async () => {
-          r.dagpactConsume!.push(await dagpactConsume(client, cTopic, 'dagpact', 'receive'));
-          r.dagpactBatchConsume!.push(await dagpactConsume(client, cTopic, 'dagpact-batch', 'batch'));
+          const one = await dagpactConsume(client, cTopic, 'dagpact', 'receive');
+          r.dagpactConsume!.push(one.rate);
+          r.dagpactCpu!.push(one.cpuUs);
+          const batch = await dagpactConsume(client, cTopic, 'dagpact-batch', 'batch');
+          r.dagpactBatchConsume!.push(batch.rate);
+          r.dagpactBatchCpu!.push(batch.cpuUs);
         };
         if (round % 2 === 0) { await cppRead(); await ourRead(); } else { await ourRead(); await cppRead(); }
         const last = (xs: number[]) => xs.at(-1)!.toFixed(0);
         console.error(`round ${round + 1} ${name}: produce dagpact ${last(r.dagpactProduce!)} / C++ ${last(r.cppProduce!)}; `
-          + `consume dagpact ${last(r.dagpactConsume!)} (batch recv ${last(r.dagpactBatchConsume!)}) / C++ ${last(r.cppConsume!)} msg/s`);
+          + `consume dagpact ${last(r.dagpactConsume!)} (batch recv ${last(r.dagpactBatchConsume!)}) / C++ ${last(r.cppConsume!)} msg/s; `
+          + `consume CPU µs/msg dagpact ${last(r.dagpactCpu!)} (batch recv ${last(r.dagpactBatchCpu!)}) / C++ ${last(r.cppCpu!)}`);
       }
     }
   } finally {
@@ -131,6 +144,17 @@ async function main() {
       + `| ${m('dagpactConsume').toFixed(0)} | ${m('cppConsume').toFixed(0)} | **${(m('dagpactConsume') / m('cppConsume')).toFixed(2)}** `
       + `| ${m('dagpactBatchConsume').toFixed(0)} | ${(m('dagpactBatchConsume') / m('cppConsume')).toFixed(2)} |`);
     console.error(`${name} per-round ratios: produce ${ratios('dagpactProduce', 'cppProduce')}; consume ${ratios('dagpactConsume', 'cppConsume')}; batch recv ${ratios('dagpactBatchConsume', 'cppConsume')}`);
+  }
+  // Both consumers are mostly waiting for the broker on this machine; the CPU each spends per message
+  // is the client's own cost. Ratio = C++ client's CPU ÷ dagpact's (above 1: dagpact spends less).
+  console.log('\nConsume + ack, CPU per message of the consuming process (µs, user + system, all threads; medians)');
+  console.log('| mode | dagpact receive() | C++ client (Python loop included) | C++ ÷ dagpact | dagpact receiveBatch() | C++ ÷ dagpact |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const name of modes) {
+    const r = results[name]!;
+    const m = (k: string) => median(r[k]!);
+    console.log(`| ${name} | ${m('dagpactCpu').toFixed(1)} | ${m('cppCpu').toFixed(1)} | **${(m('cppCpu') / m('dagpactCpu')).toFixed(2)}** `
+      + `| ${m('dagpactBatchCpu').toFixed(1)} | ${(m('cppCpu') / m('dagpactBatchCpu')).toFixed(2)} |`);
   }
 }
 

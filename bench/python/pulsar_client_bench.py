@@ -7,8 +7,8 @@ Usage:
       {"count", "seconds", "rate", "errors"}: first send to last receipt.
   pulsar_client_bench.py consume SERVICE_URL TOPIC SUBSCRIPTION COUNT
       Shared subscription from the earliest position, receive() + acknowledge() one message at a time
-      (acks grouped by the client's default 100 ms window); prints {"count", "seconds", "rate"}: first
-      message received to last acknowledge() call.
+      (acks grouped by the client's default 100 ms window); prints {"count", "seconds", "rate", "cpu_us"}:
+      first message received to last acknowledge() call, and the process's CPU per message over it.
 """
 import base64
 import json
@@ -56,14 +56,18 @@ def consume(url, topic, subscription, count):
                                 initial_position=pulsar.InitialPosition.Earliest, receiver_queue_size=1000)
     got = 0
     started = None
+    cpu_started = 0.0
     while got < count:
         msg = consumer.receive(30000)
         if started is None:
             started = time.perf_counter()
+            cpu_started = time.process_time()
         consumer.acknowledge(msg)
         got += 1
     seconds = time.perf_counter() - started
-    print(json.dumps({"count": got, "seconds": seconds, "rate": count / seconds}), flush=True)
+    # CPU of the whole process (the C++ client's threads and this loop) over the same span.
+    cpu_us = (time.process_time() - cpu_started) * 1e6 / count
+    print(json.dumps({"count": got, "seconds": seconds, "rate": count / seconds, "cpu_us": cpu_us}), flush=True)
     consumer.close()
     client.close()
 
