@@ -15,7 +15,7 @@
 //    load, well under every capacity), and half of the plain forwarder's capacity measured in the same
 //    round (HALF_SECONDS long), the same rate for every path; "added" = gatekeeper − plain forwarder.
 //
-//   npx tsx bench/gatekeeper-throughput.ts   (needs a broker and PostgreSQL, e.g. the test harnesses)
+//   npm run build && npx tsx bench/gatekeeper-throughput.ts   (needs a broker and PostgreSQL, e.g. the test harnesses)
 //
 // Env: PULSAR_SERVICE_URL (default pulsar://127.0.0.1:6650), PULSAR_ADMIN_URL (default http://127.0.0.1:8080),
 // DATABASE_URL (default: a fresh database on TEST_DATABASE_URL's server, dropped afterwards),
@@ -25,15 +25,21 @@ import avro from 'avsc';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { pino, type Logger } from 'pino';
-import { parseGatekeeperConfig } from '../src/config/gatekeeper-config.js';
-import { openPulsarTransport, type PulsarTransport } from '../src/gatekeeper/adapters/pulsar.js';
-import { startGatekeeper } from '../src/start/gatekeeper.js';
-import { forwardProperties } from '../src/gatekeeper/sinks.js';
+import type { PulsarTransport } from '../src/gatekeeper/adapters/pulsar.js';
 import type { Route, SourceMessage, TopicConsumer } from '../src/gatekeeper/types.js';
-import { openDatabase } from '../src/store/db.js';
-import { makeServices } from '../src/start/services.js';
-import { makeAuditLog } from '../src/store/token-store.js';
 import { createNamespace, deploy, seedDagVersion } from '../test/integration/gatekeeper/support.js';
+
+// What runs is the build users run (dist/, from `npm run build`), for the gatekeeper and the plain
+// forwarder alike: tsx compiles src/ with esbuild's keepNames, which adds a defineProperty call for
+// every closure made, and a gatekeeper makes several per message.
+const dist = <T>(path: string) => import(new URL(`../dist/src/${path}`, import.meta.url).href) as Promise<T>;
+const { parseGatekeeperConfig } = await dist<typeof import('../src/config/gatekeeper-config.js')>('config/gatekeeper-config.js');
+const { openPulsarTransport } = await dist<typeof import('../src/gatekeeper/adapters/pulsar.js')>('gatekeeper/adapters/pulsar.js');
+const { startGatekeeper } = await dist<typeof import('../src/start/gatekeeper.js')>('start/gatekeeper.js');
+const { forwardProperties } = await dist<typeof import('../src/gatekeeper/sinks.js')>('gatekeeper/sinks.js');
+const { openDatabase } = await dist<typeof import('../src/store/db.js')>('store/db.js');
+const { makeServices } = await dist<typeof import('../src/start/services.js')>('start/services.js');
+const { makeAuditLog } = await dist<typeof import('../src/store/token-store.js')>('store/token-store.js');
 
 const SERVICE_URL = process.env.PULSAR_SERVICE_URL ?? 'pulsar://127.0.0.1:6650';
 const ADMIN_URL = process.env.PULSAR_ADMIN_URL ?? 'http://127.0.0.1:8080';

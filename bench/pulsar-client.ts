@@ -12,7 +12,7 @@
 // Medians of ROUNDS rounds; ratio = dagpact ÷ C++ client. Each consume also reports the consuming
 // process's CPU per message over the same span (process.cpuUsage(); Python's time.process_time()).
 //
-//   npx tsx bench/pulsar-client.ts   (needs a broker, e.g. scripts/pulsar/harness.sh start, and the test venv)
+//   npm run build && npx tsx bench/pulsar-client.ts   (needs a broker, e.g. scripts/pulsar/harness.sh start, and the test venv)
 //
 // Env: PULSAR_SERVICE_URL (default pulsar://127.0.0.1:6650), BENCH_PYTHON (default .venv/bin/python, the
 // venv scripts/python/venv.sh creates), BENCH_MESSAGES (default 20000), BENCH_ROUNDS (default 5),
@@ -20,7 +20,12 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { PulsarClient, type CompressionType, type Consumer } from '../src/pulsar/index.js';
+import type { CompressionType, Consumer } from '../src/pulsar/index.js';
+
+// The build users run (dist/, from `npm run build`): tsx compiles src/ with esbuild's keepNames, which
+// adds a defineProperty call for every closure made.
+const { PulsarClient } = await (import(new URL('../dist/src/pulsar/index.js', import.meta.url).href) as Promise<typeof import('../src/pulsar/index.js')>);
+type PulsarClient = InstanceType<typeof PulsarClient>;
 
 const run = promisify(execFile);
 const SERVICE_URL = process.env.PULSAR_SERVICE_URL ?? 'pulsar://127.0.0.1:6650';
