@@ -196,7 +196,8 @@ export function makeAvroProvider(options: AvroProviderOptions = {}): FormatProvi
     const transcode = options.value ? null : transcoderFor(reader, writer);
     if (transcode) {
       try {
-        return { ok: true, bytes: transcode(payload) };
+        const bytes = transcode(payload);
+        if (bytes) return { ok: true, bytes };
       } catch (e) {
         return { ok: false, problems: [{ path: '$', message: `the payload cannot be read with the writer schema resolved into the reader's: ${(e as Error).message}` }] };
       }

@@ -11,8 +11,11 @@
 import { isUtf8 } from 'node:buffer';
 import type { AvroNode, EnumNode, FieldNode, NamedNode, PrimitiveNode, RecordNode, UnionNode } from './model.js';
 
-/** Turns a scanned writer payload into the reader's encoding. */
-export type Transcoder = (payload: Uint8Array) => Uint8Array;
+/**
+ * Turns a scanned writer payload into the reader's encoding; undefined when the payload would cost the
+ * plan more than a bounded multiple of its size (the caller then decodes with avsc, which is linear).
+ */
+export type Transcoder = (payload: Uint8Array) => Uint8Array | undefined;
 
 /** Reads one value at `pos` and returns the position after it. */
 type Skip = (buf: Uint8Array, pos: number) => number;
@@ -27,6 +30,14 @@ type Step = { copy: true; skip: Skip } | { copy: false; emit: Emit };
 type Compiled = Step | typeof UNSUPPORTED | typeof INCOMPATIBLE;
 
 let varintEnd = 0;
+
+/**
+ * Bytes the plan may still walk for this payload. A reordered record finds its fields by skipping them,
+ * then writes the ones that change by walking them again, so records nested in such records are walked
+ * once per level: a deep (or recursive) schema and a large payload would make that quadratic.
+ */
+let budget = 0;
+const OVER_BUDGET = new Error('the payload would cost the byte-wise plan more than its budget');
 
 /** A zig-zag varint as a number (exact for the lengths, counts and indexes it is used for); sets varintEnd. */
 function readVarint(buf: Uint8Array, pos: number): number {
@@ -333,6 +344,7 @@ class Planner {
       const starts = new Array<number>(n + 1);
       for (let i = 0; i < n; i++) { starts[i] = pos; pos = skips[i]!(buf, pos); }
       starts[n] = pos;
+      if ((budget -= pos - starts[0]!) < 0) throw OVER_BUDGET;
       for (let i = 0; i < parts.length; i++) {
         const part = parts[i]!;
         if ('bytes' in part) out.bytes(part.bytes);
@@ -423,7 +435,14 @@ export function makeTranscoder(reader: AvroNode, writer: AvroNode, defaults: Def
   const emit = step.emit;
   return (payload) => {
     const out = new Output(payload.length + 32);
-    emit(payload, 0, out);
+    // Records nested three levels deep in reordered records stay within it; a walk beyond is left to avsc.
+    budget = 4 * payload.length + 4096;
+    try {
+      emit(payload, 0, out);
+    } catch (error) {
+      if (error === OVER_BUDGET) return undefined;
+      throw error;
+    }
     return out.buf.subarray(0, out.len);
   };
 }
