@@ -182,18 +182,36 @@ class Planner {
     throw new Error(`unknown Avro node ${(node as AvroNode).kind}`);
   }
 
+  /** Comparisons in progress (nested calls of sameLayout). */
+  private active = 0;
+  /** Answers already found, so that compiling a deep pair compares each pair of nodes once. */
+  private readonly layouts = new Map<AvroNode, Map<AvroNode, boolean>>();
+
   /** True when every value of the writer is encoded the same as the reader's resolution of it. */
   sameLayout(reader: AvroNode, writer: AvroNode): boolean {
     if (reader === writer) return true;
+    const known = this.layouts.get(reader)?.get(writer);
+    if (known !== undefined) return known;
     let inProgress = this.comparing.get(reader);
     if (inProgress?.has(writer)) return true;
     if (!inProgress) this.comparing.set(reader, (inProgress = new Set()));
     inProgress.add(writer);
+    this.active++;
+    let same: boolean;
     try {
-      return this.layoutEqual(reader, writer);
+      same = this.layoutEqual(reader, writer);
     } finally {
       inProgress.delete(writer);
+      this.active--;
     }
+    // "Different" is final. "The same" may rest on a cycle assumed the same by a comparison still in
+    // progress, so it is kept only when none is.
+    if (!same || this.active === 0) {
+      let byWriter = this.layouts.get(reader);
+      if (!byWriter) this.layouts.set(reader, (byWriter = new Map()));
+      byWriter.set(writer, same);
+    }
+    return same;
   }
 
   private layoutEqual(reader: AvroNode, writer: AvroNode): boolean {
@@ -429,7 +447,14 @@ function blocks(item: Emit, isMap: boolean): Emit {
  * `defaults` gives the reader's encoding of a field's default value.
  */
 export function makeTranscoder(reader: AvroNode, writer: AvroNode, defaults: DefaultBytes): Transcoder | undefined {
-  const step = new Planner(defaults).compile(reader, writer);
+  let step: Compiled;
+  try {
+    step = new Planner(defaults).compile(reader, writer);
+  } catch (error) {
+    // A pair nested deeper than the stack allows is left to avsc (and to its own limits).
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
   if (typeof step === 'symbol') return undefined;
   if (step.copy) return (payload) => payload;
   const emit = step.emit;

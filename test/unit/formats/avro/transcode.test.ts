@@ -140,6 +140,16 @@ describe('Avro byte-wise transcoding', () => {
     expect(read.ok && Buffer.from(read.bytes).toString('hex')).toBe(viaAvsc(LIST_V2, LIST, bytes).toString('hex'));
   });
 
+  it("plans a pair nested 60 records deep (about the most the parser's 200 JSON levels allow) that differs only at the bottom", () => {
+    const chain = (depth: number, bottom: unknown): unknown => (depth === 0 ? bottom : record(`R${depth}`, [field('x', 'int'), field('in', chain(depth - 1, bottom))]));
+    const writer = chain(60, record('Leaf', [field('a', 'int'), field('b', 'string')]));
+    const reader = chain(60, record('Leaf', [field('b', 'string'), field('a', 'int')]));
+    const writerType = avsc.Type.forSchema(writer as avsc.Schema);
+    const value = (depth: number): unknown => (depth === 0 ? { a: 7, b: 'leaf' } : { x: depth, in: value(depth - 1) });
+    const bytes = writerType.toBuffer(value(60));
+    expect(Buffer.from(must(plan(reader, writer)!(bytes))).toString('hex')).toBe(viaAvsc(reader, writer, bytes).toString('hex'));
+  });
+
   it('takes the union branch of the same type before a promotion, as Avro Java does', () => {
     const bytes = avsc.Type.forSchema(holding('int') as avsc.Schema).toBuffer({ value: 3 });
     // ["long", "int"] reading an int: branch 1 (int), encoded as index 1 then the varint.
