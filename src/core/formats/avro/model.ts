@@ -71,3 +71,27 @@ export function typeLabel(node: AvroNode): string {
     case 'union': return 'union';
   }
 }
+
+/** Writer types each reader primitive accepts besides itself (the specification's promotions). */
+export const PROMOTIONS: Readonly<Record<string, readonly string[]>> = {
+  long: ['int'],
+  float: ['int', 'long'],
+  double: ['int', 'long', 'float'],
+  string: ['bytes'],
+  bytes: ['string'],
+};
+
+/** Avro's rule for named types, as both of Java's checkers apply it: the same unqualified name, or a reader alias naming the writer's full name. */
+export function namesMatch(reader: NamedNode, writer: NamedNode): boolean {
+  return reader.name === writer.name || reader.aliases.includes(writer.fullName);
+}
+
+/** The writer fields a reader field reads, by its name then each alias (as Java: more than one is ambiguous). */
+export function writerFieldsFor(field: FieldNode, writer: RecordNode): number[] {
+  const matches: number[] = [];
+  for (const name of [field.name, ...field.aliases]) {
+    const at = writer.fieldIndex.get(name);
+    if (at !== undefined) matches.push(at);
+  }
+  return matches;
+}

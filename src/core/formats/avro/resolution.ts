@@ -4,21 +4,12 @@
 // JSON path into the reader schema and a message for a person. See docs/adr/0003-avro-compatibility.md.
 import type { CompatibilityIssue } from '../types.js';
 import { makeWorkBudget, type WorkBudget } from '../work-budget.js';
-import { typeLabel, type AvroNode, type EnumNode, type FixedNode, type NamedNode, type RecordNode, type UnionNode } from './model.js';
+import { namesMatch, PROMOTIONS, typeLabel, writerFieldsFor, type AvroNode, type EnumNode, type FixedNode, type NamedNode, type RecordNode, type UnionNode } from './model.js';
 
 /** Bounds the work and the answer on pathological schemas; a verdict needs only one issue. */
 const MAX_ISSUES = 500;
 /** Pairs of nested types deeper than this are reported instead of recursed into (no stack overflow). */
 const MAX_DEPTH = 1500;
-
-/** Writer types each reader primitive accepts besides itself (the specification's promotions). */
-const PROMOTIONS: Record<string, readonly string[]> = {
-  long: ['int'],
-  float: ['int', 'long'],
-  double: ['int', 'long', 'float'],
-  string: ['bytes'],
-  bytes: ['string'],
-};
 
 type Issue = CompatibilityIssue;
 const IN_PROGRESS: Issue[] = [];
@@ -195,7 +186,7 @@ class Checker {
 
   /** Both of Avro's checkers compare unqualified names, then the reader's aliases with the writer's full name. */
   private nameIssues(reader: NamedNode, writer: NamedNode, where: string): Issue[] {
-    if (reader.name === writer.name || reader.aliases.includes(writer.fullName)) return [];
+    if (namesMatch(reader, writer)) return [];
     return [{
       path: '.name', rule: 'NAME_MISMATCH',
       message: `${where}: the reader's ${reader.kind} is named ${reader.fullName} but the writer's is ${writer.fullName}; keep the name or add "${writer.fullName}" to the reader's aliases`,
@@ -213,11 +204,7 @@ class Checker {
     reader.fields.forEach((field, i) => {
       const where = `field "${field.name}" of record ${reader.fullName}`;
       // Like Java: the field itself and each of its aliases may name a writer field; exactly one may match.
-      const matches: number[] = [];
-      for (const name of [field.name, ...field.aliases]) {
-        const at = writer.fieldIndex.get(name);
-        if (at !== undefined) matches.push(at);
-      }
+      const matches = writerFieldsFor(field, writer);
       if (matches.length === 0) {
         if (!field.hasDefault) {
           out.push({

@@ -9,7 +9,7 @@
 // The payload must already have passed `scanPayload` against the writer: the plan trusts lengths,
 // counts and indexes to be in range and does not check them again.
 import { isUtf8 } from 'node:buffer';
-import type { AvroNode, EnumNode, FieldNode, NamedNode, PrimitiveNode, RecordNode, UnionNode } from './model.js';
+import { namesMatch, PROMOTIONS, typeLabel, writerFieldsFor, type AvroNode, type EnumNode, type FieldNode, type NamedNode, type PrimitiveNode, type RecordNode, type UnionNode } from './model.js';
 
 /**
  * Turns a scanned writer payload into the reader's encoding; undefined when the payload would cost the
@@ -59,7 +59,7 @@ function skipVarint(buf: Uint8Array, pos: number): number {
 }
 
 /** A growable output buffer. */
-export class Output {
+class Output {
   buf: Buffer;
   len = 0;
   constructor(size: number) { this.buf = Buffer.allocUnsafe(size); }
@@ -104,13 +104,6 @@ export class Output {
 
 /** The bytes a default value takes in the reader's encoding; the caller gets them from avsc. */
 export type DefaultBytes = (record: RecordNode, field: FieldNode, index: number) => Uint8Array | undefined;
-
-const unqualified = (name: string) => name.slice(name.lastIndexOf('.') + 1);
-
-/** Avro's rule for named types: the same unqualified name, or a reader alias naming the writer. */
-function sameName(reader: NamedNode, writer: NamedNode): boolean {
-  return reader.name === writer.name || reader.aliases.includes(writer.fullName) || reader.aliases.some((a) => unqualified(a) === writer.name);
-}
 
 class Planner {
   private readonly skips = new Map<AvroNode, Skip>();
@@ -218,10 +211,10 @@ class Planner {
     if (reader.kind === 'primitive' && writer.kind === 'primitive') return primitiveCopies(reader, writer);
     if (reader.kind !== writer.kind) return false;
     switch (reader.kind) {
-      case 'fixed': return sameName(reader, writer as NamedNode) && reader.size === (writer as typeof reader).size;
+      case 'fixed': return namesMatch(reader, writer as NamedNode) && reader.size === (writer as typeof reader).size;
       case 'enum': {
         const w = writer as EnumNode;
-        return sameName(reader, w) && w.symbols.every((s, i) => reader.symbols[i] === s);
+        return namesMatch(reader, w) && w.symbols.every((s, i) => reader.symbols[i] === s);
       }
       case 'array': return this.sameLayout(reader.items, (writer as typeof reader).items);
       case 'map': return this.sameLayout(reader.values, (writer as typeof reader).values);
@@ -232,7 +225,7 @@ class Planner {
       }
       case 'record': {
         const w = writer as RecordNode;
-        if (!sameName(reader, w) || reader.fields.length !== w.fields.length) return false;
+        if (!namesMatch(reader, w) || reader.fields.length !== w.fields.length) return false;
         return reader.fields.every((f, i) => fieldMatch(f, w) === i && this.sameLayout(f.type, w.fields[i]!.type));
       }
       default: return false;
@@ -246,10 +239,10 @@ class Planner {
       if (b.kind === 'primitive') return b.type === (writer as PrimitiveNode).type;
       if (b.kind === 'array' || b.kind === 'map') return true;
       if (b.kind === 'union') return false;
-      return sameName(b, writer as NamedNode);
+      return namesMatch(b, writer as NamedNode);
     });
     if (exact >= 0 || writer.kind !== 'primitive') return exact;
-    return reader.branches.findIndex((b) => b.kind === 'primitive' && PROMOTES[b.type]?.includes(writer.type) === true);
+    return reader.branches.findIndex((b) => b.kind === 'primitive' && PROMOTIONS[b.type]?.includes(writer.type) === true);
   }
 
   compile(reader: AvroNode, writer: AvroNode): Compiled {
@@ -291,7 +284,7 @@ class Planner {
         if (step === UNSUPPORTED) return UNSUPPORTED;
         if (step === INCOMPATIBLE) {
           // Avro fails only when such a value is read; so does the plan.
-          const label = b.kind === 'primitive' ? b.type : b.kind;
+          const label = typeLabel(b);
           branches.push(() => { throw new Error(`the reader schema cannot read a value of the writer's union branch ${label}`); });
         } else {
           branches.push(asEmit(step));
@@ -312,7 +305,7 @@ class Planner {
     switch (reader.kind) {
       case 'enum': {
         const w = writer as EnumNode;
-        if (!sameName(reader, w)) return INCOMPATIBLE;
+        if (!namesMatch(reader, w)) return INCOMPATIBLE;
         const fallback = reader.default === undefined ? -1 : reader.symbols.indexOf(reader.default);
         const map = w.symbols.map((s) => { const i = reader.symbols.indexOf(s); return i >= 0 ? i : fallback; });
         return (buf, pos, out) => {
@@ -338,7 +331,7 @@ class Planner {
   }
 
   private record(reader: RecordNode, writer: RecordNode): Emit | typeof UNSUPPORTED | typeof INCOMPATIBLE {
-    if (!sameName(reader, writer)) return INCOMPATIBLE;
+    if (!namesMatch(reader, writer)) return INCOMPATIBLE;
     const skips = writer.fields.map((f) => this.skip(f.type));
     // For each reader field: the writer field it reads (with a step), or its default's bytes.
     const parts: Array<{ from: number; step: Step } | { bytes: Uint8Array }> = [];
@@ -374,10 +367,6 @@ class Planner {
   }
 }
 
-const PROMOTES: Record<string, readonly string[]> = {
-  long: ['int'], float: ['int', 'long'], double: ['int', 'long', 'float'], string: ['bytes'], bytes: ['string'],
-};
-
 /**
  * Promotions whose encoding does not change: int to long (both zig-zag varints) and string to bytes.
  * Bytes read as a string are not copied blindly: they must be UTF-8 (see `promotion`).
@@ -389,7 +378,7 @@ function primitiveCopies(reader: PrimitiveNode, writer: PrimitiveNode): boolean 
 
 /** Exact promotions to a floating type; from a long (rounding beyond 2^53) avsc is left to do it. */
 function promotion(reader: PrimitiveNode, writer: PrimitiveNode): Emit | typeof UNSUPPORTED | typeof INCOMPATIBLE {
-  if (!PROMOTES[reader.type]?.includes(writer.type)) return INCOMPATIBLE;
+  if (!PROMOTIONS[reader.type]?.includes(writer.type)) return INCOMPATIBLE;
   if (writer.type === 'bytes' && reader.type === 'string') {
     return (buf, pos, out) => {
       const n = readVarint(buf, pos);
@@ -407,16 +396,10 @@ function promotion(reader: PrimitiveNode, writer: PrimitiveNode): Emit | typeof 
   return UNSUPPORTED;
 }
 
-/** The reader field's writer field (by name, then aliases): its index, -1 for none, -2 when several match. */
+/** The reader field's writer field: its index, -1 for none, -2 when several match (ambiguous). */
 function fieldMatch(field: FieldNode, writer: RecordNode): number {
-  let found = -1;
-  for (const name of [field.name, ...field.aliases]) {
-    const i = writer.fieldIndex.get(name);
-    if (i === undefined || i === found) continue;
-    if (found >= 0) return -2;
-    found = i;
-  }
-  return found;
+  const matches = writerFieldsFor(field, writer);
+  return matches.length === 1 ? matches[0]! : matches.length === 0 ? -1 : -2;
 }
 
 function asEmit(step: Step): Emit {
