@@ -8,6 +8,7 @@
 //   npx tsx bench/lz4-decode.ts
 //
 // Env: BENCH_BYTES (default 16777216), BENCH_ROUNDS (default 7).
+import { randomBytes } from 'node:crypto';
 import * as lz4 from 'lz4js';
 import { lz4CompressBlock, lz4DecompressBlock } from '../src/pulsar/lz4-block.js';
 
@@ -53,6 +54,8 @@ interface Row { name: string; input: Buffer; block: Buffer }
 const rows: Row[] = [
   ['1 KiB JSON message', jsonRecords(1024)],
   ['1 KiB Avro message', avroRecords(1024)],
+  // The payload of bench/pulsar-client.ts: 512 random hex digits, then 512 times 'x' (a run: offset 1).
+  ['1 KiB client-benchmark message', Buffer.from(randomBytes(256).toString('hex') + 'x'.repeat(512))],
   ['64 KiB batch of JSON messages', batch(64 * 1024)],
   ['64 KiB batch of Avro records', avroRecords(64 * 1024)],
 ].map(([name, input]) => ({ name: name as string, input: input as Buffer, block: lz4CompressBlock(input as Buffer) }));

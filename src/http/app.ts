@@ -2,7 +2,7 @@
 // listens; tests call app.inject() on the same app.
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { DEFAULT_HTTP_LIMITS, type AppDeps, type HttpLimits } from './deps.js';
 import { guardIdleTimeout, makeHardening } from './hardening.js';
 import { installAuth } from './auth-hook.js';
@@ -32,17 +32,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.logger ? {
       loggerInstance: deps.logger, childLoggerFactory: lazyRequestLogger,
       // Fastify's two info lines per request, skipped unless the level prints them (it builds their objects first).
-      disableRequestLogging: !deps.logger.isLevelEnabled('info'),
+      logController: new LogController({ disableRequestLogging: !deps.logger.isLevelEnabled('info') }),
     } : { logger: false }),
     bodyLimit: deps.bodyLimitBytes ?? 8 * 1024 * 1024,
     // Request ids are ours: a client-sent x-request-id is never trusted (it would forge log lines).
     requestIdHeader: false,
     genReqId: requestIdGenerator(),
-    // Slow or idle clients must not hold sockets (docs/adr/0013). connectionTimeout is the socket timeout:
-    // a socket with no traffic for idleTimeoutMs is destroyed, one that never sends a byte included (not
-    // while a request is being handled: hardening.ts guardIdleTimeout). Node checks headers/request timeouts every
-    // second and answers 408 before closing.
-    connectionTimeout: limits.idleTimeoutMs,
+    // Slow or idle clients must not hold sockets (docs/adr/0013). The idle timeout is our sweep, not
+    // Node's socket timeout (hardening.ts guardIdleTimeout): a socket with no traffic for idleTimeoutMs
+    // is destroyed, one that never sends a byte included, not while a request is being handled. Node
+    // checks headers/request timeouts every second and answers 408 before closing.
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,
     http: { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: 1000 },
@@ -56,7 +55,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Everything every request goes through, in order (request-pipeline.ts), before any route exists.
   installRequestPipeline(app, {
     startup: deps.startup,
-    idle: guardIdleTimeout(app.server),
+    idle: guardIdleTimeout(app.server, limits.idleTimeoutMs),
     hardening: makeHardening({
       openMode: !deps.tokens.enabled, allowedHosts: limits.allowedHosts,
       authFailures: { maxFailures: limits.authFailuresPerWindow, windowMs: limits.authFailureWindowMs, maxClients: 10_000 },

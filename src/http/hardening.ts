@@ -3,7 +3,7 @@
 // (docs/adr/0013). The request pipeline asks for the refusal before authentication, so refused requests
 // never reach a token look-up.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { DagpactError } from '../core/errors.js';
 import { makeAuthFailureLimiter, type AuthFailureLimits } from './auth-failure-limiter.js';
@@ -70,37 +70,57 @@ export function makeHardening(options: HardeningOptions): Hardening {
 }
 
 /**
- * The idle timeout (Fastify's connectionTimeout: Node's socket timeout) is for idle clients, not for the
- * server's own work: without this, a handler that awaits the database or Pulsar for longer than it (no
- * bytes on the socket meanwhile) has its connection reset under it. A socket counts as busy from the
- * start of a request (its headers are in; requestTimeout still bounds the body) until its answer is
- * handed to Node; a timeout on a busy socket is let pass (the next write re-arms it), any other closes
- * the socket, as Node would: a client that sends nothing, or that does not read its answer.
+ * The idle timeout is for idle clients, not for the server's own work: a handler that awaits the
+ * database or Pulsar for longer than it (no bytes on the socket meanwhile) keeps its connection. A
+ * socket is closed once no byte has moved either way for `idleTimeoutMs` while no request on it is
+ * being handled; a request counts from its start (its headers are in; requestTimeout still bounds the
+ * body) until its answer is handed to Node. A client that sends nothing, or that does not read its
+ * answer, is cut.
  *
- * The timer itself is Node's, re-armed by every read and write: marking a socket busy is a counter,
- * where suspending and re-arming the timer per request cost two timer allocations (docs/adr/0023).
+ * It is a sweep, not Node's socket timeout (docs/adr/0025): every interval (a quarter of the timeout,
+ * at most a second) each open socket's byte counters are compared with the last sweep's. A socket
+ * timeout re-arms a timer on every read and write and twice per request; the sweep costs nothing per
+ * request but one store, and a connection is cut between `idleTimeoutMs` and 1.25 × that.
  */
 export interface IdleTimeoutGuard {
-  busy(request: FastifyRequest): void;
-  answered(request: FastifyRequest): void;
+  /** A request has started on this socket: not idle until its answer is handed to Node. */
+  busy(request: FastifyRequest, reply: FastifyReply): void;
 }
 
-const kBusy = Symbol('dagpact.busy');
-type Tracked = Socket & { [kBusy]?: number };
+const kState = Symbol('dagpact.idle');
+interface IdleState { bytes: number; since: number; answer: ServerResponse | undefined }
+type Tracked = Socket & { [kState]?: IdleState };
 
-export function guardIdleTimeout(server: Server): IdleTimeoutGuard {
-  // With a listener here Node no longer destroys a timed-out socket itself: this decides.
-  server.on('timeout', (socket: Tracked) => {
-    if (!(socket[kBusy]! > 0)) socket.destroy();
+export function guardIdleTimeout(server: Server, idleTimeoutMs: number, now: () => number = Date.now): IdleTimeoutGuard {
+  const sockets = new Set<Tracked>();
+  server.on('connection', (socket: Tracked) => {
+    socket[kState] = { bytes: 0, since: now(), answer: undefined };
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
   });
+  const sweep = () => {
+    const t = now();
+    for (const socket of sockets) {
+      const state = socket[kState]!;
+      const bytes = socket.bytesRead + socket.bytesWritten;
+      if (bytes !== state.bytes || (state.answer !== undefined && !state.answer.writableEnded)) {
+        state.bytes = bytes;
+        state.since = t;
+      } else if (t - state.since >= idleTimeoutMs) {
+        socket.destroy();
+      }
+    }
+  };
+  let timer: NodeJS.Timeout | undefined;
+  server.on('listening', () => {
+    clearInterval(timer);
+    timer = setInterval(sweep, Math.max(10, Math.min(1000, Math.floor(idleTimeoutMs / 4)))).unref();
+  });
+  server.on('close', () => clearInterval(timer));
   return {
-    busy(request) {
-      const socket = request.raw.socket as Tracked | undefined;
-      if (socket) socket[kBusy] = (socket[kBusy] ?? 0) + 1;
-    },
-    answered(request) {
-      const socket = request.raw.socket as Tracked | undefined;
-      if (socket?.[kBusy]) socket[kBusy]--;
+    busy(request, reply) {
+      const state = (request.raw.socket as Tracked | null)?.[kState];
+      if (state) state.answer = reply.raw;
     },
   };
 }

@@ -3,10 +3,10 @@
 // this file only says in which order they run. One hook instead of one per concern because each hook is
 // a dispatch Fastify pays on every request, and a registry read is little more than that.
 //
-//   onRequest  - the socket marked busy (its idle timeout lets it be); wait for the database (not the
-//                probes); the Host check and the failed-authentication limit; authentication and the
-//                route's permission
-//   onSend     - x-request-id, the security headers, the socket no longer busy
+//   onRequest  - the socket marked busy (the idle sweep lets it be until the answer is handed to Node);
+//                x-request-id and the security headers (set now, they go out with any answer, errors
+//                included: no onSend hook is needed); wait for the database (not the probes); the Host
+//                check and the failed-authentication limit; authentication and the route's permission
 //   onResponse - a refused credential counted; the request-duration histogram
 import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Authenticate } from './auth-hook.js';
@@ -53,7 +53,9 @@ export function installRequestPipeline(app: FastifyInstance, steps: RequestPipel
 
   // Callback hooks throughout: an async hook costs a promise per request.
   app.addHook('onRequest', (request, reply, done) => {
-    idle.busy(request);
+    idle.busy(request, reply);
+    reply.header('x-request-id', request.id);
+    hardening.headers(request, reply);
     const route = factsOf(request);
     request.routeFacts = route;
     const wait = startup ? startupWait(startup, route.url) : undefined;
@@ -62,13 +64,6 @@ export function installRequestPipeline(app: FastifyInstance, steps: RequestPipel
       return;
     }
     admit(request, reply, route, done);
-  });
-
-  app.addHook('onSend', (request, reply, payload, done) => {
-    reply.header('x-request-id', request.id);
-    hardening.headers(request, reply);
-    idle.answered(request);
-    done(null, payload);
   });
 
   app.addHook('onResponse', (request, reply, done) => {

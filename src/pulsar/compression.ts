@@ -48,8 +48,7 @@ export function decompress(type: CompressionType, data: Uint8Array, uncompressed
       const dst = Buffer.allocUnsafe(uncompressedSize);
       const n = lz4DecompressBlock(data, dst);
       if (n !== uncompressedSize) throw new Error(`LZ4 block decoded to ${n} bytes, expected ${uncompressedSize}`);
-      out = dst;
-      break;
+      return dst;
     }
     case 'SNAPPY': out = snappy.uncompress(data, uncompressedSize); break;
     case 'ZSTD': out = zstdDecompress(data, Buffer.alloc(uncompressedSize)); break;

@@ -101,8 +101,9 @@ export function lz4DecompressBlock(src: Uint8Array, dst: Uint8Array): number {
   const dEnd = dst.length;
   // Nothing can be misread from an empty block; read it as empty and let the caller's size check judge.
   if (sEnd === 0) return 0;
-  const sv = new DataView(src.buffer, src.byteOffset, sEnd);
-  const dv = new DataView(dst.buffer, dst.byteOffset, dEnd);
+  // Made on first use: a block of long runs (set, copyWithin, fill) needs neither.
+  let sv: DataView | undefined;
+  let dv: DataView | undefined;
   let s = 0;
   let d = 0;
   for (;;) {
@@ -125,7 +126,9 @@ export function lz4DecompressBlock(src: Uint8Array, dst: Uint8Array): number {
       d += literals;
     } else if (literals <= sEnd - s - 3 && literals <= dEnd - d - 3) {
       const end = d + literals;
-      while (d < end) { dv.setUint32(d, sv.getUint32(s, true), true); d += 4; s += 4; }
+      const from = (sv ??= new DataView(src.buffer, src.byteOffset, sEnd));
+      const to = (dv ??= new DataView(dst.buffer, dst.byteOffset, dEnd));
+      while (d < end) { to.setUint32(d, from.getUint32(s, true), true); d += 4; s += 4; }
       s -= d - end;
       d = end;
     } else {
@@ -157,12 +160,16 @@ export function lz4DecompressBlock(src: Uint8Array, dst: Uint8Array): number {
     } else if (offset >= 4 && length <= dEnd - d - 3) {
       // Four bytes at a time is right even when the match overlaps its source: each read ends at or
       // before the write position, so it sees bytes already written.
-      while (d < end) { dv.setUint32(d, dv.getUint32(m, true), true); d += 4; m += 4; }
+      const to = (dv ??= new DataView(dst.buffer, dst.byteOffset, dEnd));
+      while (d < end) { to.setUint32(d, to.getUint32(m, true), true); d += 4; m += 4; }
+      d = end;
+    } else if (offset === 1) {
+      dst.fill(dst[m]!, d, end); // a run of one byte
       d = end;
     } else if (length < 16) {
       while (d < end) dst[d++] = dst[m++]!;
     } else {
-      // A long match of offset 1 to 3, or one ending too near the end of dst for the above: the output
+      // A long match of offset 2 or 3, or one ending too near the end of dst for the above: the output
       // repeats its last `offset` bytes. Each copy takes everything repeated so far (whole periods), so
       // the copies double in size and never overlap their source.
       while (d < end) {

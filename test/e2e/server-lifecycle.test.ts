@@ -33,6 +33,8 @@ describe('dagpact serve (embedded PGlite)', () => {
     expect(created.status).toBe(201);
     expect(await first.stop('SIGTERM')).toBe(0);
     expect(first.output()).toMatch(/shutdown complete/);
+    // No warning from our own dependencies' use (Fastify prints its deprecations on stderr at start).
+    expect(first.output()).not.toMatch(/\[FSTDEP\d+\]|DeprecationWarning|FastifyDeprecation/);
 
     const second = await startServerProcess(env);
     const list = await fetch(`${second.url}/v1/tokens`, { headers: { authorization: `Bearer ${ADMIN}` } });

@@ -1,0 +1,94 @@
+// The idle timeout's sweep (hardening.ts guardIdleTimeout) on real sockets, with a bare Fastify app
+// so that nothing else times the sockets out: Node's own socket timeout is off (connectionTimeout 0),
+// and the keep-alive and headers timeouts are far longer than the idle timeout.
+import { connect, type Socket } from 'node:net';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { guardIdleTimeout } from '../../../src/http/hardening.js';
+
+const IDLE_MS = 400;
+
+interface Client { socket: Socket; closedAt(): number | undefined; received(): string }
+
+function open(port: number): Promise<Client> {
+  return new Promise((resolve, reject) => {
+    let closedAt: number | undefined;
+    let data = '';
+    const socket = connect(port, '127.0.0.1');
+    socket.on('data', (d: Buffer) => { data += d.toString(); });
+    socket.on('close', () => { closedAt ??= Date.now(); });
+    socket.on('error', () => { closedAt ??= Date.now(); });
+    socket.once('connect', () => resolve({ socket, closedAt: () => closedAt, received: () => data }));
+    socket.once('error', reject);
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+describe('the idle sweep', () => {
+  let app: FastifyInstance | undefined;
+  let release: (() => void) | undefined;
+  afterEach(async () => {
+    release?.();
+    await app?.close();
+  });
+
+  async function start(): Promise<number> {
+    app = Fastify({ keepAliveTimeout: 60_000, http: { headersTimeout: 60_000, requestTimeout: 60_000 } });
+    const idle = guardIdleTimeout(app.server, IDLE_MS);
+    app.addHook('onRequest', (request, reply, done) => { idle.busy(request, reply); done(); });
+    app.get('/now', async () => 'ok');
+    app.get('/slow', () => new Promise<string>((resolve) => { release = () => resolve('late'); }));
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    return (app.server.address() as { port: number }).port;
+  }
+
+  it('closes a socket that never sends a byte, after the idle timeout and not long after', async () => {
+    const c = await open(await start());
+    const opened = Date.now();
+    await until('the silent socket to close', () => c.closedAt() !== undefined);
+    const after = c.closedAt()! - opened;
+    expect(after).toBeGreaterThanOrEqual(IDLE_MS - 20);
+    // The sweep runs every quarter of the timeout: the cut comes before 1.25 x, plus scheduling slack.
+    expect(after).toBeLessThan(IDLE_MS * 1.25 + 300);
+  });
+
+  it('closes a kept-alive socket once it has been idle after its answer', async () => {
+    const c = await open(await start());
+    c.socket.write('GET /now HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    await until('the answer', () => c.received().includes('ok'));
+    const answered = Date.now();
+    await until('the idle kept-alive socket to close', () => c.closedAt() !== undefined);
+    expect(c.closedAt()! - answered).toBeGreaterThanOrEqual(IDLE_MS - 20);
+  });
+
+  it('keeps a socket whose request is still being handled, however long, and answers it', async () => {
+    const c = await open(await start());
+    c.socket.write('GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    await sleep(IDLE_MS * 3);
+    expect(c.closedAt()).toBeUndefined();
+    release!();
+    await until('the late answer', () => c.received().includes('late'));
+    expect(c.received()).toMatch(/^HTTP\/1\.1 200/);
+  });
+
+  it('keeps a socket that sends a byte now and then (activity, however slow, is not idleness)', async () => {
+    const c = await open(await start());
+    c.socket.write('GET /now HTTP/1.1\r\nHost: localhost\r\n');
+    for (let i = 0; i < 8; i++) {
+      await sleep(IDLE_MS / 2);
+      c.socket.write(`X-Drip-${i}: x\r\n`);
+    }
+    expect(c.closedAt()).toBeUndefined();
+    c.socket.write('\r\n');
+    await until('the answer', () => c.received().includes('ok'));
+  });
+});
