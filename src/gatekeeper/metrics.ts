@@ -1,6 +1,7 @@
 // The gatekeeper's Prometheus metrics.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Decision } from '../core/gatekeeper/decide.js';
+import { PlainHistogram } from '../support/histogram.js';
 import type { SourceMessage } from './types.js';
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -27,14 +28,9 @@ export function makeGatekeeperMetrics(options: { defaultMetrics?: boolean } = {}
       }
     },
   });
-  const decisionSeconds = new Histogram({
-    name: 'dagpact_gatekeeper_decision_seconds', help: 'Time to identify, resolve and decide one message',
-    buckets: LATENCY_BUCKETS, registers,
-  });
-  const endToEndSeconds = new Histogram({
-    name: 'dagpact_gatekeeper_end_to_end_seconds', help: 'From the source message publish time to its ack',
-    buckets: LATENCY_BUCKETS, registers,
-  });
+  // Observed on every message: kept by hand (support/histogram.ts), rendered by prom-client.
+  const decisionSeconds = new PlainHistogram('dagpact_gatekeeper_decision_seconds', 'Time to identify, resolve and decide one message', LATENCY_BUCKETS, registers);
+  const endToEndSeconds = new PlainHistogram('dagpact_gatekeeper_end_to_end_seconds', 'From the source message publish time to its ack', LATENCY_BUCKETS, registers);
   const failures = new Counter({
     name: 'dagpact_gatekeeper_nacks_total', help: 'Messages negatively acknowledged after a transient failure',
     labelNames: ['topic', 'error'] as const, registers,
@@ -54,11 +50,13 @@ export function makeGatekeeperMetrics(options: { defaultMetrics?: boolean } = {}
     registers,
     collect() { this.set(routingRefreshedAt === undefined ? -1 : (Date.now() - routingRefreshedAt) / 1000); },
   });
-  const inFlight = new Gauge({ name: 'dagpact_gatekeeper_in_flight', help: 'Messages being processed', registers });
+  // Changed twice per message: a plain count, handed to the gauge when it is read.
+  let inFlightCount = 0;
+  new Gauge({ name: 'dagpact_gatekeeper_in_flight', help: 'Messages being processed', registers, collect() { this.set(inFlightCount); } });
 
   return {
     registry,
-    inFlight,
+    inFlight: { inc() { inFlightCount++; }, dec() { inFlightCount--; } },
     decision(message: SourceMessage, d: Decision, seconds: number) {
       let byDag = pendingDecisions.get(message.topic);
       if (!byDag) { byDag = new Map(); pendingDecisions.set(message.topic, byDag); }

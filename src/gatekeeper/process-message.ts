@@ -34,7 +34,9 @@ async function settle(deps: ProcessDeps, message: SourceMessage, decisions: Deci
 export async function processMessage(deps: ProcessDeps, message: SourceMessage, routes: readonly Route[]): Promise<ProcessResult> {
   const started = performance.now();
   try {
-    const { decisions, pulsarWriter } = await deps.resolver.resolveAndDecide({ message, routes });
+    // Almost always answered in this tick (everything cached): no promise to wait for then.
+    const resolved = deps.resolver.resolveAndDecideNow({ message, routes });
+    const { decisions, pulsarWriter } = resolved instanceof Promise ? await resolved : resolved;
     const seconds = (performance.now() - started) / 1000;
     await settle(deps, message, decisions, pulsarWriter);
     for (const d of decisions) deps.onDecision?.(message, d, seconds);

@@ -173,14 +173,24 @@ export function makeResolver(deps: ResolveDeps) {
     return states;
   }
 
-  /** Resolves what the message claims and decides for each route. Throws on transient failures. */
-  async function resolveAndDecide(args: {
+  type Resolved = { decisions: Decision[]; pulsarWriter: PulsarWriter | undefined };
+  type ResolveArgs = {
     message: { topic: string; payload: Uint8Array; properties: Record<string, string>; schemaVersion?: Uint8Array; undecodable?: string };
     routes: readonly Route[];
-  }): Promise<{ decisions: Decision[]; pulsarWriter: PulsarWriter | undefined }> {
-    // Every message comes here: what is cached already is taken without waiting (no promise per schema).
+  };
+
+  /**
+   * Resolves what the message claims and decides for each route. Throws on transient failures. Without
+   * a promise when the writer and every schema are cached and no Airflow state is needed, as for almost
+   * every message: the gatekeeper's hot path takes the answer in the same tick (it may also throw there).
+   */
+  function resolveAndDecideNow(args: ResolveArgs): Resolved | Promise<Resolved> {
     const found = args.message.undecodable === undefined ? pulsarWriter(args.message.topic, args.message.schemaVersion) : undefined;
-    const writer = found instanceof Promise ? await found : found;
+    if (found instanceof Promise) return found.then((writer) => withWriter(args, writer));
+    return withWriter(args, found);
+  }
+
+  function withWriter(args: ResolveArgs, writer: PulsarWriter | undefined): Resolved | Promise<Resolved> {
     // A writer the broker names decides alone: a payload that happens to start like a Confluent frame
     // (a zero byte) is data then, and looking its "id" up would ask the database for every such message.
     const ids = schemaIdsNeeded(args.routes, writer && !('unresolved' in writer) ? NO_IDS : claimedSchemaIds(args.message));
@@ -191,7 +201,21 @@ export function makeResolver(deps: ResolveDeps) {
       if (hit !== undefined) schemas.set(id, hit);
       else (missing ??= []).push(id);
     }
+    if (missing || deps.airflow) return withSchemas(args, writer, schemas, missing);
+    return decided(args, writer, schemas, undefined);
+  }
+
+  async function withSchemas(args: ResolveArgs, writer: PulsarWriter | undefined, schemas: Map<number, ParsedSchema | null>, missing: number[] | undefined): Promise<Resolved> {
     if (missing) await Promise.all(missing.map(async (id) => { schemas.set(id, await schema(id)); }));
+    let airflow: DecisionInput['airflow'];
+    if (deps.airflow) {
+      const dags = await airflowStates(args.routes);
+      if (dags) airflow = { target: deps.airflow.target, dags };
+    }
+    return decided(args, writer, schemas, airflow);
+  }
+
+  function decided(args: ResolveArgs, writer: PulsarWriter | undefined, schemas: Map<number, ParsedSchema | null>, airflow: DecisionInput['airflow']): Resolved {
     for (const route of args.routes) {
       if (!schemas.get(route.schemaId)) {
         // The contract's reader schema is a foreign key: missing means the registry is not answering right.
@@ -202,14 +226,14 @@ export function makeResolver(deps: ResolveDeps) {
       message: args.message, routes: args.routes, schemas, formats: deps.formats, verdicts: deps.verdicts, noRoutePolicy: deps.noRoutePolicy,
     };
     if (writer) input.pulsarWriter = writer;
-    if (deps.airflow) {
-      const dags = await airflowStates(args.routes);
-      if (dags) input.airflow = { target: deps.airflow.target, dags };
-    }
+    if (airflow) input.airflow = airflow;
     return { decisions: decide(input), pulsarWriter: writer };
   }
 
-  return { resolveAndDecide, schema };
+  /** resolveAndDecideNow, always as a promise (a throw is a rejection). */
+  const resolveAndDecide = async (args: ResolveArgs): Promise<Resolved> => resolveAndDecideNow(args);
+
+  return { resolveAndDecide, resolveAndDecideNow, schema };
 }
 
 export type Resolver = ReturnType<typeof makeResolver>;

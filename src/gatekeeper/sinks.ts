@@ -83,13 +83,16 @@ export function forwardProperties(message: Pick<SourceMessage, 'topic' | 'messag
  * reads its trigger topic with Pulsar's AvroSchema of its contract gets exactly what it declared.
  * Undefined for JSON contracts (Pulsar's JSON type is not a JSON Schema): such topics stay schema-less.
  */
-export type TriggerSchemaFor = (route: Route) => Promise<TriggerSchema | undefined>;
+export type TriggerSchemaFor = (route: Route) => TriggerSchema | undefined | Promise<TriggerSchema | undefined>;
 
-/** Trigger-topic schemas from the resolver's parsed reader schemas (cached per registry id: immutable). */
+/**
+ * Trigger-topic schemas from the resolver's parsed reader schemas (cached per registry id: immutable).
+ * A cached answer comes without a promise: every forward asks.
+ */
 export function makeTriggerSchemas(deps: { schema(id: number): Promise<ParsedSchema | null>; formats: FormatLookup }): TriggerSchemaFor {
   const cache = new Map<number, TriggerSchema | undefined>();
-  return async (route) => {
-    if (cache.has(route.schemaId)) return cache.get(route.schemaId);
+  return (route) => (cache.has(route.schemaId) ? cache.get(route.schemaId) : load(route));
+  async function load(route: Route): Promise<TriggerSchema | undefined> {
     const reader = await deps.schema(route.schemaId);
     let schema: TriggerSchema | undefined;
     if (reader?.format === 'AVRO') {
@@ -99,7 +102,7 @@ export function makeTriggerSchemas(deps: { schema(id: number): Promise<ParsedSch
     if (cache.size >= 10_000) cache.clear();
     cache.set(route.schemaId, schema);
     return schema;
-  };
+  }
 }
 
 export function makeSinks(deps: {
@@ -137,7 +140,8 @@ export function makeSinks(deps: {
       }
     }
     const topic = triggerTopicFor(route, config.triggerTopicPattern);
-    const schema = await deps.triggerSchema?.(route);
+    const found = deps.triggerSchema?.(route);
+    const schema = found instanceof Promise ? await found : found;
     const outgoing: OutgoingMessage = {
       payload: decision.forwardPayload ?? message.payload,
       properties: forwardProperties(message, route, decision.writer.schemaId),

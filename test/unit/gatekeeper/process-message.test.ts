@@ -23,7 +23,7 @@ function deps(error: unknown) {
   const held: Decision[] = [];
   const process: ProcessDeps = {
     resolver: {
-      resolveAndDecide: async () => ({ decisions: [{ outcome: 'ACCEPT', dagId: route.dagId, route, writer: { via: 'none' } }], pulsarWriter: undefined }),
+      resolveAndDecideNow: async () => ({ decisions: [{ outcome: 'ACCEPT', dagId: route.dagId, route, writer: { via: 'none' } }], pulsarWriter: undefined }),
     } as unknown as ProcessDeps['resolver'],
     sinks: {
       forward: async () => { throw error; },

@@ -87,7 +87,7 @@ function instantRedeliveryConsumer(count: number, budget = 1_000) {
 
 function processWith(fail: () => Error | undefined): ProcessDeps {
   return {
-    resolver: { resolveAndDecide: async () => { const e = fail(); if (e) throw e; return { decisions: [], pulsarWriter: undefined }; } } as unknown as ProcessDeps['resolver'],
+    resolver: { resolveAndDecideNow: async () => { const e = fail(); if (e) throw e; return { decisions: [], pulsarWriter: undefined }; } } as unknown as ProcessDeps['resolver'],
     sinks: {} as ProcessDeps['sinks'],
     poisonRedeliveries: 1_000_000,
   };
