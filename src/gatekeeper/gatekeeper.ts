@@ -38,6 +38,20 @@ interface LoopState {
   pause: ReceivePause;
   /** Ends a running pause early (stop, closeConsumer). */
   wake?: () => void;
+  /** Messages of this loop being handled (at most options.concurrency). */
+  active: number;
+  /** Woken when one of them has finished. */
+  waiters: Array<() => void>;
+}
+
+/** Resolves when one of the loop's messages has finished. */
+function oneFinished(state: LoopState): Promise<void> {
+  return new Promise((resolve) => { state.waiters.push(resolve); });
+}
+
+/** Resolves when the loop has no message left being handled. */
+async function drained(state: LoopState): Promise<void> {
+  while (state.active > 0) await oneFinished(state);
 }
 
 /** Sleeps ms unless woken first (state.wake). */
@@ -61,7 +75,6 @@ export function makeGatekeeper(options: GatekeeperOptions) {
   let lastRefreshOk = false;
   let ready = false;
   const starting: { wake?: () => void } = {};
-  const inFlight = new Set<Promise<void>>();
   // A message's topic → the key of its routes (normalizeTopic and the partition suffix, once per topic).
   const routeKeys = new Map<string, string>();
   const routeKey = (topic: string) => {
@@ -99,9 +112,22 @@ export function makeGatekeeper(options: GatekeeperOptions) {
   }
 
   async function runLoop(topic: string, state: LoopState) {
-    const mine = new Set<Promise<void>>();
+    // A count and two callbacks per loop, not a promise set and a closure per message.
+    const finished = () => {
+      state.active--;
+      options.metrics?.inFlight.dec();
+      if (state.waiters.length > 0) {
+        const waiters = state.waiters;
+        state.waiters = [];
+        for (const wake of waiters) wake();
+      }
+    };
+    const failed = (error: unknown) => {
+      log.error({ topic, err: error }, 'handling a message failed outside its own error handling');
+      finished();
+    };
     while (!state.stopped && !stopping) {
-      if (mine.size >= options.concurrency) { await Promise.race(mine); continue; }
+      if (state.active >= options.concurrency) { await oneFinished(state); continue; }
       const paused = state.pause.remaining(Date.now());
       if (paused > 0) { await pauseFor(state, paused); continue; }
       let message: SourceMessage | undefined;
@@ -115,10 +141,11 @@ export function makeGatekeeper(options: GatekeeperOptions) {
       }
       if (!message) break;
       if (state.stopped || stopping) break; // not acked: redelivered to another consumer after close
-      const p = handle(state, message).finally(() => { mine.delete(p); inFlight.delete(p); options.metrics?.inFlight.dec(); });
-      mine.add(p); inFlight.add(p); options.metrics?.inFlight.inc();
+      state.active++;
+      options.metrics?.inFlight.inc();
+      handle(state, message).then(finished, failed);
     }
-    await Promise.allSettled([...mine]);
+    await drained(state);
   }
 
   async function subscribe(topic: string) {
@@ -128,7 +155,7 @@ export function makeGatekeeper(options: GatekeeperOptions) {
       await consumer.close().catch((err: unknown) => log.warn({ topic, err }, 'closing consumer failed'));
       return;
     }
-    const state: LoopState = { consumer, stopped: false, done: Promise.resolve(), pause: makeReceivePause(options.retryPause) };
+    const state: LoopState = { consumer, stopped: false, done: Promise.resolve(), pause: makeReceivePause(options.retryPause), active: 0, waiters: [] };
     state.done = runLoop(topic, state);
     loops.set(topic, state);
     log.info({ topic, subscription: options.subscription }, 'subscribed');
@@ -213,7 +240,7 @@ export function makeGatekeeper(options: GatekeeperOptions) {
       if (refreshTimer) clearTimeout(refreshTimer);
       // A refresh inside subscribe() would otherwise add a consumer after the snapshot below.
       await refreshing?.catch(() => undefined);
-      await Promise.allSettled([...inFlight]);
+      await Promise.all([...loops.values()].map(drained));
       await Promise.allSettled([...loops.keys()].map(closeConsumer));
     },
     status: () => ({ ready, topics: [...loops.keys()], routes: [...routesByTopic.values()].flat().length, routingOk: lastRefreshOk, stopping }),

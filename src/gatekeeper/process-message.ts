@@ -23,12 +23,12 @@ export interface ProcessResult {
   poison: boolean;
 }
 
-async function settle(deps: ProcessDeps, message: SourceMessage, decisions: Decision[], pulsarWriter: PulsarWriter | undefined) {
+/** Every decision's effect, durable when the promise resolves. Not an async function: one frame less per message. */
+function settle(deps: ProcessDeps, message: SourceMessage, decisions: Decision[], pulsarWriter: PulsarWriter | undefined): Promise<unknown> {
   // Each DAG's effect is independent; all must be durable before the source message is acked.
   const effect = (d: Decision) => (d.outcome === 'ACCEPT' ? deps.sinks.forward(message, d) : deps.sinks.hold(message, d, pulsarWriter));
   // Most topics feed one DAG: its effect is awaited alone, without an array and Promise.all per message.
-  if (decisions.length === 1) await effect(decisions[0]!);
-  else await Promise.all(decisions.map(effect));
+  return decisions.length === 1 ? effect(decisions[0]!) : Promise.all(decisions.map(effect));
 }
 
 export async function processMessage(deps: ProcessDeps, message: SourceMessage, routes: readonly Route[]): Promise<ProcessResult> {
