@@ -41,9 +41,17 @@ export interface Hardening {
 export function makeHardening(options: HardeningOptions): Hardening {
   const allowed = new Set([...LOOPBACK, ...options.allowedHosts.map((h) => (h.includes(':') && !h.startsWith('[') ? `[${h}]` : h).toLowerCase())]);
   const limiter = makeAuthFailureLimiter(options.authFailures, options.now);
+  // A client sends the same Host header on every request: the last one served is remembered as is.
+  let servedHost: string | undefined;
+  const served = (host: string | undefined) => {
+    if (host !== undefined && host === servedHost) return true;
+    if (!allowed.has(hostName(host))) return false;
+    servedHost = host;
+    return true;
+  };
   return {
     refusal(request, reply) {
-      if (options.openMode && !allowed.has(hostName(request.headers.host))) {
+      if (options.openMode && !served(request.headers.host)) {
         // Without tokens, a page on another site could reach this server through DNS rebinding.
         return new DagpactError('FORBIDDEN', `the Host header "${String(request.headers.host ?? '').slice(0, 100)}" is not served while the API runs without ` +
           'authentication; use localhost or a host listed in DAGPACT_ALLOWED_HOSTS, or set DAGPACT_ADMIN_TOKEN');

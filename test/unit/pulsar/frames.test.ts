@@ -14,6 +14,24 @@ describe('crc32c', () => {
     expect(crc32c(data)).toBe(expected);
   });
 
+  it('agrees with a bit-at-a-time reference at every length up to 100 and every alignment of the input', () => {
+    const reference = (data: Uint8Array) => {
+      let crc = 0xffffffff;
+      for (const byte of data) {
+        crc ^= byte;
+        for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1;
+      }
+      return (crc ^ 0xffffffff) >>> 0;
+    };
+    const backing = Buffer.from(Array.from({ length: 128 }, (_, i) => (i * 167 + 13) & 0xff));
+    for (let offset = 0; offset < 4; offset++) {
+      for (let length = 0; length <= 100; length++) {
+        const data = backing.subarray(offset, offset + length);
+        expect(crc32c(data), `offset ${offset}, length ${length}`).toBe(reference(data));
+      }
+    }
+  });
+
   it('continues a running checksum', () => {
     const data = Buffer.from('hello, pulsar binary protocol');
     expect(crc32c(data.subarray(10), crc32c(data.subarray(0, 10)))).toBe(crc32c(data));
