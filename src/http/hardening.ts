@@ -82,7 +82,8 @@ export function makeHardening(options: HardeningOptions): Hardening {
  * database or Pulsar for longer than it (no bytes on the socket meanwhile) keeps its connection. A
  * socket is closed once no byte has moved either way for `idleTimeoutMs` while no request on it is
  * being handled; a request counts from its start (its headers are in; requestTimeout still bounds the
- * body) until its answer is handed to Node. A client that sends nothing, or that does not read its
+ * body) until its answer is handed to Node (its headers written; a streamed answer that stalls because
+ * the client does not read is idleness again). A client that sends nothing, or that does not read its
  * answer, is cut.
  *
  * It is a sweep, not Node's socket timeout (docs/adr/0025): every interval (a quarter of the timeout,
@@ -96,6 +97,7 @@ export interface IdleTimeoutGuard {
 }
 
 const kState = Symbol('dagpact.idle');
+/** The byte count at the last sweep, since when it has not moved, and the answer of the request in progress. */
 interface IdleState { bytes: number; since: number; answer: ServerResponse | undefined }
 type Tracked = Socket & { [kState]?: IdleState };
 
@@ -111,7 +113,7 @@ export function guardIdleTimeout(server: Server, idleTimeoutMs: number, now: () 
     for (const socket of sockets) {
       const state = socket[kState]!;
       const bytes = socket.bytesRead + socket.bytesWritten;
-      if (bytes !== state.bytes || (state.answer !== undefined && !state.answer.writableEnded)) {
+      if (bytes !== state.bytes || (state.answer !== undefined && !state.answer.headersSent)) {
         state.bytes = bytes;
         state.since = t;
       } else if (t - state.since >= idleTimeoutMs) {

@@ -157,6 +157,8 @@ export function makeCachedRegistryStore(inner: RegistryStore, options: RegistryC
       return includeDeleted ? [...all] : all.filter((v) => !v.deleted);
     },
 
+    cachedVersions: (subject) => (listener.connected ? versions.get(subject) : undefined),
+
     async getConfig({ scope }) {
       const config = await cached(configs, scope, `c:${scope}`, maxEntries, async () => Object.freeze(await inner.getConfig({ scope })));
       return { ...config };

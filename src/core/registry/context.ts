@@ -177,6 +177,22 @@ export function makeContext(deps: RegistryDeps) {
     return all;
   }
 
+  /** A cached subject version, as selectVersion would pick it; undefined when not cached or not found. */
+  function peekVersion(subject: string, selector: VersionSelector, includeDeleted: boolean): SubjectVersion | undefined {
+    const all = store.cachedVersions?.(subject);
+    if (!all) return undefined;
+    if (selector !== 'latest') return all.find((v) => v.version === selector && (includeDeleted || !v.deleted));
+    for (let i = all.length - 1; i >= 0; i--) {
+      if (includeDeleted || !all[i]!.deleted) return all[i];
+    }
+    return undefined;
+  }
+
+  /** A cached schema by id; undefined when not cached. */
+  function peekStoredById(id: number): StoredSchema | undefined {
+    return storedCache.get(id);
+  }
+
   /** Picks a version out of a subject's versions (oldest first). */
   function selectVersion(subject: string, versions: SubjectVersion[], selector: VersionSelector, includeDeleted: boolean): SubjectVersion {
     const visible = includeDeleted ? versions : versions.filter((v) => !v.deleted);
@@ -211,6 +227,6 @@ export function makeContext(deps: RegistryDeps) {
 
   return {
     deps, compute, provider, storedById, parsedById, sourceById, lazyParsedById, rememberParsed, pinReferences, resolveReferences,
-    subjectVersions, selectVersion, effectiveCompatibility, effectiveMode, assertWritable,
+    subjectVersions, selectVersion, peekVersion, peekStoredById, effectiveCompatibility, effectiveMode, assertWritable,
   };
 }

@@ -150,6 +150,8 @@ export function makeRegistry(deps: RegistryDeps): Registry {
     },
 
     getSchemaById: ({ id }) => ctx.storedById(id),
+    peekVersion: ({ subject, version, includeDeleted }) => ctx.peekVersion(subject, version, includeDeleted ?? false),
+    peekSchemaById: ({ id }) => ctx.peekStoredById(id),
     parsedById: ({ id }) => ctx.parsedById(id),
     lazyParsedById: ({ id }) => ctx.lazyParsedById(id),
     compareSchemas: (pairs) => ctx.compute.backwardIssues(pairs.map(({ reader, writer }) => ({ reader: sourceOf(reader), writer: sourceOf(writer) }))),

@@ -35,6 +35,11 @@ export interface RegistryReadStore {
   findReferrers(args: { subject: string; version: number; includeDeleted: boolean }): Promise<Array<{ subject: string; version: number; id: number }>>;
   /** '' is the global scope, otherwise a subject name. */
   getConfig(args: { scope: string }): Promise<ScopeConfig>;
+  /**
+   * A subject's versions (deleted ones included, oldest first) if a cache holds them now, without a
+   * promise; undefined when it does not (or there is no cache). What findVersions would answer.
+   */
+  cachedVersions?(subject: string): readonly SubjectVersion[] | undefined;
 }
 
 export interface RegistryTx extends RegistryReadStore {

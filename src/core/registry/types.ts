@@ -91,6 +91,12 @@ export interface Registry {
   listVersions(args: { subject: string; includeDeleted?: boolean }): Promise<number[]>;
   getVersion(args: { subject: string; version: VersionSelector; includeDeleted?: boolean }): Promise<SubjectVersion>;
   getSchemaById(args: { id: number }): Promise<StoredSchema>;
+  /**
+   * What getVersion and getSchemaById answer, when it is cached now: without a promise, for the reads a
+   * registry serves most. Undefined means "ask getVersion / getSchemaById" (not cached, or an error to report).
+   */
+  peekVersion(args: { subject: string; version: VersionSelector; includeDeleted?: boolean }): SubjectVersion | undefined;
+  peekSchemaById(args: { id: number }): StoredSchema | undefined;
   /** The parsed schema behind an id (cached forever: ids are immutable). */
   parsedById(args: { id: number }): Promise<ParsedSchema>;
   /**

@@ -116,11 +116,13 @@ async function subjectRoutes(fastify: FastifyInstance, deps: AppDeps) {
       tags, summary: 'Get a version of a subject ("latest" or -1 for the latest)', params: versionParams, querystring: deletedQuery,
       response: { 200: subjectVersionResponse, ...confluentErrors(401, 403, 404, 422) },
     },
-  }, async (request, reply) => {
+  }, (request, reply) => {
     const p = request.params;
-    const { deleted } = request.query;
-    const version = await registry().getVersion({ subject: p.subject, version: parseVersionSelector(p.version), includeDeleted: deleted });
-    return serialized(reply, version, presentSubjectVersion);
+    const args = { subject: p.subject, version: parseVersionSelector(p.version), includeDeleted: request.query.deleted };
+    // The most read route: a cached version is answered in this tick, without a promise.
+    const cached = registry().peekVersion(args);
+    if (cached) return serialized(reply, cached, presentSubjectVersion);
+    return registry().getVersion(args).then((version) => serialized(reply, version, presentSubjectVersion));
   });
 
   app.get('/ccompat/subjects/:subject/versions/:version/schema', {
@@ -163,7 +165,12 @@ async function subjectRoutes(fastify: FastifyInstance, deps: AppDeps) {
       querystring: { type: 'object', properties: { subject: { type: 'string' }, format: { type: 'string' }, fetchMaxId: { type: 'boolean' } } } as const,
       response: { 200: schemaByIdResponse, ...confluentErrors(401, 403, 404) },
     },
-  }, async (request, reply) => serialized(reply, await registry().getSchemaById({ id: request.params.id }), presentSchemaById));
+  }, (request, reply) => {
+    // A cached schema is answered in this tick, without a promise.
+    const cached = registry().peekSchemaById({ id: request.params.id });
+    if (cached) return serialized(reply, cached, presentSchemaById);
+    return registry().getSchemaById({ id: request.params.id }).then((schema) => serialized(reply, schema, presentSchemaById));
+  });
 
   app.get('/ccompat/schemas/ids/:id/schema', {
     schema: {

@@ -2,6 +2,7 @@
 // so that nothing else times the sockets out: Node's own socket timeout is off (connectionTimeout 0),
 // and the keep-alive and headers timeouts are far longer than the idle timeout.
 import { connect, type Socket } from 'node:net';
+import { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { guardIdleTimeout } from '../../../src/http/hardening.js';
@@ -36,17 +37,22 @@ async function until(what: string, check: () => boolean, timeoutMs = 5000): Prom
 describe('the idle sweep', () => {
   let app: FastifyInstance | undefined;
   let release: (() => void) | undefined;
+  let serverSockets: Socket[] = [];
   afterEach(async () => {
     release?.();
     await app?.close();
   });
 
   async function start(): Promise<number> {
+    serverSockets = [];
     app = Fastify({ keepAliveTimeout: 60_000, http: { headersTimeout: 60_000, requestTimeout: 60_000 } });
     const idle = guardIdleTimeout(app.server, IDLE_MS);
     app.addHook('onRequest', (request, reply, done) => { idle.busy(request, reply); done(); });
     app.get('/now', async () => 'ok');
     app.get('/slow', () => new Promise<string>((resolve) => { release = () => resolve('late'); }));
+    // An answer without end, 64 KiB at a time, as fast as the client reads it.
+    app.get('/endless', (_request, reply) => reply.send(new Readable({ read() { this.push(Buffer.alloc(64 * 1024)); } })));
+    app.server.on('connection', (socket: Socket) => { serverSockets.push(socket); });
     await app.listen({ host: '127.0.0.1', port: 0 });
     return (app.server.address() as { port: number }).port;
   }
@@ -88,5 +94,18 @@ describe('the idle sweep', () => {
     expect(c.closedAt()).toBeUndefined();
     c.socket.write('\r\n');
     await until('the answer', () => c.received().includes('ok'));
+  });
+
+  it('closes a socket whose client stops reading a streamed answer', async () => {
+    const port = await start();
+    const client = connect(port, '127.0.0.1');
+    await new Promise((resolve) => client.once('connect', resolve));
+    client.on('error', () => undefined);
+    client.pause(); // never reads: the server's writes stall once the socket buffers are full
+    client.write('GET /endless HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    await until('the server to accept the connection', () => serverSockets.length === 1);
+    const server = serverSockets[0]!;
+    await until('the server to close the stalled socket', () => server.destroyed, 15_000);
+    client.destroy();
   });
 });

@@ -82,6 +82,33 @@ describe('registry read cache on PGlite', () => {
     expect(await registry.listSubjects({ includeDeleted: true })).toContain('a');
   });
 
+  it('peeks what getVersion and getSchemaById answer once cached, and never an older version after a write', async () => {
+    const first = await registry.register({ subject: 'p', schema: v1 }, actor);
+    const latest = await registry.getVersion({ subject: 'p', version: 'latest' });
+    expect(registry.peekVersion({ subject: 'p', version: 'latest' })).toBe(latest);
+    expect(registry.peekVersion({ subject: 'p', version: 1 })).toBe(latest);
+    expect(registry.peekVersion({ subject: 'p', version: 2 })).toBeUndefined();
+    expect(registry.peekVersion({ subject: 'never-read', version: 'latest' })).toBeUndefined();
+
+    await registry.register({ subject: 'p', schema: v2 }, actor);
+    // The write dropped the cached versions: a peek answers nothing or the new version, never version 1.
+    expect(registry.peekVersion({ subject: 'p', version: 'latest' })?.version ?? 2).toBe(2);
+    const second = await registry.getVersion({ subject: 'p', version: 'latest' });
+    expect(registry.peekVersion({ subject: 'p', version: 'latest' })).toBe(second);
+
+    await registry.deleteVersion({ subject: 'p', version: 2, permanent: false }, actor);
+    expect(registry.peekVersion({ subject: 'p', version: 'latest' })?.version ?? 1).toBe(1);
+    await registry.getVersion({ subject: 'p', version: 'latest' });
+    expect(registry.peekVersion({ subject: 'p', version: 'latest' })?.version).toBe(1);
+    expect(registry.peekVersion({ subject: 'p', version: 'latest', includeDeleted: true })?.version).toBe(2);
+    expect(registry.peekVersion({ subject: 'p', version: 2 })).toBeUndefined();
+    expect(registry.peekVersion({ subject: 'p', version: 2, includeDeleted: true })).toMatchObject({ version: 2, deleted: true });
+
+    const byId = await registry.getSchemaById({ id: first.id });
+    expect(registry.peekSchemaById({ id: first.id })).toBe(byId);
+    expect(registry.peekSchemaById({ id: 999_999 })).toBeUndefined();
+  });
+
   it('sees a config change right after it is set', async () => {
     expect(await registry.effectiveCompatibility({ subject: 'cfg' })).toBe('BACKWARD');
     await registry.setSubjectCompatibility({ subject: 'cfg', level: 'FULL' }, actor);
@@ -160,8 +187,10 @@ describe('registry read cache without a working LISTEN', () => {
     await cache.findVersions({ subject: 's', includeDeleted: false });
     await cache.findVersions({ subject: 's', includeDeleted: true });
     expect(s.state.reads).toBe(3);
+    expect(cache.cachedVersions!('s')?.map((v) => v.version)).toEqual([1]);
     // Lost connection: notifications may be lost, so nothing is served until the LISTEN is back.
     f.disconnect();
+    expect(cache.cachedVersions!('s')).toBeUndefined();
     s.state.versions = [s.row(1), s.row(2)];
     expect((await cache.findVersions({ subject: 's', includeDeleted: false })).map((v) => v.version)).toEqual([1, 2]);
     expect(s.state.reads).toBe(4);
