@@ -5,6 +5,7 @@
 // still renders it, in the same text format, through the metric's get().
 import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
+import { BucketCounts, type MetricValue } from '../support/histogram.js';
 import type { RouteFacts } from './request-pipeline.js';
 
 const NAME = 'dagpact_http_request_duration_seconds';
@@ -12,10 +13,7 @@ const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
 
 interface Series {
   readonly labels: { method: string; route: string; status: string };
-  /** Observations per bucket (not cumulative); the last slot is +Inf. */
-  readonly counts: Float64Array;
-  sum: number;
-  count: number;
+  readonly counts: BucketCounts;
 }
 
 /** The request-duration histogram, registered with prom-client's registry as a metric of its own. */
@@ -35,29 +33,17 @@ export class RequestDurations {
     const key = method + status;
     let series = perRoute.get(key);
     if (!series) {
-      series = { labels: { method, route, status: String(status) }, counts: new Float64Array(BUCKETS.length + 1), sum: 0, count: 0 };
+      series = { labels: { method, route, status: String(status) }, counts: new BucketCounts(BUCKETS) };
       perRoute.set(key, series);
       this.all.push(series);
     }
-    let i = 0;
-    while (i < BUCKETS.length && seconds > BUCKETS[i]!) i++;
-    series.counts[i]! += 1;
-    series.sum += seconds;
-    series.count += 1;
+    series.counts.observe(seconds);
   }
 
   /** prom-client's registry renders this; the shape is that of its own histograms. */
   get() {
-    const values: Array<{ labels: Record<string, string | number>; value: number; metricName: string }> = [];
-    for (const s of this.all) {
-      let cumulative = 0;
-      for (let i = 0; i <= BUCKETS.length; i++) {
-        cumulative += s.counts[i]!;
-        values.push({ labels: { le: i < BUCKETS.length ? BUCKETS[i]! : '+Inf', ...s.labels }, value: cumulative, metricName: `${NAME}_bucket` });
-      }
-      values.push({ labels: s.labels, value: s.sum, metricName: `${NAME}_sum` });
-      values.push({ labels: s.labels, value: s.count, metricName: `${NAME}_count` });
-    }
+    const values: MetricValue[] = [];
+    for (const s of this.all) values.push(...s.counts.values(NAME, s.labels));
     return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
   }
 
