@@ -49,6 +49,19 @@ describe('hardening with an admin token', () => {
     expect(String(docs.headers['content-security-policy'])).toMatch(/script-src/);
   });
 
+  it('sends the request id and nosniff on error answers too (refused, not found, invalid)', async () => {
+    const answers = await Promise.all([
+      t.app.inject({ method: 'POST', url: '/v1/tokens', payload: { name: 'x', scopes: ['read'] } }),
+      t.app.inject({ method: 'GET', url: '/v1/nothing-here', headers: adminHeaders }),
+      t.app.inject({ method: 'GET', url: '/ccompat/schemas/ids/not-a-number', headers: adminHeaders }),
+    ]);
+    expect(answers.map((a) => a.statusCode)).toEqual([401, 404, 400]);
+    for (const a of answers) {
+      expect(a.headers['x-content-type-options'], `${a.statusCode}`).toBe('nosniff');
+      expect(String(a.headers['x-request-id']), `${a.statusCode}`).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+
   it('generates request ids and ignores one sent by the client', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'forged\nline' } });
     expect(res.headers['x-request-id']).not.toBe('forged\nline');
