@@ -28,18 +28,16 @@ import { pino, type Logger } from 'pino';
 import type { PulsarTransport } from '../src/gatekeeper/adapters/pulsar.js';
 import type { Route, SourceMessage, TopicConsumer } from '../src/gatekeeper/types.js';
 import { createNamespace, deploy, seedDagVersion } from '../test/integration/gatekeeper/support.js';
+import { fromDist } from './dist.js';
 
-// What runs is the build users run (dist/, from `npm run build`), for the gatekeeper and the plain
-// forwarder alike: tsx compiles src/ with esbuild's keepNames, which adds a defineProperty call for
-// every closure made, and a gatekeeper makes several per message.
-const dist = <T>(path: string) => import(new URL(`../dist/src/${path}`, import.meta.url).href) as Promise<T>;
-const { parseGatekeeperConfig } = await dist<typeof import('../src/config/gatekeeper-config.js')>('config/gatekeeper-config.js');
-const { openPulsarTransport } = await dist<typeof import('../src/gatekeeper/adapters/pulsar.js')>('gatekeeper/adapters/pulsar.js');
-const { startGatekeeper } = await dist<typeof import('../src/start/gatekeeper.js')>('start/gatekeeper.js');
-const { forwardProperties } = await dist<typeof import('../src/gatekeeper/sinks.js')>('gatekeeper/sinks.js');
-const { openDatabase } = await dist<typeof import('../src/store/db.js')>('store/db.js');
-const { makeServices } = await dist<typeof import('../src/start/services.js')>('start/services.js');
-const { makeAuditLog } = await dist<typeof import('../src/store/token-store.js')>('store/token-store.js');
+// The gatekeeper and the plain forwarder alike run from the build (bench/dist.ts).
+const { parseGatekeeperConfig } = await fromDist<typeof import('../src/config/gatekeeper-config.js')>('config/gatekeeper-config.js');
+const { openPulsarTransport } = await fromDist<typeof import('../src/gatekeeper/adapters/pulsar.js')>('gatekeeper/adapters/pulsar.js');
+const { startGatekeeper } = await fromDist<typeof import('../src/start/gatekeeper.js')>('start/gatekeeper.js');
+const { forwardProperties } = await fromDist<typeof import('../src/gatekeeper/sinks.js')>('gatekeeper/sinks.js');
+const { openDatabase } = await fromDist<typeof import('../src/store/db.js')>('store/db.js');
+const { makeServices } = await fromDist<typeof import('../src/start/services.js')>('start/services.js');
+const { makeAuditLog } = await fromDist<typeof import('../src/store/token-store.js')>('store/token-store.js');
 
 const SERVICE_URL = process.env.PULSAR_SERVICE_URL ?? 'pulsar://127.0.0.1:6650';
 const ADMIN_URL = process.env.PULSAR_ADMIN_URL ?? 'http://127.0.0.1:8080';

@@ -21,10 +21,10 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { CompressionType, Consumer } from '../src/pulsar/index.js';
+import { fromDist } from './dist.js';
 
-// The build users run (dist/, from `npm run build`): tsx compiles src/ with esbuild's keepNames, which
-// adds a defineProperty call for every closure made.
-const { PulsarClient } = await (import(new URL('../dist/src/pulsar/index.js', import.meta.url).href) as Promise<typeof import('../src/pulsar/index.js')>);
+// The client under test runs from the build (bench/dist.ts).
+const { PulsarClient } = await fromDist<typeof import('../src/pulsar/index.js')>('pulsar/index.js');
 type PulsarClient = InstanceType<typeof PulsarClient>;
 
 const run = promisify(execFile);

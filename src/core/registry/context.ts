@@ -177,15 +177,19 @@ export function makeContext(deps: RegistryDeps) {
     return all;
   }
 
-  /** A cached subject version, as selectVersion would pick it; undefined when not cached or not found. */
-  function peekVersion(subject: string, selector: VersionSelector, includeDeleted: boolean): SubjectVersion | undefined {
-    const all = store.cachedVersions?.(subject);
-    if (!all) return undefined;
-    if (selector !== 'latest') return all.find((v) => v.version === selector && (includeDeleted || !v.deleted));
-    for (let i = all.length - 1; i >= 0; i--) {
-      if (includeDeleted || !all[i]!.deleted) return all[i];
+  /** The version a selector names among a subject's versions (oldest first); undefined when none is visible. */
+  function pickVersion(versions: readonly SubjectVersion[], selector: VersionSelector, includeDeleted: boolean): SubjectVersion | undefined {
+    if (selector !== 'latest') return versions.find((v) => v.version === selector && (includeDeleted || !v.deleted));
+    for (let i = versions.length - 1; i >= 0; i--) {
+      if (includeDeleted || !versions[i]!.deleted) return versions[i];
     }
     return undefined;
+  }
+
+  /** A cached subject version, as selectVersion picks it; undefined when not cached or not found. */
+  function peekVersion(subject: string, selector: VersionSelector, includeDeleted: boolean): SubjectVersion | undefined {
+    const all = store.cachedVersions?.(subject);
+    return all && pickVersion(all, selector, includeDeleted);
   }
 
   /** A cached schema by id; undefined when not cached. */
@@ -195,11 +199,10 @@ export function makeContext(deps: RegistryDeps) {
 
   /** Picks a version out of a subject's versions (oldest first). */
   function selectVersion(subject: string, versions: SubjectVersion[], selector: VersionSelector, includeDeleted: boolean): SubjectVersion {
-    const visible = includeDeleted ? versions : versions.filter((v) => !v.deleted);
-    if (visible.length === 0) throw new DagpactError('SUBJECT_NOT_FOUND', `subject "${subject}" does not exist`);
-    const found = selector === 'latest' ? visible.at(-1) : visible.find((v) => v.version === selector);
-    if (!found) throw new DagpactError('VERSION_NOT_FOUND', `subject "${subject}" has no version ${selector}`);
-    return found;
+    const found = pickVersion(versions, selector, includeDeleted);
+    if (found) return found;
+    if (!versions.some((v) => includeDeleted || !v.deleted)) throw new DagpactError('SUBJECT_NOT_FOUND', `subject "${subject}" does not exist`);
+    throw new DagpactError('VERSION_NOT_FOUND', `subject "${subject}" has no version ${selector}`);
   }
 
   async function effectiveCompatibility(subject: string, reader: RegistryReadStore = store): Promise<CompatibilityLevel> {
