@@ -3,6 +3,8 @@
 // type. What the HTTP stack itself costs for the same bytes; nothing behind it.
 //
 //   node --import tsx bench/constant-server.ts PORT NAME=BODY_FILE [NAME=BODY_FILE ...]
+// As `dagpact serve` does first (src/cli/main.ts): the anchor keeps nextTick on V8's fast path too.
+import '../src/support/tick-shape.js';
 import { readFileSync } from 'node:fs';
 import Fastify from 'fastify';
 

@@ -21,6 +21,8 @@
 // DATABASE_URL (default: a fresh database on TEST_DATABASE_URL's server, dropped afterwards),
 // BENCH_MESSAGES (default 60000: throughput runs of ~5 s, long enough to average the broker's swings), BENCH_ROUNDS (default 3), BENCH_LATENCY_RATE (default 500 msg/s),
 // BENCH_LATENCY_MESSAGES (default 2500), BENCH_HALF_SECONDS (default 4), BENCH_PATHS (default pulsar-same,pulsar-reencode,confluent).
+// First, as the dagpact command does (src/cli/main.ts): keeps process.nextTick on V8's fast path.
+import '../src/support/tick-shape.js';
 import avro from 'avsc';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';

@@ -17,6 +17,8 @@
 // Env: PULSAR_SERVICE_URL (default pulsar://127.0.0.1:6650), BENCH_PYTHON (default .venv/bin/python, the
 // venv scripts/python/venv.sh creates), BENCH_MESSAGES (default 20000), BENCH_ROUNDS (default 5),
 // BENCH_MODES (comma list of plain,batch,lz4,batch-lz4; default all).
+// First, as the dagpact command does (src/cli/main.ts): keeps process.nextTick on V8's fast path.
+import '../src/support/tick-shape.js';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';

@@ -2,6 +2,8 @@
 // The `dagpact` command: parses the command line strictly and calls the same functions the services
 // use. Exit codes: 0 ok, 1 incompatible or refused, 2 usage error, server unreachable or failure.
 // No stack traces unless --verbose.
+// First, before anything can trigger a full collection: keeps process.nextTick on V8's fast path.
+import '../support/tick-shape.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../config/parse.js';
