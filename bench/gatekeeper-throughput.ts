@@ -140,8 +140,8 @@ async function startPlain(source: string, target: string, log: Logger, propertie
   const transport = await openPulsarTransport({ serviceUrl: SERVICE_URL, log });
   const input = await transport.consumers.subscribe({ topic: source, subscription: 'forwarder' });
   let stopped = false;
+  const inflight = new Set<Promise<void>>();
   const loop = (async () => {
-    const inflight = new Set<Promise<void>>();
     while (!stopped) {
       if (inflight.size >= 64) { await Promise.race(inflight); continue; }
       const m = await input.receive().catch(() => undefined);
@@ -153,7 +153,15 @@ async function startPlain(source: string, target: string, log: Logger, propertie
     }
     await Promise.allSettled([...inflight]);
   })();
-  return { async stop() { stopped = true; await input.close(); await loop; await transport.close(); } };
+  return {
+    async stop() {
+      stopped = true;
+      // Forwards still in flight are acked before the input closes: an ack after the close is lost, and
+      // the broker would hand the message to the next run again (stale send times in its latencies).
+      while (inflight.size > 0) await Promise.allSettled([...inflight]);
+      await input.close(); await loop; await transport.close();
+    },
+  };
 }
 
 async function main() {
