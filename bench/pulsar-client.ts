@@ -10,17 +10,19 @@
 //    ack() one message at a time; rate = COUNT / (first message → last ack() call). Acks are grouped by
 //    both clients' defaults (100 ms). dagpact is also measured reading with receiveBatch() ("batch recv").
 // Medians of ROUNDS rounds; ratio = dagpact ÷ C++ client. Each consume also reports the consuming
-// process's CPU per message over the same span (process.cpuUsage(); Python's time.process_time()).
+// process's CPU per message over the same span (process.cpuUsage(); Python's time.process_time()), and
+// the broker's over the whole consume (subscription and start-up included) when its pid is known.
 //
 //   npm run build && npx tsx bench/pulsar-client.ts   (needs a broker, e.g. scripts/pulsar/harness.sh start, and the test venv)
 //
 // Env: PULSAR_SERVICE_URL (default pulsar://127.0.0.1:6650), BENCH_PYTHON (default .venv/bin/python, the
 // venv scripts/python/venv.sh creates), BENCH_MESSAGES (default 20000), BENCH_ROUNDS (default 5),
-// BENCH_MODES (comma list of plain,batch,lz4,batch-lz4; default all).
+// BENCH_MODES (comma list of plain,batch,lz4,batch-lz4; default all), BENCH_BROKER_PID (default: the pulsar harness's pid file).
 // First, as the dagpact command does (src/cli/main.ts): keeps process.nextTick on V8's fast path.
 import '../src/support/tick-shape.js';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { CompressionType, Consumer } from '../src/pulsar/index.js';
 import { fromDist } from './dist.js';
@@ -32,6 +34,18 @@ type PulsarClient = InstanceType<typeof PulsarClient>;
 const run = promisify(execFile);
 const SERVICE_URL = process.env.PULSAR_SERVICE_URL ?? 'pulsar://127.0.0.1:6650';
 const PYTHON = process.env.BENCH_PYTHON ?? '.venv/bin/python';
+// The broker's CPU per message consumed, when its pid is known (the test harness's pid file, or
+// BENCH_BROKER_PID): a consumer that waits more than it works is paced by the broker's side.
+const BROKER_PID = process.env.BENCH_BROKER_PID ?? (() => { try { return readFileSync('.tmp/pulsar/default/broker.pid', 'utf8').trim(); } catch { return undefined; } })();
+/** The broker's CPU time so far (user + system, µs, from /proc); NaN when unknown. */
+function brokerCpuMicros(): number {
+  try {
+    const fields = readFileSync(`/proc/${BROKER_PID}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return NaN;
+  }
+}
 const N = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const MODES: Record<string, { batching: boolean; compression: CompressionType }> = {
@@ -106,7 +120,7 @@ async function main() {
       for (const name of modes) {
         const mode = MODES[name];
         if (!mode) throw new Error(`unknown mode ${name} (plain, batch, lz4, batch-lz4)`);
-        const r = (results[name] ??= { dagpactProduce: [], cppProduce: [], dagpactConsume: [], dagpactBatchConsume: [], cppConsume: [], dagpactCpu: [], dagpactBatchCpu: [], cppCpu: [] });
+        const r = (results[name] ??= { dagpactProduce: [], cppProduce: [], dagpactConsume: [], dagpactBatchConsume: [], cppConsume: [], dagpactCpu: [], dagpactBatchCpu: [], cppCpu: [], dagpactBroker: [], cppBroker: [] });
         const dTopic = `persistent://public/default/bench-client-${runId}-${name}-${round}-d`;
         const cTopic = `persistent://public/default/bench-client-${runId}-${name}-${round}-c`;
         const cpp = async () => {
@@ -118,12 +132,16 @@ async function main() {
         if (round % 2 === 0) { await ours(); await cpp(); } else { await cpp(); await ours(); }
         // Both consumers read the entries the C++ client wrote.
         const cppRead = async () => {
+          const b0 = brokerCpuMicros();
           const c = await python(['consume', SERVICE_URL, cTopic, 'cpp', String(N)]);
+          r.cppBroker!.push((brokerCpuMicros() - b0) / N);
           r.cppConsume!.push(c.rate);
           r.cppCpu!.push(c.cpu_us ?? NaN);
         };
         const ourRead = async () => {
+          const b0 = brokerCpuMicros();
           const one = await dagpactConsume(client, cTopic, 'dagpact', 'receive');
+          r.dagpactBroker!.push((brokerCpuMicros() - b0) / N);
           r.dagpactConsume!.push(one.rate);
           r.dagpactCpu!.push(one.cpuUs);
           const batch = await dagpactConsume(client, cTopic, 'dagpact-batch', 'batch');
@@ -134,7 +152,8 @@ async function main() {
         const last = (xs: number[]) => xs.at(-1)!.toFixed(0);
         console.error(`round ${round + 1} ${name}: produce dagpact ${last(r.dagpactProduce!)} / C++ ${last(r.cppProduce!)}; `
           + `consume dagpact ${last(r.dagpactConsume!)} (batch recv ${last(r.dagpactBatchConsume!)}) / C++ ${last(r.cppConsume!)} msg/s; `
-          + `consume CPU µs/msg dagpact ${last(r.dagpactCpu!)} (batch recv ${last(r.dagpactBatchCpu!)}) / C++ ${last(r.cppCpu!)}`);
+          + `consume CPU µs/msg dagpact ${last(r.dagpactCpu!)} (batch recv ${last(r.dagpactBatchCpu!)}) / C++ ${last(r.cppCpu!)}; `
+          + `broker CPU µs/msg while dagpact's receive() consumed ${last(r.dagpactBroker!)} / the C++ client's ${last(r.cppBroker!)}`);
       }
     }
   } finally {
@@ -155,13 +174,13 @@ async function main() {
   // Both consumers are mostly waiting for the broker on this machine; the CPU each spends per message
   // is the client's own cost. Ratio = C++ client's CPU ÷ dagpact's (above 1: dagpact spends less).
   console.log('\nConsume + ack, CPU per message of the consuming process (µs, user + system, all threads; medians)');
-  console.log('| mode | dagpact receive() | C++ client (Python loop included) | C++ ÷ dagpact | dagpact receiveBatch() | C++ ÷ dagpact |');
-  console.log('|---|---:|---:|---:|---:|---:|');
+  console.log('| mode | dagpact receive() | C++ client (Python loop included) | C++ ÷ dagpact | dagpact receiveBatch() | C++ ÷ dagpact | broker, dagpact receive() | broker, C++ client |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const name of modes) {
     const r = results[name]!;
     const m = (k: string) => median(r[k]!);
     console.log(`| ${name} | ${m('dagpactCpu').toFixed(1)} | ${m('cppCpu').toFixed(1)} | **${(m('cppCpu') / m('dagpactCpu')).toFixed(2)}** `
-      + `| ${m('dagpactBatchCpu').toFixed(1)} | ${(m('cppCpu') / m('dagpactBatchCpu')).toFixed(2)} |`);
+      + `| ${m('dagpactBatchCpu').toFixed(1)} | ${(m('cppCpu') / m('dagpactBatchCpu')).toFixed(2)} | ${m('dagpactBroker').toFixed(1)} | ${m('cppBroker').toFixed(1)} |`);
   }
 }
 
