@@ -26,6 +26,7 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { CompressionType, Consumer } from '../src/pulsar/index.js';
 import { fromDist } from './dist.js';
+import { processCpuMicros } from './proc-cpu.js';
 
 // The client under test runs from the build (bench/dist.ts).
 const { PulsarClient } = await fromDist<typeof import('../src/pulsar/index.js')>('pulsar/index.js');
@@ -37,15 +38,6 @@ const PYTHON = process.env.BENCH_PYTHON ?? '.venv/bin/python';
 // The broker's CPU per message consumed, when its pid is known (the test harness's pid file, or
 // BENCH_BROKER_PID): a consumer that waits more than it works is paced by the broker's side.
 const BROKER_PID = process.env.BENCH_BROKER_PID ?? (() => { try { return readFileSync('.tmp/pulsar/default/broker.pid', 'utf8').trim(); } catch { return undefined; } })();
-/** The broker's CPU time so far (user + system, µs, from /proc); NaN when unknown. */
-function brokerCpuMicros(): number {
-  try {
-    const fields = readFileSync(`/proc/${BROKER_PID}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
-  } catch {
-    return NaN;
-  }
-}
 const N = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const MODES: Record<string, { batching: boolean; compression: CompressionType }> = {
@@ -132,16 +124,16 @@ async function main() {
         if (round % 2 === 0) { await ours(); await cpp(); } else { await cpp(); await ours(); }
         // Both consumers read the entries the C++ client wrote.
         const cppRead = async () => {
-          const b0 = brokerCpuMicros();
+          const b0 = processCpuMicros(BROKER_PID);
           const c = await python(['consume', SERVICE_URL, cTopic, 'cpp', String(N)]);
-          r.cppBroker!.push((brokerCpuMicros() - b0) / N);
+          r.cppBroker!.push((processCpuMicros(BROKER_PID) - b0) / N);
           r.cppConsume!.push(c.rate);
           r.cppCpu!.push(c.cpu_us ?? NaN);
         };
         const ourRead = async () => {
-          const b0 = brokerCpuMicros();
+          const b0 = processCpuMicros(BROKER_PID);
           const one = await dagpactConsume(client, cTopic, 'dagpact', 'receive');
-          r.dagpactBroker!.push((brokerCpuMicros() - b0) / N);
+          r.dagpactBroker!.push((processCpuMicros(BROKER_PID) - b0) / N);
           r.dagpactConsume!.push(one.rate);
           r.dagpactCpu!.push(one.cpuUs);
           const batch = await dagpactConsume(client, cTopic, 'dagpact-batch', 'batch');

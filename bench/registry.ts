@@ -17,7 +17,7 @@
 // Env: PULSAR_ADMIN_URL (default http://127.0.0.1:8080), DATABASE_URL (default: embedded PGlite in a
 // temp dir), BENCH_SECONDS per target (default 5), BENCH_CONNECTIONS (default 64), BENCH_ROUNDS (default 3).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -25,6 +25,7 @@ import { checkCompatibility } from '../src/core/compat/levels.js';
 import { makeFormats } from '../src/core/formats/index.js';
 import { makePulsarAdmin } from '../src/pulsar-admin/admin-client.js';
 import { freePort, startServerProcess } from '../test/support/server-process.js';
+import { processCpuMicros } from './proc-cpu.js';
 
 const pulsarAdminUrl = process.env.PULSAR_ADMIN_URL ?? 'http://127.0.0.1:8080';
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -33,21 +34,11 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 
 interface Run { rps: number; p50: number; p99: number; errors: number; non2xx: number; cpuMicros: number }
 
-/** CPU time (user + system) a process has used, in µs, from /proc (Linux); NaN elsewhere. */
-function cpuMicrosOf(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * (1_000_000 / 100); // utime + stime, in clock ticks of 10 ms
-  } catch {
-    return NaN;
-  }
-}
-
 /** autocannon against `url`; with `pid`, also the CPU time that process spent per request answered. */
 async function cannon(url: string, duration: number, pid?: number): Promise<Run> {
-  const cpu0 = cpuMicrosOf(pid);
+  const cpu0 = processCpuMicros(pid);
   const r = await autocannon({ url, connections, duration, pipelining: 1 });
-  const cpuMicros = (cpuMicrosOf(pid) - cpu0) / r.requests.total;
+  const cpuMicros = (processCpuMicros(pid) - cpu0) / r.requests.total;
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx, cpuMicros };
 }
 
