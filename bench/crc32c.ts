@@ -1,14 +1,16 @@
-// Benchmark: the CRC32C every Pulsar frame carries (src/pulsar/frames.ts: slicing-by-16 over
-// little-endian words) against the slicing-by-8 with byte loads it replaced, written out here as the
-// reference. Both are checked against each other first. Inputs are frames' checksummed parts (metadata
-// and payload) of 1 KiB and 64 KiB at the four alignments a Buffer slice can have. Times are ns per
-// input, the median of ROUNDS rounds alternating which goes first; the ratio is ours over the
-// reference in the same round (below 1: ours is faster), then its median.
+// Benchmark: the CRC32C every Pulsar frame carries (src/pulsar/crc32c.ts). Three implementations on the
+// same inputs, each checked against the others first:
+//  - slicing-by-8 with byte loads, written out here: the reference, the loop before the current one;
+//  - portable: slicing-by-16 over little-endian words, the JavaScript the client falls back to;
+//  - crc32c as frames use it: the native module (@node-rs/crc32) from NATIVE_FROM_BYTES, portable below.
+// Inputs are frames' checksummed parts (metadata and payload) from 64 bytes to 64 KiB, at the four
+// alignments a Buffer slice can have. Times are ns per input, the median of ROUNDS rounds rotating which
+// goes first; each ratio is over the reference in the same round (below 1: faster), then its median.
 //
 //   npx tsx bench/crc32c.ts
 //
 // Env: BENCH_ROUNDS (default 15).
-import { crc32c } from '../src/pulsar/frames.js';
+import { crc32c, crc32cNative, crc32cPortable, NATIVE_FROM_BYTES } from '../src/pulsar/crc32c.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 
@@ -39,8 +41,13 @@ function slicingBy8(data: Uint8Array): number {
 
 const backing = Buffer.alloc(70_000);
 for (let i = 0; i < backing.length; i++) backing[i] = (Math.imul(i, 2654435761) >>> 13) & 0xff;
-const rows = [1100, 65_600].map((size) => ({ size, inputs: [0, 1, 2, 3].map((offset) => backing.subarray(offset, offset + size)) }));
-for (const r of rows) for (const input of r.inputs) if (crc32c(input) !== slicingBy8(input)) throw new Error('the two implementations disagree');
+const rows = [64, 120, 200, 1100, 65_600].map((size) => ({ size, inputs: [0, 1, 2, 3].map((offset) => backing.subarray(offset, offset + size)) }));
+const candidates: [string, (b: Uint8Array) => number][] = [['reference', slicingBy8], ['portable', crc32cPortable], ['crc32c', crc32c]];
+for (const r of rows) {
+  for (const input of r.inputs) {
+    for (const [name, f] of candidates) if (f(input) !== slicingBy8(input)) throw new Error(`${name} disagrees with the reference at ${r.size} bytes`);
+  }
+}
 
 let sink = 0;
 function time(inputs: Buffer[], f: (b: Uint8Array) => number): number {
@@ -49,24 +56,25 @@ function time(inputs: Buffer[], f: (b: Uint8Array) => number): number {
   for (let i = 0; i < iterations; i++) sink += f(inputs[i & 3]!);
   return Number(process.hrtime.bigint() - t0) / iterations;
 }
-const results = rows.map(() => ({ ours: [] as number[], reference: [] as number[] }));
+const results = rows.map(() => candidates.map(() => [] as number[]));
 for (let round = 0; round <= ROUNDS; round++) {
   rows.forEach((r, i) => {
-    const first = round % 2 === 0;
-    const a = time(r.inputs, first ? crc32c : slicingBy8);
-    const b = time(r.inputs, first ? slicingBy8 : crc32c);
+    const times: number[] = [];
+    for (let k = 0; k < candidates.length; k++) {
+      const c = (k + round) % candidates.length;
+      times[c] = time(r.inputs, candidates[c]![1]);
+    }
     if (round === 0) return; // JIT warm-up
-    results[i]!.ours.push(first ? a : b);
-    results[i]!.reference.push(first ? b : a);
+    times.forEach((t, c) => results[i]![c]!.push(t));
   });
 }
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
-console.log(`\nCRC32C, median of ${ROUNDS} rounds (ns per input, all four alignments)\n`);
-console.log('| input | slicing-by-8, byte loads (ns) | ours: slicing-by-16, word loads (ns) | ours MB/s | ratio ours/reference |');
-console.log('|---|---:|---:|---:|---:|');
+console.log(`\nCRC32C, median of ${ROUNDS} rounds (ns per input, all four alignments); native module ${crc32cNative ? 'loaded' : 'NOT loaded'}, used from ${NATIVE_FROM_BYTES} bytes\n`);
+console.log('| input | slicing-by-8, byte loads (ns) | portable: slicing-by-16 (ns) | crc32c as used (ns) | portable ÷ reference | as used ÷ reference | as used ÷ portable | as used MB/s |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 rows.forEach((r, i) => {
-  const res = results[i]!;
-  const ratio = median(res.ours.map((v, k) => v / res.reference[k]!));
-  console.log(`| ${r.size} bytes | ${median(res.reference).toFixed(0)} | ${median(res.ours).toFixed(0)} | ${(r.size / median(res.ours) * 1e3).toFixed(0)} | ${ratio.toFixed(2)} |`);
+  const [ref, portable, used] = results[i] as [number[], number[], number[]];
+  const ratio = (xs: number[], ys: number[]) => median(xs.map((v, k) => v / ys[k]!)).toFixed(2);
+  console.log(`| ${r.size} bytes | ${median(ref).toFixed(0)} | ${median(portable).toFixed(0)} | ${median(used).toFixed(0)} | ${ratio(portable, ref)} | ${ratio(used, ref)} | ${ratio(used, portable)} | ${(r.size / median(used) * 1e3).toFixed(0)} |`);
 });
 console.log(`\n(checksum ${sink % 1000})`);

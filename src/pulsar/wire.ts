@@ -5,7 +5,7 @@
 // into the frame buffer. Every other command still goes through proto.ts. Field numbers are
 // PulsarApi.proto's (the same as proto.ts); test/unit/pulsar/wire.test.ts checks these encoders
 // byte for byte against protobufjs.
-import { crc32c } from './frames.js';
+import { crc32c } from './crc32c.js';
 
 /** The MessageMetadata fields a producer sets (PulsarApi.proto field numbers in the comments). */
 export interface OutgoingMetadata {
