@@ -23,7 +23,16 @@ export interface AckGroupingOptions {
 export type AckWriter = (ackType: 0 | 1, ids: OutgoingMessageId[]) => boolean;
 
 export class AckGroupingTracker {
-  private readonly individual = new Map<string, OutgoingMessageId>();
+  /**
+   * Individual acks by ledger, then entry: one entry's latest ack (a full ack of a batch replaces a
+   * partial one). Keyed by the ids' own bigints, not by a "ledger:entry" string: building that string
+   * turns two bigints into text for every message.
+   */
+  private readonly individual = new Map<bigint, Map<bigint, OutgoingMessageId>>();
+  private individualCount = 0;
+  /** The ledger of the last individual ack and its entries: consecutive acks are almost always in one ledger. */
+  private lastLedger: bigint | undefined;
+  private lastEntries: Map<bigint, OutgoingMessageId> | undefined;
   private cumulative: OutgoingMessageId | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -31,13 +40,19 @@ export class AckGroupingTracker {
 
   /** Acks waiting to be written (individual ids plus a pending cumulative ack). */
   get pending(): number {
-    return this.individual.size + (this.cumulative ? 1 : 0);
+    return this.individualCount + (this.cumulative ? 1 : 0);
   }
 
-  /** An individual ack; `key` names the entry (a later full ack of a batch replaces a partial one). */
-  addIndividual(key: string, id: OutgoingMessageId): void {
-    this.individual.set(key, id);
-    if (this.options.timeMs <= 0 || this.individual.size >= this.options.maxSize) this.flush();
+  /** An individual ack; a later ack of the same entry (ledger and entry id) replaces an earlier one. */
+  addIndividual(id: OutgoingMessageId): void {
+    let entries = id.ledgerId === this.lastLedger ? this.lastEntries : this.individual.get(id.ledgerId);
+    if (!entries) { entries = new Map(); this.individual.set(id.ledgerId, entries); }
+    this.lastLedger = id.ledgerId;
+    this.lastEntries = entries;
+    const before = entries.size;
+    entries.set(id.entryId, id);
+    this.individualCount += entries.size - before;
+    if (this.options.timeMs <= 0 || this.individualCount >= this.options.maxSize) this.flush();
     else this.arm();
   }
 
@@ -55,11 +70,19 @@ export class AckGroupingTracker {
     this.timer.unref();
   }
 
+  private clearIndividual(): void {
+    this.individual.clear();
+    this.individualCount = 0;
+    this.lastLedger = undefined;
+    this.lastEntries = undefined;
+  }
+
   /** Writes what is pending; what cannot be written stays for the next flush. Returns true when nothing is left. */
   flush(): boolean {
     if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
-    if (this.individual.size > 0) {
-      const ids = [...this.individual.values()];
+    if (this.individualCount > 0) {
+      const ids: OutgoingMessageId[] = [];
+      for (const entries of this.individual.values()) for (const id of entries.values()) ids.push(id);
       // Split an oversized group (acks kept while disconnected) so no single frame grows without bound.
       const step = Math.max(1, this.options.maxSize);
       let sent = 0;
@@ -67,10 +90,18 @@ export class AckGroupingTracker {
         if (!this.write(0, ids.slice(i, i + step))) break;
         sent = Math.min(ids.length, i + step);
       }
-      if (sent === ids.length) this.individual.clear();
+      if (sent === ids.length) this.clearIndividual();
       else {
-        let n = 0;
-        for (const key of this.individual.keys()) { if (n++ >= sent) break; this.individual.delete(key); }
+        // The written ones are the first `sent`, in the order they were collected above.
+        for (let k = 0; k < sent; k++) {
+          const id = ids[k]!;
+          const entries = this.individual.get(id.ledgerId)!;
+          entries.delete(id.entryId);
+          if (entries.size === 0) this.individual.delete(id.ledgerId);
+        }
+        this.individualCount -= sent;
+        this.lastLedger = undefined;
+        this.lastEntries = undefined;
       }
     }
     if (this.cumulative && this.write(1, [this.cumulative])) this.cumulative = undefined;
@@ -81,7 +112,7 @@ export class AckGroupingTracker {
   close(): number {
     if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
     const left = this.pending;
-    this.individual.clear();
+    this.clearIndividual();
     this.cumulative = undefined;
     return left;
   }

@@ -55,6 +55,9 @@ export type DecodeResult = { frames: Frame[]; error?: string };
 /** Incremental decoder: push socket chunks, get complete frames; an error means the stream is unusable. */
 export class FrameDecoder {
   private chunks: Buffer[] = [];
+  /** Bytes of chunks[0] already decoded: frames are read in place, the chunk is not sliced per frame. */
+  private offset = 0;
+  /** Bytes not decoded yet, across all chunks. */
   private buffered = 0;
   private failed: string | undefined;
 
@@ -67,14 +70,15 @@ export class FrameDecoder {
     this.buffered += chunk.length;
     const frames: Frame[] = [];
     while (this.buffered >= 4) {
-      const head = this.peek(4);
-      const totalSize = head.readUInt32BE(0);
+      const totalSize = this.contiguous(4).readUInt32BE(this.offset);
       if (totalSize < 4 || totalSize > this.maxFrameSize) {
         return this.fail(frames, `frame size ${totalSize} outside 4..${this.maxFrameSize}`);
       }
       if (this.buffered < 4 + totalSize) break;
-      const frameBytes = this.take(4 + totalSize);
-      const decoded = decodeFrame(frameBytes.subarray(4));
+      const first = this.contiguous(4 + totalSize);
+      const from = this.offset + 4;
+      this.consume(4 + totalSize);
+      const decoded = decodeFrame(first, from, from + totalSize);
       if ('error' in decoded) return this.fail(frames, decoded.error);
       frames.push(decoded.frame);
     }
@@ -84,56 +88,75 @@ export class FrameDecoder {
   private fail(frames: Frame[], error: string): DecodeResult {
     this.failed = error;
     this.chunks = [];
+    this.offset = 0;
     this.buffered = 0;
     return { frames, error };
   }
 
-  private peek(n: number): Buffer {
-    if (this.chunks[0]!.length >= n) return this.chunks[0]!;
-    const joined = Buffer.concat(this.chunks);
-    this.chunks = [joined];
+  /**
+   * The first chunk, holding at least n bytes from the offset. A frame that straddles chunks is copied
+   * out on its own (n bytes, the caller has checked they are buffered); the rest of the chunk it ends
+   * in stays where it is. Joining whole chunks instead would copy up to a socket read (64 KiB) for
+   * every frame that crosses one.
+   */
+  private contiguous(n: number): Buffer {
+    const first = this.chunks[0]!;
+    if (first.length - this.offset >= n) return first;
+    const joined = Buffer.allocUnsafe(n);
+    let filled = first.copy(joined, 0, this.offset);
+    let used = 1;
+    while (filled < n) {
+      const chunk = this.chunks[used]!;
+      const take = Math.min(n - filled, chunk.length);
+      chunk.copy(joined, filled, 0, take);
+      filled += take;
+      if (take < chunk.length) { this.chunks[used] = chunk.subarray(take); break; }
+      used++;
+    }
+    this.chunks.splice(0, used, joined);
+    this.offset = 0;
     return joined;
   }
 
-  private take(n: number): Buffer {
-    const first = this.peek(n);
-    const out = first.subarray(0, n);
-    const rest = first.subarray(n);
-    this.chunks[0] = rest;
-    if (rest.length === 0) this.chunks.shift();
+  private consume(n: number): void {
+    this.offset += n;
     this.buffered -= n;
-    return out;
+    if (this.offset === this.chunks[0]!.length) {
+      this.chunks.shift();
+      this.offset = 0;
+    }
   }
 }
 
-/** Decodes one frame body (after totalSize). Copies nothing it does not need to. */
-export function decodeFrame(body: Buffer): { frame: Frame } | { error: string } {
+/** Decodes one frame body (after totalSize): bytes [from, to) of buf. Copies nothing it does not need to. */
+export function decodeFrame(buf: Buffer, from = 0, to = buf.length): { frame: Frame } | { error: string } {
   try {
-    if (body.length < 4) return { error: 'frame too short for its command size' };
-    const cmdSize = body.readUInt32BE(0);
-    if (cmdSize > body.length - 4) return { error: `command size ${cmdSize} exceeds frame (${body.length - 4} bytes left)` };
-    const command = decodeIncomingCommand(body.subarray(4, 4 + cmdSize));
-    let at = 4 + cmdSize;
-    if (at === body.length) return { frame: { command } };
-    if (body.length - at < 2) return { error: 'truncated payload section' };
-    let magic = body.readUInt16BE(at);
+    const length = to - from;
+    if (length < 4) return { error: 'frame too short for its command size' };
+    const cmdSize = buf.readUInt32BE(from);
+    if (cmdSize > length - 4) return { error: `command size ${cmdSize} exceeds frame (${length - 4} bytes left)` };
+    const command = decodeIncomingCommand(buf.subarray(from + 4, from + 4 + cmdSize));
+    let at = from + 4 + cmdSize;
+    if (at === to) return { frame: { command } };
+    if (to - at < 2) return { error: 'truncated payload section' };
+    let magic = buf.readUInt16BE(at);
     if (magic === MAGIC_BROKER_ENTRY_METADATA) {
       // Broker entry metadata (we never ask for it, but skip it if a broker sends it anyway).
-      if (body.length - at < 6) return { error: 'truncated broker entry metadata' };
-      const size = body.readUInt32BE(at + 2);
+      if (to - at < 6) return { error: 'truncated broker entry metadata' };
+      const size = buf.readUInt32BE(at + 2);
       at += 6 + size;
-      if (body.length - at < 2) return { error: 'truncated payload section after broker entry metadata' };
-      magic = body.readUInt16BE(at);
+      if (to - at < 2) return { error: 'truncated payload section after broker entry metadata' };
+      magic = buf.readUInt16BE(at);
     }
     if (magic !== MAGIC_CRC32C) return { error: `bad magic 0x${magic.toString(16)} (expected 0x0e01)` };
-    if (body.length - at < 10) return { error: 'truncated checksum or metadata size' };
-    const expected = body.readUInt32BE(at + 2);
-    const checked = body.subarray(at + 6);
+    if (to - at < 10) return { error: 'truncated checksum or metadata size' };
+    const expected = buf.readUInt32BE(at + 2);
+    const checked = buf.subarray(at + 6, to);
     const actual = crc32c(checked);
     if (actual !== expected) return { error: `checksum mismatch (expected ${expected.toString(16)}, computed ${actual.toString(16)})` };
     const metadataSize = checked.readUInt32BE(0);
     if (metadataSize > checked.length - 4) return { error: `metadata size ${metadataSize} exceeds frame` };
-    const metadata = decodeIncomingMetadata(checked.subarray(4, 4 + metadataSize));
+    const metadata = decodeIncomingMetadata(checked, 4, 4 + metadataSize);
     const payload = checked.subarray(4 + metadataSize);
     return { frame: { command, metadata, payload } };
   } catch (err) {

@@ -198,7 +198,7 @@ export class PartitionConsumer implements ConsumerHandler {
 
   private sendAck(ackType: 0 | 1, ids: OutgoingMessageId[]): void {
     if (ackType === 1) { this.acks.addCumulative(ids[0]!); return; }
-    for (const id of ids) this.acks.addIndividual(`${id.ledgerId}:${id.entryId}`, id);
+    for (const id of ids) this.acks.addIndividual(id);
   }
 
   /** Writes the grouped acks now; true when none is left unsent. */

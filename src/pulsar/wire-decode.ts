@@ -213,10 +213,11 @@ function commandMessage(end: number): Decoded {
   return m;
 }
 
-function start(bytes: Uint8Array): number {
+/** Decodes bytes[from, to) from here on; returns the end. */
+function start(bytes: Uint8Array, from = 0, to = bytes.length): number {
   buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  pos = 0;
-  return buf.length;
+  pos = from;
+  return to;
 }
 
 /**
@@ -245,8 +246,8 @@ export function decodeIncomingCommand(bytes: Uint8Array): Decoded {
 }
 
 /** A MessageMetadata, as protobufjs' MessageMetadataType.decode returns it. */
-export function decodeIncomingMetadata(bytes: Uint8Array): Decoded {
-  const end = start(bytes);
+export function decodeIncomingMetadata(bytes: Uint8Array, from = 0, to = bytes.length): Decoded {
+  const end = start(bytes, from, to);
   const m = new MessageMetadataCtor();
   while (pos < end) {
     const t = u32(end);

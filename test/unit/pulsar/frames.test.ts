@@ -42,6 +42,26 @@ describe('frames', () => {
     expect(frames[2]!.payload!.toString()).toBe('A'.repeat(1000));
   });
 
+  it.each([1, 5, 7, 64, 1033, 100_000])('decodes a stream cut into chunks of %i bytes, frames read in place', (size) => {
+    const payloads = ['', 'x', 'B'.repeat(300), 'C'.repeat(5000), 'D'.repeat(17)];
+    const all = Buffer.concat(payloads.flatMap((p, i) => [
+      encodePayloadCommand({ ...send, send: { ...send.send, sequence_id: String(i) } }, metadata, Buffer.from(p)),
+      encodeSimpleCommand({ type: CommandType.PING, ping: {} }),
+    ]));
+    const decoder = new FrameDecoder();
+    const frames = [];
+    for (let at = 0; at < all.length; at += size) {
+      const r = decoder.push(all.subarray(at, at + size));
+      expect(r.error).toBeUndefined();
+      frames.push(...r.frames);
+    }
+    expect(frames.map((f) => f.command.type)).toEqual(payloads.flatMap(() => [CommandType.SEND, CommandType.PING]));
+    const sends = frames.filter((f) => f.command.type === CommandType.SEND);
+    expect(sends.map((f) => f.payload!.toString())).toEqual(payloads);
+    expect(sends.map((f) => String(u64((f.command.send as { sequence_id: unknown }).sequence_id)))).toEqual(['0', '1', '2', '3', '4']);
+    for (const f of sends) expect(f.metadata!.properties).toEqual([{ key: 'a', value: 'b' }]);
+  });
+
   it('rejects a corrupted payload (bad checksum) without throwing', () => {
     const frame = encodePayloadCommand(send, metadata, Buffer.from('payload bytes'));
     frame[frame.length - 1] = frame[frame.length - 1]! ^ 0x01;
