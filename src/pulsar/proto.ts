@@ -379,6 +379,6 @@ export function keyValues(props: Record<string, string> | undefined): { key: str
 
 export function propertiesOf(list: { key: string; value: string }[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const kv of list ?? []) out[kv.key] = kv.value;
+  if (list) for (let i = 0; i < list.length; i++) out[list[i]!.key] = list[i]!.value;
   return out;
 }

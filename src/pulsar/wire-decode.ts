@@ -101,11 +101,34 @@ function lenEnd(end: number): number {
   return pos + len;
 }
 
+// Short strings come back as the same string object when their bytes repeat: producer names, property
+// keys and most property values do, message after message. One object instead of a new one per
+// message is less garbage, and a record keyed by it (propertiesOf) finds the key without looking it up
+// in V8's string table each time. A direct-mapped table: a slot is chosen from the length and three of
+// the bytes, a hit is confirmed byte by byte, a miss decodes as before and takes the slot.
+const INTERN_SLOTS = 1024;
+const INTERN_MAX_BYTES = 64;
+const interned: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS).fill(undefined);
+
 function str(end: number): string {
   const to = lenEnd(end);
   const from = pos;
   pos = to;
-  return from === to ? '' : utf8Slice.call(buf, from, to);
+  const len = to - from;
+  if (len === 0) return '';
+  if (len > INTERN_MAX_BYTES) return utf8Slice.call(buf, from, to);
+  const slot = (Math.imul(len, 0x9e3779b1) ^ Math.imul(buf[from]!, 0x85ebca6b) ^ Math.imul(buf[from + (len >> 1)]!, 0xc2b2ae35) ^ buf[to - 1]!) >>> 22;
+  const cached = interned[slot];
+  if (cached !== undefined && cached.length === len) {
+    let i = 0;
+    while (i < len && cached.charCodeAt(i) === buf[from + i]) i++;
+    if (i === len) return cached;
+  }
+  const decoded: string = utf8Slice.call(buf, from, to);
+  // Kept only when every byte was one character (ASCII, or an invalid byte decoded as U+FFFD, which no
+  // byte compares equal to): then "each character code equals its byte" above means the same bytes.
+  if (decoded.length === len) interned[slot] = decoded;
+  return decoded;
 }
 
 function byteField(end: number): Buffer {

@@ -176,6 +176,26 @@ describe('MessageMetadata decoder', () => {
 
   // One known difference on malformed input: protobufjs reads any 32-bit varint longer than five bytes
   // as ten bytes (it skips five more without looking), we read it to its last byte as the spec says.
+  it('decodes bytes [from, to) of a larger buffer as it decodes them on their own', () => {
+    const bytes = encodeMeta(metadataCases[1]![1]);
+    const framed = Buffer.concat([Buffer.from([1, 2, 3, 4]), bytes, Buffer.from([9, 9])]);
+    expectSame(decodeIncomingMetadata(framed, 4, 4 + bytes.length), theirs(bytes), MessageMetadataType);
+  });
+
+  it('decodes short strings that compete for one slot of the repeated-string table, and invalid UTF-8, as Buffer does', () => {
+    // Same length, first, middle and last byte: these compete for one slot of the decoder's table.
+    const rivals = ['tenant-a-x', 'tenant-b-x', 'tenXnt-a-x', 'ténant-x', 'ten\u00fdnt-a-x', 'tenant-a-x'.toUpperCase()];
+    const decodedProps = (value: string) => decodeIncomingMetadata(encodeMeta({ producer_name: 'p', sequence_id: 1, publish_time: 1, properties: kv({ k: value }) })).properties[0].value as string;
+    for (let round = 0; round < 3; round++) {
+      for (const value of [...rivals, ...rivals.slice().reverse()]) expect(decodedProps(value)).toBe(value);
+    }
+    // Invalid UTF-8 (a lone continuation byte, a truncated sequence) decodes as Buffer does, repeatedly.
+    for (const raw of [Buffer.from([0x61, 0x80, 0x62]), Buffer.from([0x61, 0xe6, 0x97]), Buffer.from([0xff])]) {
+      const meta = Buffer.concat([encodeMeta({ producer_name: 'p', sequence_id: 1, publish_time: 1 }), Buffer.from([0x22, raw.length + 4, 0x0a, raw.length]), raw, Buffer.from([0x12, 0x00])]);
+      for (let k = 0; k < 3; k++) expect(decodeIncomingMetadata(meta).properties[0].key).toBe(raw.toString('utf8'));
+    }
+  });
+
   it('survives random and mutated input: an Error or the same result as protobufjs, never a hang or a TypeError', () => {
     let seed = 42;
     const rand = () => { seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff; return seed; };
