@@ -117,14 +117,15 @@ function str(end: number): string {
   const len = to - from;
   if (len === 0) return '';
   if (len > INTERN_MAX_BYTES) return utf8Slice.call(buf, from, to);
-  const slot = (Math.imul(len, 0x9e3779b1) ^ Math.imul(buf[from]!, 0x85ebca6b) ^ Math.imul(buf[from + (len >> 1)]!, 0xc2b2ae35) ^ buf[to - 1]!) >>> 22;
+  const bytes = buf;
+  const slot = (Math.imul(len, 0x9e3779b1) ^ Math.imul(bytes[from]!, 0x85ebca6b) ^ Math.imul(bytes[from + (len >> 1)]!, 0xc2b2ae35) ^ bytes[to - 1]!) >>> 22;
   const cached = interned[slot];
   if (cached !== undefined && cached.length === len) {
     let i = 0;
-    while (i < len && cached.charCodeAt(i) === buf[from + i]) i++;
+    while (i < len && cached.charCodeAt(i) === bytes[from + i]) i++;
     if (i === len) return cached;
   }
-  const decoded: string = utf8Slice.call(buf, from, to);
+  const decoded: string = utf8Slice.call(bytes, from, to);
   // Kept only when every byte was one character (ASCII, or an invalid byte decoded as U+FFFD, which no
   // byte compares equal to): then "each character code equals its byte" above means the same bytes.
   if (decoded.length === len) interned[slot] = decoded;
