@@ -7,7 +7,7 @@
 //    default): each forward is resolved into the reader schema and encoded again;
 //  - confluent: Avro in Confluent wire format, the writer registered in dagpact.
 //
-// Two measurements, each run ROUNDS times alternating plain / gatekeeper, medians reported:
+// Two measurements, each run ROUNDS times, every path in turn (in the opposite order every other round), medians reported:
 //  - throughput: N messages are put on the source topic first (a backlog), then the forwarder or the
 //    gatekeeper is started; rate = messages / (last arrival − first arrival) on the target topic, so the
 //    load generator and start-up are not measured;
@@ -229,16 +229,19 @@ async function main() {
   const setups: Record<string, Setup> = { plain, props: plainProps, ...gated };
   let halfSent = 0;
   for (let r = 0; r < ROUNDS; r++) {
-    for (const n of names) {
+    // The paths take turns in the opposite order every other round, so a broker that slows down (or
+    // speeds up) over a round does not favour the paths measured first.
+    const order = r % 2 === 0 ? [...names] : [...names].reverse();
+    for (const n of order) {
       const t = await throughput({ ...setups[n]!, run: `t${r}` });
       rates[n]!.push(t.rate); cpu[n]!.push(t.cpuPerMessage);
     }
-    for (const n of names) lat[n]!.push(await latency({ ...setups[n]!, run: `l${r}` }));
+    for (const n of order) lat[n]!.push(await latency({ ...setups[n]!, run: `l${r}` }));
     // Half of what the plain forwarder managed in this round, the same offered rate for every path.
     const rate = Math.round(rates.plain![r]! / 2);
     const count = Math.round(rate * HALF_SECONDS);
     halfRates.push(rate); halfSent += count;
-    for (const n of names) half[n]!.push(await latency({ ...setups[n]!, run: `h${r}` }, rate, count));
+    for (const n of order) half[n]!.push(await latency({ ...setups[n]!, run: `h${r}` }, rate, count));
     console.error(`round ${r + 1}: ` + names.map((n) => `${n} ${rates[n]![r]!.toFixed(0)} msg/s (${cpu[n]![r]!.toFixed(1)} µs CPU/msg) p50 ${lat[n]![r]!.p50.toFixed(2)} p99 ${lat[n]![r]!.p99.toFixed(2)} ms, at ${rate} msg/s p50 ${half[n]![r]!.p50.toFixed(2)} p99 ${half[n]![r]!.p99.toFixed(2)} ms`).join('; '));
   }
   const expected = PATHS.length * (LAT_N + ROUNDS * (N + LAT_N) + halfSent);
@@ -272,6 +275,13 @@ async function main() {
   }
   console.log('\nThroughput per round, each path ÷ the plain forwarder of the same round:');
   for (const n of names) if (n !== 'plain') console.log(`- ${label[n]}: ${perRound(n)}`);
+  // The same added latency paired by round: each round's p99 minus the plain forwarder's in that round.
+  console.log('\nAdded p99 at half capacity per round (ms, path − plain forwarder of the same round), and the median of those:');
+  for (const n of names) {
+    if (n === 'plain') continue;
+    const diffs = half[n]!.map((l, i) => l.p99 - half.plain![i]!.p99);
+    console.log(`- ${label[n]}: ${diffs.map((d) => `${d >= 0 ? '+' : ''}${d.toFixed(2)}`).join(' / ')}; median ${median(diffs) >= 0 ? '+' : ''}${median(diffs).toFixed(2)}`);
+  }
 }
 
 main().then(() => process.exit(0), (error: unknown) => { console.error(error); process.exit(1); });
