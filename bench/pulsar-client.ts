@@ -15,7 +15,8 @@
 //
 //   npm run build && npx tsx bench/pulsar-client.ts   (needs a broker, e.g. scripts/pulsar/harness.sh start, and the test venv)
 //
-// Env: PULSAR_SERVICE_URL (default pulsar://127.0.0.1:6650), BENCH_PYTHON (default .venv/bin/python, the
+// Env: PULSAR_SERVICE_URL (default pulsar://127.0.0.1:6650), PULSAR_ADMIN_URL (default http://127.0.0.1:8080; the
+// benchmark deletes its topics through it after each round: a run writes up to 4 GB), BENCH_PYTHON (default .venv/bin/python, the
 // venv scripts/python/venv.sh creates), BENCH_MESSAGES (default 20000), BENCH_ROUNDS (default 5),
 // BENCH_MODES (comma list of plain,batch,lz4,batch-lz4; default all), BENCH_BROKER_PID (default: the pulsar harness's pid file).
 // First, as the dagpact command does (src/cli/main.ts): keeps process.nextTick on V8's fast path.
@@ -34,6 +35,7 @@ type PulsarClient = InstanceType<typeof PulsarClient>;
 
 const run = promisify(execFile);
 const SERVICE_URL = process.env.PULSAR_SERVICE_URL ?? 'pulsar://127.0.0.1:6650';
+const ADMIN_URL = process.env.PULSAR_ADMIN_URL ?? 'http://127.0.0.1:8080';
 const PYTHON = process.env.BENCH_PYTHON ?? '.venv/bin/python';
 // The broker's CPU per message consumed, when its pid is known (the test harness's pid file, or
 // BENCH_BROKER_PID): a consumer that waits more than it works is paced by the broker's side.
@@ -50,6 +52,17 @@ const modes = (process.env.BENCH_MODES ?? Object.keys(MODES).join(',')).split(',
 const PAYLOAD = Buffer.from(randomBytes(256).toString('hex') + 'x'.repeat(512)); // 1,024 bytes
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Deletes a topic of this run and its data (its subscriptions with it); a failure is reported, not fatal. */
+async function deleteTopic(topic: string): Promise<void> {
+  const path = topic.replace('persistent://', 'persistent/');
+  try {
+    const res = await fetch(`${ADMIN_URL}/admin/v2/${path}?force=true`, { method: 'DELETE' });
+    if (!res.ok && res.status !== 404) console.error(`could not delete ${topic}: HTTP ${res.status} ${await res.text()}`);
+  } catch (error) {
+    console.error(`could not delete ${topic}: ${(error as Error).message}`);
+  }
+}
 
 async function python(args: string[]): Promise<{ rate: number; count: number; errors?: number; cpu_us?: number }> {
   const { stdout } = await run(PYTHON, ['bench/python/pulsar_client_bench.py', ...args], { maxBuffer: 16 * 1024 * 1024, timeout: 600_000 });
@@ -141,6 +154,7 @@ async function main() {
           r.dagpactBatchCpu!.push(batch.cpuUs);
         };
         if (round % 2 === 0) { await cppRead(); await ourRead(); } else { await ourRead(); await cppRead(); }
+        await deleteTopic(dTopic); await deleteTopic(cTopic);
         const last = (xs: number[]) => xs.at(-1)!.toFixed(0);
         console.error(`round ${round + 1} ${name}: produce dagpact ${last(r.dagpactProduce!)} / C++ ${last(r.cppProduce!)}; `
           + `consume dagpact ${last(r.dagpactConsume!)} (batch recv ${last(r.dagpactBatchConsume!)}) / C++ ${last(r.cppConsume!)} msg/s; `
@@ -150,6 +164,7 @@ async function main() {
     }
   } finally {
     await client.close();
+    await deleteTopic(`persistent://public/default/bench-client-warm-${runId}`);
   }
   console.log(`\n${N} messages of ${PAYLOAD.length} bytes per measurement, ${ROUNDS} rounds, medians (msg/s); ratio = dagpact / C++ client`);
   console.log('| mode | produce dagpact | produce C++ | ratio | consume+ack dagpact receive() | consume+ack C++ | ratio | dagpact receiveBatch() | ratio |');
