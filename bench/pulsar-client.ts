@@ -11,7 +11,9 @@
 //    both clients' defaults (100 ms). dagpact is also measured reading with receiveBatch() ("batch recv").
 // Medians of ROUNDS rounds; ratio = dagpact ÷ C++ client. Each consume also reports the consuming
 // process's CPU per message over the same span (process.cpuUsage(); Python's time.process_time()), and
-// the broker's over the whole consume (subscription and start-up included) when its pid is known.
+// the broker's over the whole consume (subscription and start-up included) when its pid is known, and
+// then also the broker's CPU and voluntary context switches per message by thread group (bookie-io-N-N,
+// pulsar-io-N-N, ...), summed over the rounds: which of the broker's threads work more for one reader.
 //
 //   npm run build && npx tsx bench/pulsar-client.ts   (needs a broker, e.g. scripts/pulsar/harness.sh start, and the test venv)
 //
@@ -27,7 +29,7 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { CompressionType, Consumer } from '../src/pulsar/index.js';
 import { fromDist } from './dist.js';
-import { processCpuMicros } from './proc-cpu.js';
+import { processCpuMicros, threadGroupDelta, threadGroupUsage } from './proc-cpu.js';
 
 // The client under test runs from the build (bench/dist.ts).
 const { PulsarClient } = await fromDist<typeof import('../src/pulsar/index.js')>('pulsar/index.js');
@@ -50,6 +52,17 @@ const MODES: Record<string, { batching: boolean; compression: CompressionType }>
 };
 const modes = (process.env.BENCH_MODES ?? Object.keys(MODES).join(',')).split(',').map((m) => m.trim()).filter(Boolean);
 const PAYLOAD = Buffer.from(randomBytes(256).toString('hex') + 'x'.repeat(512)); // 1,024 bytes
+
+type Usage = ReturnType<typeof threadGroupUsage>;
+/** Per mode and reader: the broker's thread groups, summed over the rounds' receive() consumes. */
+const brokerThreads: Record<string, { cpp: Usage; dagpact: Usage }> = {};
+function addUsage(into: Usage, delta: Usage): void {
+  for (const [name, d] of delta) {
+    const t = into.get(name) ?? { cpuMicros: 0, wakeups: 0 };
+    t.cpuMicros += d.cpuMicros; t.wakeups += d.wakeups;
+    into.set(name, t);
+  }
+}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -136,17 +149,22 @@ async function main() {
         const ours = async () => { r.dagpactProduce!.push(await dagpactProduce(client, dTopic, mode)); };
         if (round % 2 === 0) { await ours(); await cpp(); } else { await cpp(); await ours(); }
         // Both consumers read the entries the C++ client wrote.
+        const threads = (brokerThreads[name] ??= { cpp: new Map(), dagpact: new Map() });
         const cppRead = async () => {
           const b0 = processCpuMicros(BROKER_PID);
+          const t0 = threadGroupUsage(BROKER_PID);
           const c = await python(['consume', SERVICE_URL, cTopic, 'cpp', String(N)]);
           r.cppBroker!.push((processCpuMicros(BROKER_PID) - b0) / N);
+          addUsage(threads.cpp, threadGroupDelta(t0, threadGroupUsage(BROKER_PID)));
           r.cppConsume!.push(c.rate);
           r.cppCpu!.push(c.cpu_us ?? NaN);
         };
         const ourRead = async () => {
           const b0 = processCpuMicros(BROKER_PID);
+          const t0 = threadGroupUsage(BROKER_PID);
           const one = await dagpactConsume(client, cTopic, 'dagpact', 'receive');
           r.dagpactBroker!.push((processCpuMicros(BROKER_PID) - b0) / N);
+          addUsage(threads.dagpact, threadGroupDelta(t0, threadGroupUsage(BROKER_PID)));
           r.dagpactConsume!.push(one.rate);
           r.dagpactCpu!.push(one.cpuUs);
           const batch = await dagpactConsume(client, cTopic, 'dagpact-batch', 'batch');
@@ -188,6 +206,23 @@ async function main() {
     const m = (k: string) => median(r[k]!);
     console.log(`| ${name} | ${m('dagpactCpu').toFixed(1)} | ${m('cppCpu').toFixed(1)} | **${(m('cppCpu') / m('dagpactCpu')).toFixed(2)}** `
       + `| ${m('dagpactBatchCpu').toFixed(1)} | ${(m('cppCpu') / m('dagpactBatchCpu')).toFixed(2)} | ${m('dagpactBroker').toFixed(1)} | ${m('cppBroker').toFixed(1)} |`);
+  }
+  // Where the broker's CPU went while each client read (all rounds together): its busiest thread groups.
+  for (const name of modes) {
+    const t = brokerThreads[name];
+    if (!t || t.cpp.size === 0) continue;
+    const reads = N * ROUNDS;
+    const groups = [...new Set([...t.cpp.keys(), ...t.dagpact.keys()])]
+      .map((g) => ({ g, c: t.cpp.get(g) ?? { cpuMicros: 0, wakeups: 0 }, d: t.dagpact.get(g) ?? { cpuMicros: 0, wakeups: 0 } }))
+      .filter(({ c, d }) => c.cpuMicros + d.cpuMicros > 0.5 * 2 * reads)
+      .sort((a, b) => b.c.cpuMicros + b.d.cpuMicros - a.c.cpuMicros - a.d.cpuMicros);
+    console.log(`\nBroker thread groups, ${name}, all rounds' receive() consumes: CPU µs and voluntary context switches per message`);
+    console.log('| thread group | CPU while dagpact read | CPU while C++ read | dagpact ÷ C++ | switches while dagpact read | switches while C++ read |');
+    console.log('|---|---:|---:|---:|---:|---:|');
+    for (const { g, c, d } of groups) {
+      console.log(`| ${g} | ${(d.cpuMicros / reads).toFixed(2)} | ${(c.cpuMicros / reads).toFixed(2)} | ${(d.cpuMicros / c.cpuMicros).toFixed(2)} `
+        + `| ${(d.wakeups / reads).toFixed(3)} | ${(c.wakeups / reads).toFixed(3)} |`);
+    }
   }
 }
 
