@@ -14,8 +14,8 @@ export function processCpuMicros(pid: number | string | undefined): number {
 
 /**
  * CPU time (µs) and voluntary context switches of each thread group of process `pid`, from
- * /proc/PID/task: threads are grouped by name with digits replaced by N ("bookie-io-N-N"). An empty
- * map when it cannot be read.
+ * /proc/PID/task: threads are grouped by name with digits replaced by N ("bookie-io-N-N"). Names are
+ * as the kernel keeps them, cut at 15 characters ("BookieReadThrea"). An empty map when it cannot be read.
  */
 export function threadGroupUsage(pid: number | string | undefined): Map<string, { cpuMicros: number; wakeups: number }> {
   const groups = new Map<string, { cpuMicros: number; wakeups: number }>();
