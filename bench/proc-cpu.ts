@@ -12,13 +12,16 @@ export function processCpuMicros(pid: number | string | undefined): number {
   }
 }
 
+/** Per thread group (threads named alike): CPU time in µs and voluntary context switches. */
+export type ThreadGroups = Map<string, { cpuMicros: number; wakeups: number }>;
+
 /**
  * CPU time (µs) and voluntary context switches of each thread group of process `pid`, from
  * /proc/PID/task: threads are grouped by name with digits replaced by N ("bookie-io-N-N"). Names are
  * as the kernel keeps them, cut at 15 characters ("BookieReadThrea"). An empty map when it cannot be read.
  */
-export function threadGroupUsage(pid: number | string | undefined): Map<string, { cpuMicros: number; wakeups: number }> {
-  const groups = new Map<string, { cpuMicros: number; wakeups: number }>();
+export function threadGroupUsage(pid: number | string | undefined): ThreadGroups {
+  const groups: ThreadGroups = new Map();
   let tasks: string[];
   try { tasks = readdirSync(`/proc/${pid}/task`); } catch { return groups; }
   for (const task of tasks) {
@@ -40,11 +43,21 @@ export function threadGroupUsage(pid: number | string | undefined): Map<string, 
 }
 
 /** after − before, per thread group (a group that appeared meanwhile counts from zero). */
-export function threadGroupDelta(before: ReturnType<typeof threadGroupUsage>, after: ReturnType<typeof threadGroupUsage>): ReturnType<typeof threadGroupUsage> {
-  const delta = new Map<string, { cpuMicros: number; wakeups: number }>();
+export function threadGroupDelta(before: ThreadGroups, after: ThreadGroups): ThreadGroups {
+  const delta: ThreadGroups = new Map();
   for (const [name, a] of after) {
     const b = before.get(name) ?? { cpuMicros: 0, wakeups: 0 };
     delta.set(name, { cpuMicros: a.cpuMicros - b.cpuMicros, wakeups: a.wakeups - b.wakeups });
   }
   return delta;
+}
+
+/** Adds `delta` into `into`, group by group (for totals over several measurements). */
+export function addThreadGroups(into: ThreadGroups, delta: ThreadGroups): void {
+  for (const [name, d] of delta) {
+    const total = into.get(name) ?? { cpuMicros: 0, wakeups: 0 };
+    total.cpuMicros += d.cpuMicros;
+    total.wakeups += d.wakeups;
+    into.set(name, total);
+  }
 }

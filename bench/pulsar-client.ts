@@ -29,7 +29,7 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { CompressionType, Consumer } from '../src/pulsar/index.js';
 import { fromDist } from './dist.js';
-import { processCpuMicros, threadGroupDelta, threadGroupUsage } from './proc-cpu.js';
+import { addThreadGroups, processCpuMicros, threadGroupDelta, threadGroupUsage, type ThreadGroups } from './proc-cpu.js';
 
 // The client under test runs from the build (bench/dist.ts).
 const { PulsarClient } = await fromDist<typeof import('../src/pulsar/index.js')>('pulsar/index.js');
@@ -53,16 +53,8 @@ const MODES: Record<string, { batching: boolean; compression: CompressionType }>
 const modes = (process.env.BENCH_MODES ?? Object.keys(MODES).join(',')).split(',').map((m) => m.trim()).filter(Boolean);
 const PAYLOAD = Buffer.from(randomBytes(256).toString('hex') + 'x'.repeat(512)); // 1,024 bytes
 
-type Usage = ReturnType<typeof threadGroupUsage>;
 /** Per mode and reader: the broker's thread groups, summed over the rounds' receive() consumes. */
-const brokerThreads: Record<string, { cpp: Usage; dagpact: Usage }> = {};
-function addUsage(into: Usage, delta: Usage): void {
-  for (const [name, d] of delta) {
-    const t = into.get(name) ?? { cpuMicros: 0, wakeups: 0 };
-    t.cpuMicros += d.cpuMicros; t.wakeups += d.wakeups;
-    into.set(name, t);
-  }
-}
+const brokerThreads: Record<string, { cpp: ThreadGroups; dagpact: ThreadGroups }> = {};
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -155,7 +147,7 @@ async function main() {
           const t0 = threadGroupUsage(BROKER_PID);
           const c = await python(['consume', SERVICE_URL, cTopic, 'cpp', String(N)]);
           r.cppBroker!.push((processCpuMicros(BROKER_PID) - b0) / N);
-          addUsage(threads.cpp, threadGroupDelta(t0, threadGroupUsage(BROKER_PID)));
+          addThreadGroups(threads.cpp, threadGroupDelta(t0, threadGroupUsage(BROKER_PID)));
           r.cppConsume!.push(c.rate);
           r.cppCpu!.push(c.cpu_us ?? NaN);
         };
@@ -164,7 +156,7 @@ async function main() {
           const t0 = threadGroupUsage(BROKER_PID);
           const one = await dagpactConsume(client, cTopic, 'dagpact', 'receive');
           r.dagpactBroker!.push((processCpuMicros(BROKER_PID) - b0) / N);
-          addUsage(threads.dagpact, threadGroupDelta(t0, threadGroupUsage(BROKER_PID)));
+          addThreadGroups(threads.dagpact, threadGroupDelta(t0, threadGroupUsage(BROKER_PID)));
           r.dagpactConsume!.push(one.rate);
           r.dagpactCpu!.push(one.cpuUs);
           const batch = await dagpactConsume(client, cTopic, 'dagpact-batch', 'batch');

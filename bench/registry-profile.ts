@@ -43,7 +43,7 @@ const GROUPS: Array<[string, (key: string) => boolean]> = [
 ];
 
 /** Self time (µs) per function ("name url"), start-up's samples and idle time left out. */
-export function selfTimes(profile: Profile): Map<string, number> {
+function selfTimes(profile: Profile): Map<string, number> {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -66,7 +66,7 @@ export function selfTimes(profile: Profile): Map<string, number> {
 const groupOf = (k: string) => GROUPS.find(([, match]) => match(k))?.[0] ?? 'everything else';
 
 /** Each group's time, in units of the profile's time in `writev`. */
-export function grouped(self: Map<string, number>): Map<string, number> {
+function grouped(self: Map<string, number>): Map<string, number> {
   const writev = self.get('writev ') ?? NaN;
   const out = new Map<string, number>([...GROUPS.map(([name]) => [name, 0] as [string, number]), ['everything else', 0]]);
   for (const [k, t] of self) {
