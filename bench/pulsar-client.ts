@@ -10,7 +10,8 @@
 //    ack() one message at a time; rate = COUNT / (first message → last ack() call). Acks are grouped by
 //    both clients' defaults (100 ms). dagpact is also measured reading with receiveBatch() ("batch recv").
 // Medians of ROUNDS rounds; ratio = dagpact ÷ C++ client. Each consume also reports the consuming
-// process's CPU per message over the same span (process.cpuUsage(); Python's time.process_time()), and
+// process's CPU per message over the same span (process.cpuUsage(); Python's time.process_time()) and
+// its voluntary context switches per message, all threads (getrusage on both sides), and
 // the broker's over the whole consume (subscription and start-up included) when its pid is known, and
 // then also the broker's CPU and voluntary context switches per message by thread group (bookie-io-N-N,
 // pulsar-io-N-N, ...), summed over the rounds: which of the broker's threads work more for one reader.
@@ -69,11 +70,11 @@ async function deleteTopic(topic: string): Promise<void> {
   }
 }
 
-async function python(args: string[]): Promise<{ rate: number; count: number; errors?: number; cpu_us?: number }> {
+async function python(args: string[]): Promise<{ rate: number; count: number; errors?: number; cpu_us?: number; sleeps?: number }> {
   const { stdout } = await run(PYTHON, ['bench/python/pulsar_client_bench.py', ...args], { maxBuffer: 16 * 1024 * 1024, timeout: 600_000 });
   const line = stdout.split('\n').find((l) => l.startsWith('{'));
   if (!line) throw new Error(`no result from the Python client: ${stdout}`);
-  return JSON.parse(line) as { rate: number; count: number; errors?: number; cpu_us?: number };
+  return JSON.parse(line) as { rate: number; count: number; errors?: number; cpu_us?: number; sleeps?: number };
 }
 
 async function dagpactProduce(client: PulsarClient, topic: string, mode: { batching: boolean; compression: CompressionType }): Promise<number> {
@@ -88,17 +89,18 @@ async function dagpactProduce(client: PulsarClient, topic: string, mode: { batch
   return N / seconds;
 }
 
-/** Rate, and this process's CPU (user + system, all threads) per message over the same span. */
-async function dagpactConsume(client: PulsarClient, topic: string, subscription: string, style: 'receive' | 'batch'): Promise<{ rate: number; cpuUs: number }> {
+/** Rate, and this process's CPU (user + system, all threads) and voluntary context switches per message over the same span. */
+async function dagpactConsume(client: PulsarClient, topic: string, subscription: string, style: 'receive' | 'batch'): Promise<{ rate: number; cpuUs: number; sleeps: number }> {
   const consumer: Consumer = await client.subscribe({ topic, subscription, subscriptionType: 'Shared', initialPosition: 'earliest', receiverQueueSize: 1000 });
   let got = 0;
   let started = 0;
   let cpu = process.cpuUsage();
+  let sleeps = process.resourceUsage().voluntaryContextSwitches;
   if (style === 'receive') {
     while (got < N) {
       const m = await consumer.receive(30_000);
       if (!m) throw new Error(`dagpact consumer: timed out after ${got} messages`);
-      if (got === 0) { started = performance.now(); cpu = process.cpuUsage(); }
+      if (got === 0) { started = performance.now(); cpu = process.cpuUsage(); sleeps = process.resourceUsage().voluntaryContextSwitches; }
       void consumer.ack(m);
       got++;
     }
@@ -106,15 +108,16 @@ async function dagpactConsume(client: PulsarClient, topic: string, subscription:
     while (got < N) {
       const batch = await consumer.receiveBatch(1000, 30_000);
       if (batch.length === 0) throw new Error(`dagpact consumer: timed out after ${got} messages`);
-      if (got === 0) { started = performance.now(); cpu = process.cpuUsage(); }
+      if (got === 0) { started = performance.now(); cpu = process.cpuUsage(); sleeps = process.resourceUsage().voluntaryContextSwitches; }
       for (const m of batch) void consumer.ack(m);
       got += batch.length;
     }
   }
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
+  sleeps = process.resourceUsage().voluntaryContextSwitches - sleeps;
   await consumer.close();
-  return { rate: got / seconds, cpuUs: (used.user + used.system) / got };
+  return { rate: got / seconds, cpuUs: (used.user + used.system) / got, sleeps: sleeps / got };
 }
 
 async function main() {
@@ -130,7 +133,7 @@ async function main() {
       for (const name of modes) {
         const mode = MODES[name];
         if (!mode) throw new Error(`unknown mode ${name} (plain, batch, lz4, batch-lz4)`);
-        const r = (results[name] ??= { dagpactProduce: [], cppProduce: [], dagpactConsume: [], dagpactBatchConsume: [], cppConsume: [], dagpactCpu: [], dagpactBatchCpu: [], cppCpu: [], dagpactBroker: [], cppBroker: [] });
+        const r = (results[name] ??= { dagpactProduce: [], cppProduce: [], dagpactConsume: [], dagpactBatchConsume: [], cppConsume: [], dagpactCpu: [], dagpactBatchCpu: [], cppCpu: [], dagpactBroker: [], cppBroker: [], dagpactSleeps: [], cppSleeps: [] });
         const dTopic = `persistent://public/default/bench-client-${runId}-${name}-${round}-d`;
         const cTopic = `persistent://public/default/bench-client-${runId}-${name}-${round}-c`;
         const cpp = async () => {
@@ -150,6 +153,7 @@ async function main() {
           addThreadGroups(threads.cpp, threadGroupDelta(t0, threadGroupUsage(BROKER_PID)));
           r.cppConsume!.push(c.rate);
           r.cppCpu!.push(c.cpu_us ?? NaN);
+          r.cppSleeps!.push(c.sleeps ?? NaN);
         };
         const ourRead = async () => {
           const b0 = processCpuMicros(BROKER_PID);
@@ -159,6 +163,7 @@ async function main() {
           addThreadGroups(threads.dagpact, threadGroupDelta(t0, threadGroupUsage(BROKER_PID)));
           r.dagpactConsume!.push(one.rate);
           r.dagpactCpu!.push(one.cpuUs);
+          r.dagpactSleeps!.push(one.sleeps);
           const batch = await dagpactConsume(client, cTopic, 'dagpact-batch', 'batch');
           r.dagpactBatchConsume!.push(batch.rate);
           r.dagpactBatchCpu!.push(batch.cpuUs);
@@ -190,14 +195,17 @@ async function main() {
   }
   // Both consumers are mostly waiting for the broker on this machine; the CPU each spends per message
   // is the client's own cost. Ratio = C++ client's CPU ÷ dagpact's (above 1: dagpact spends less).
-  console.log('\nConsume + ack, CPU per message of the consuming process (µs, user + system, all threads; medians)');
-  console.log('| mode | dagpact receive() | C++ client (Python loop included) | C++ ÷ dagpact | dagpact receiveBatch() | C++ ÷ dagpact | broker, dagpact receive() | broker, C++ client |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('\nConsume + ack, CPU per message of the consuming process (µs, user + system, all threads) and its sleeps per message (voluntary context switches); medians');
+  // Sleeps: the consuming process's voluntary context switches per message (all its threads; getrusage).
+  // Few sleeps per message mean the process takes what arrives in long runs on one core.
+  console.log('| mode | dagpact receive() | C++ client (Python loop included) | C++ ÷ dagpact | dagpact receiveBatch() | C++ ÷ dagpact | broker, dagpact receive() | broker, C++ client | sleeps/msg, dagpact receive() | sleeps/msg, C++ client |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const name of modes) {
     const r = results[name]!;
     const m = (k: string) => median(r[k]!);
     console.log(`| ${name} | ${m('dagpactCpu').toFixed(1)} | ${m('cppCpu').toFixed(1)} | **${(m('cppCpu') / m('dagpactCpu')).toFixed(2)}** `
-      + `| ${m('dagpactBatchCpu').toFixed(1)} | ${(m('cppCpu') / m('dagpactBatchCpu')).toFixed(2)} | ${m('dagpactBroker').toFixed(1)} | ${m('cppBroker').toFixed(1)} |`);
+      + `| ${m('dagpactBatchCpu').toFixed(1)} | ${(m('cppCpu') / m('dagpactBatchCpu')).toFixed(2)} | ${m('dagpactBroker').toFixed(1)} | ${m('cppBroker').toFixed(1)} `
+      + `| ${m('dagpactSleeps').toFixed(3)} | ${m('cppSleeps').toFixed(3)} |`);
   }
   // Where the broker's CPU went while each client read (all rounds together): its busiest thread groups.
   for (const name of modes) {

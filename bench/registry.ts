@@ -8,7 +8,11 @@
 //    dagpact answers (fetched from dagpact first), as a constant;
 //  - dagpact `GET /ccompat/schemas/ids/{id}` and `GET /ccompat/subjects/{s}/versions/latest`
 //    (`dagpact serve` from dist/ on embedded PGlite, warn-level logs);
-//  - Pulsar's `GET /admin/v2/schemas/{t}/schema` for the same schema.
+//  - Pulsar's `GET /admin/v2/schemas/{t}/schema` for the same schema;
+//  - dagpact `GET /healthz` and its own constant anchor: a route that reads nothing, through the same
+//    per-request pipeline (request id, security headers, Host check, metrics; no authentication, it is
+//    public). What separates a schema read from its anchor is then split in two: the pipeline (healthz
+//    against its anchor) and the registry's own work (a schema read against healthz).
 // Beside the rates, the CPU time each server process (dagpact's, the anchor's) spent per request answered,
 // read from /proc: steadier than the rate on a shared machine, where the load generator competes too.
 //
@@ -93,7 +97,8 @@ async function main() {
     const { id } = (await reg.json()) as { id: number };
     const byIdUrl = `${server.url}/ccompat/schemas/ids/${id}`;
     const latestUrl = `${server.url}/ccompat/subjects/bench-value/versions/latest`;
-    const bodies = { byId: await (await fetch(byIdUrl)).text(), latest: await (await fetch(latestUrl)).text() };
+    const healthUrl = `${server.url}/healthz`;
+    const bodies = { byId: await (await fetch(byIdUrl)).text(), latest: await (await fetch(latestUrl)).text(), health: await (await fetch(healthUrl)).text() };
     anchor = await startConstantServer(bodies, dataDir);
     for (const [name, body] of Object.entries(bodies)) {
       if (await (await fetch(`${anchor.url}/constant/${name}`)).text() !== body) throw new Error(`the constant ${name} differs from dagpact's body`);
@@ -110,6 +115,8 @@ async function main() {
       ['constant, body of versions/latest (anchor)', `${anchor.url}/constant/latest`, anchor.pid],
       ['dagpact GET /ccompat/subjects/{s}/versions/latest', latestUrl, server.child.pid],
       ['Pulsar GET /admin/v2/schemas/{t}/schema', pulsarUrl, undefined],
+      ['constant, body of healthz (anchor)', `${anchor.url}/constant/health`, anchor.pid],
+      ['dagpact GET /healthz (the pipeline alone)', healthUrl, server.child.pid],
     ];
     const runs = new Map<string, Run[]>(targets.map(([name]) => [name, []]));
     for (let round = 0; round < rounds; round++) {
@@ -124,18 +131,24 @@ async function main() {
     }
     const med = (name: string, k: keyof Run) => median(runs.get(name)!.map((r) => r[k]));
     const perRound = (a: string, b: string) => runs.get(a)!.map((r, i) => (r.rps / runs.get(b)![i]!.rps).toFixed(2)).join(' / ');
-    const [cId, dId, cLatest, dLatest, pulsar] = targets.map(([n]) => n) as [string, string, string, string, string];
+    const [cId, dId, cLatest, dLatest, pulsar, cHealth, dHealth] = targets.map(([n]) => n) as [string, string, string, string, string, string, string];
     console.log(`\nschema reads: autocannon, ${connections} connections, ${seconds} s per target after 2 s warm-up, ${rounds} rounds alternating, medians`);
     console.log('| target | req/s | p50 ms | p99 ms | errors | vs its constant anchor | vs Pulsar | server CPU µs/request | anchor ÷ this, CPU |');
     console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-    for (const [name, anchorName] of [[cId, cId], [dId, cId], [cLatest, cLatest], [dLatest, cLatest], [pulsar, undefined]] as Array<[string, string | undefined]>) {
+    for (const [name, anchorName] of [[cId, cId], [dId, cId], [cLatest, cLatest], [dLatest, cLatest], [pulsar, undefined], [cHealth, cHealth], [dHealth, cHealth]] as Array<[string, string | undefined]>) {
       const rps = med(name, 'rps');
       const errors = runs.get(name)!.reduce((n, r) => n + r.errors + r.non2xx, 0);
       const cpu = med(name, 'cpuMicros');
       console.log(`| ${name} | ${rps.toFixed(0)} | ${med(name, 'p50')} | ${med(name, 'p99')} | ${errors} | ${anchorName ? (rps / med(anchorName, 'rps')).toFixed(2) + 'x' : ''} | ${(rps / med(pulsar, 'rps')).toFixed(2)}x | ` +
         `${Number.isNaN(cpu) ? '' : cpu.toFixed(1)} | ${anchorName && !Number.isNaN(cpu) ? (med(anchorName, 'cpuMicros') / cpu).toFixed(2) + 'x' : ''} |`);
     }
-    console.log(`\nper round, dagpact / anchor: schemas/ids ${perRound(dId, cId)}; versions/latest ${perRound(dLatest, cLatest)}`);
+    console.log(`\nper round, dagpact / anchor: schemas/ids ${perRound(dId, cId)}; versions/latest ${perRound(dLatest, cLatest)}; healthz ${perRound(dHealth, cHealth)}`);
+    // The split: the pipeline's share is healthz against its anchor; the registry's own, a read against healthz.
+    const rate = (name: string) => med(name, 'rps');
+    const cpu = (name: string) => med(name, 'cpuMicros');
+    console.log(`where the gap is (medians): the pipeline alone, healthz ÷ its anchor ${(rate(dHealth) / rate(cHealth)).toFixed(2)}x by rate, `
+      + `+${(cpu(dHealth) - cpu(cHealth)).toFixed(1)} µs CPU/request; the registry's read on top of it, schemas/ids ÷ healthz ${(rate(dId) / rate(dHealth)).toFixed(2)}x, `
+      + `versions/latest ÷ healthz ${(rate(dLatest) / rate(dHealth)).toFixed(2)}x by rate, +${(cpu(dId) - cpu(dHealth)).toFixed(1)} and +${(cpu(dLatest) - cpu(dHealth)).toFixed(1)} µs CPU/request`);
     const t = await transitiveCheck();
     console.log(`\ntransitive check (FULL_TRANSITIVE, 200-field record vs 100 versions): median ${t.medianMs.toFixed(1)} ms, max ${t.maxMs.toFixed(1)} ms over 30 runs; reference: parsing the 101 schemas once ${t.parseAllMs.toFixed(1)} ms (ratio ${(t.medianMs / t.parseAllMs).toFixed(2)})`);
   } finally {

@@ -7,11 +7,13 @@ Usage:
       {"count", "seconds", "rate", "errors"}: first send to last receipt.
   pulsar_client_bench.py consume SERVICE_URL TOPIC SUBSCRIPTION COUNT
       Shared subscription from the earliest position, receive() + acknowledge() one message at a time
-      (acks grouped by the client's default 100 ms window); prints {"count", "seconds", "rate", "cpu_us"}:
-      first message received to last acknowledge() call, and the process's CPU per message over it.
+      (acks grouped by the client's default 100 ms window); prints {"count", "seconds", "rate", "cpu_us",
+      "sleeps"}: first message received to last acknowledge() call, and over it the process's CPU per
+      message and its threads' voluntary context switches per message (each a thread going to sleep).
 """
 import base64
 import json
+import resource
 import sys
 import threading
 import time
@@ -62,12 +64,14 @@ def consume(url, topic, subscription, count):
         if started is None:
             started = time.perf_counter()
             cpu_started = time.process_time()
+            sleeps_started = resource.getrusage(resource.RUSAGE_SELF).ru_nvcsw
         consumer.acknowledge(msg)
         got += 1
     seconds = time.perf_counter() - started
     # CPU of the whole process (the C++ client's threads and this loop) over the same span.
     cpu_us = (time.process_time() - cpu_started) * 1e6 / count
-    print(json.dumps({"count": got, "seconds": seconds, "rate": count / seconds, "cpu_us": cpu_us}), flush=True)
+    sleeps = (resource.getrusage(resource.RUSAGE_SELF).ru_nvcsw - sleeps_started) / count
+    print(json.dumps({"count": got, "seconds": seconds, "rate": count / seconds, "cpu_us": cpu_us, "sleeps": sleeps}), flush=True)
     consumer.close()
     client.close()
 
