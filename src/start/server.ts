@@ -17,6 +17,7 @@ import { installShutdown } from './shutdown.js';
 import type { Database } from '../store/db.js';
 import { makeLogger, openConfiguredDatabase } from './common.js';
 import { makeAuditLog, makeTokenStore } from '../store/token-store.js';
+import { warmManifestValidator } from '../core/contracts/manifest.js';
 
 export async function startServer(config: ServerConfig) {
   const log = makeLogger(config.logLevel, 'dagpact-server');
@@ -115,6 +116,8 @@ export async function startServer(config: ServerConfig) {
       ],
     });
     await migrated;
+    // One-time work that would otherwise stall the event loop inside the first manifest request.
+    warmManifestValidator();
   } catch (error) {
     shutdown?.dispose();
     // A failed migrate, build or listen must not leave the database (or a half-built app) open.
