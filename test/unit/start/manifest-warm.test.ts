@@ -20,6 +20,8 @@ describe('API server start-up', () => {
   it('compiles the manifest validator once the database is ready, before start-up returns', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'dagpact-warm-'));
     const config = parseServerConfig({ DAGPACT_DATA_DIR: dataDir, DAGPACT_LOG_LEVEL: 'silent', DAGPACT_HOST: '127.0.0.1', DAGPACT_PORT: '0' });
+    // startServer installs SIGTERM/SIGINT handlers (start/shutdown.ts); this test removes the ones it added.
+    const before = { SIGTERM: new Set(process.listeners('SIGTERM')), SIGINT: new Set(process.listeners('SIGINT')) };
     const started = await startServer(config);
     try {
       expect(warmed.calls).toBe(1);
@@ -31,6 +33,9 @@ describe('API server start-up', () => {
       expect(res.statusCode).toBe(422);
       expect(res.json()).toMatchObject({ error_code: 'INVALID_MANIFEST', details: { problems: [{ path: '$.consumes[0].topic' }] } });
     } finally {
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+        for (const listener of process.listeners(signal)) if (!before[signal].has(listener)) process.off(signal, listener);
+      }
       await started.app.close();
       await started.database.close();
       await rm(dataDir, { recursive: true, force: true });
