@@ -10,7 +10,7 @@ import { closest } from '../suggest.js';
 import { runCheck, type Companion } from './check.js';
 import { labelOf, pairProblems, planDeployOrder, type Compare, type DagSchemas, type OrderConstraint } from './deploy-order.js';
 import { contractHash, contractIdentity, diffIdentities, type ContractIdentity, type EntryIdentity } from './identity.js';
-import { parseManifest, readManifestText, topicParts } from './manifest.js';
+import { checkManifestLength, parseManifest, readManifestText, topicParts } from './manifest.js';
 import { pinEntries, textForPulsar } from './resolve.js';
 import type {
   ActiveVersion, AirflowDagVersions, CheckFinding, CheckRecord, ContractEntry, ContractStore, DagVersionRecord, DagVersionRef, DeploymentRecord,
@@ -76,9 +76,19 @@ export function findingsOf(check: Pick<CheckRecord, 'checks'>): CheckFinding[] {
 export function makeContracts(deps: ContractsDeps) {
   const { store, registry } = deps;
 
-  /** Manifest text is YAML read through the compute port (off the event loop in the API server); a document is taken as is. */
-  const readDocument = (input: unknown): Promise<unknown> =>
-    (typeof input !== 'string' ? Promise.resolve(input) : deps.compute ? deps.compute.readManifest(input) : Promise.resolve().then(() => readManifestText(input)));
+  /**
+   * Manifest text is YAML read through the compute port (off the event loop in the API server); a
+   * document is taken as is. Text over the length limit is refused here, without copying it to a worker.
+   */
+  const readDocument = (input: unknown): Promise<unknown> => {
+    if (typeof input !== 'string') return Promise.resolve(input);
+    try {
+      checkManifestLength(input);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    return deps.compute ? deps.compute.readManifest(input) : Promise.resolve().then(() => readManifestText(input));
+  };
 
   const versionNotFound = (dagId: string, version: string) =>
     new DagpactError('DAG_VERSION_NOT_FOUND', `DAG "${dagId}" has no version "${version}"; register it first (POST /v1/dags)`);

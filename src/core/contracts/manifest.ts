@@ -97,10 +97,18 @@ function tooLarge(message: string): DagpactError {
 }
 
 /** Cheap scan of the raw text: flow-collection nesting and a ceiling on how many keys it can hold. */
-function precheck(text: string): void {
+/**
+ * INVALID_MANIFEST when the text is longer than a manifest may be. A length read, so callers check it
+ * before handing the text to a worker (a copy of the whole string) or parsing it.
+ */
+export function checkManifestLength(text: string): void {
   if (text.length > MANIFEST_LIMITS.bytes) {
     throw tooLarge(`is ${text.length} characters long; a manifest may have at most ${MANIFEST_LIMITS.bytes} (register large schemas as subjects and refer to them)`);
   }
+}
+
+function precheck(text: string): void {
+  checkManifestLength(text);
   let depth = 0;
   let colons = 0;
   let quote: string | undefined;

@@ -28,8 +28,10 @@ describe('POST /v1/dags: malformed manifests', () => {
     ['references without an inline schema', { dag_id: 'd', version: '1', produces: [{ topic: 'o', subject: 's', version: 1, references: [{ name: 'a.B', subject: 'b', version: 1 }] }] }, '$.produces[0].references'],
     ['a reference without a version', { dag_id: 'd', version: '1', produces: [{ topic: 'o', schemaType: 'AVRO', schema: orderV1, references: [{ name: 'a.B', subject: 'b' }] }] }, '$.produces[0].references[0].version'],
     ['YAML text without dag_id', 'version: "1"\nconsumes:\n  - topic: o\n    subject: s\n    version: 1\n', '$.dag_id'],
+    ['empty text', '', '$'],
+    ['text longer than a manifest may be (512 KiB)', `dag_id: d\n#${'x'.repeat(600_000)}\n`, '$'],
   ];
-  it.each(cases)('%s → 422 naming %s', async (_name, manifest, path) => {
+  it.each(cases.map(([name, manifest, path]) => ({ name, manifest, path })))('$name → 422 naming $path', async ({ manifest, path }) => {
     const { status, body } = await post('/v1/dags', { manifest });
     expect(status).toBe(422);
     expect(body.error_code).toBe('INVALID_MANIFEST');
