@@ -80,14 +80,10 @@ export function makeContracts(deps: ContractsDeps) {
    * Manifest text is YAML read through the compute port (off the event loop in the API server); a
    * document is taken as is. Text over the length limit is refused here, without copying it to a worker.
    */
-  const readDocument = (input: unknown): Promise<unknown> => {
-    if (typeof input !== 'string') return Promise.resolve(input);
-    try {
-      checkManifestLength(input);
-    } catch (error) {
-      return Promise.reject(error as Error);
-    }
-    return deps.compute ? deps.compute.readManifest(input) : Promise.resolve().then(() => readManifestText(input));
+  const readDocument = async (input: unknown): Promise<unknown> => {
+    if (typeof input !== 'string') return input;
+    checkManifestLength(input);
+    return deps.compute ? deps.compute.readManifest(input) : readManifestText(input);
   };
 
   const versionNotFound = (dagId: string, version: string) =>

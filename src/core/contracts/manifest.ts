@@ -96,7 +96,6 @@ function tooLarge(message: string): DagpactError {
   return invalidManifest([{ path: '$', message }]);
 }
 
-/** Cheap scan of the raw text: flow-collection nesting and a ceiling on how many keys it can hold. */
 /**
  * INVALID_MANIFEST when the text is longer than a manifest may be. A length read, so callers check it
  * before handing the text to a worker (a copy of the whole string) or parsing it.
@@ -107,6 +106,7 @@ export function checkManifestLength(text: string): void {
   }
 }
 
+/** Cheap scan of the raw text: flow-collection nesting and a ceiling on how many keys it can hold. */
 function precheck(text: string): void {
   checkManifestLength(text);
   let depth = 0;
