@@ -13,14 +13,13 @@
 //
 // Env: BENCH_SECONDS (default 8) sampled per server after 3 s of warm-up, BENCH_CONNECTIONS (default 64),
 // BENCH_TOP (default 12): how many functions to list per pair, largest difference first.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
-import { freePort } from '../test/support/server-process.js';
-import { waitFor } from '../test/support/wait-for.js';
+import { startServedPair, type ServedPair } from './served-pair.js';
 
 const run = promisify(execFile);
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
@@ -68,45 +67,23 @@ function callerOf(stack: string[]): string {
   return stack.slice(1).find((f) => f.startsWith('JS:')) ?? stack[1] ?? '';
 }
 
-function start(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--perf-basic-prof', ...args], { env: { ...process.env, ...env }, stdio: 'ignore' });
-}
-
 async function main() {
   await run('perf', ['--version']).catch(() => { throw new Error('this benchmark needs Linux perf (Debian package linux-perf)'); });
   const dir = mkdtempSync(join(tmpdir(), 'dagpact-registry-perf-'));
-  const children: ChildProcess[] = [];
+  let pair: ServedPair | undefined;
   try {
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const serve = start(['dist/src/cli/main.js', 'serve'], { DAGPACT_DATA_DIR: join(dir, 'data'), DAGPACT_LOG_LEVEL: 'warn', DAGPACT_HOST: '127.0.0.1', DAGPACT_PORT: String(port) });
-    children.push(serve);
-    await waitFor('dagpact serve ready', async () => (await fetch(`${base}/readyz`)).ok, { timeoutMs: 60_000, intervalMs: 200 });
-    const fields = Array.from({ length: 20 }, (_, i) => ({ name: `f${i}`, type: i % 2 ? 'string' : 'long' }));
-    const reg = await fetch(`${base}/ccompat/subjects/bench-value/versions`, {
-      method: 'POST', headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
-      body: JSON.stringify({ schema: JSON.stringify({ type: 'record', name: 'Wide', namespace: 'bench', fields }) }),
+    pair = await startServedPair({
+      dir, flags: { dagpact: ['--perf-basic-prof'], anchor: ['--perf-basic-prof'] },
+      schema: { type: 'record', name: 'Wide', namespace: 'bench', fields: Array.from({ length: 20 }, (_, i) => ({ name: `f${i}`, type: i % 2 ? 'string' : 'long' })) },
+      paths: (id) => ({ byId: `/ccompat/schemas/ids/${id}`, health: '/healthz' }),
     });
-    const { id } = (await reg.json()) as { id: number };
-    const routes = { byId: `/ccompat/schemas/ids/${id}`, health: '/healthz' };
-    const bodies: string[] = [];
-    for (const [name, path] of Object.entries(routes)) {
-      const file = join(dir, `${name}.json`);
-      writeFileSync(file, await (await fetch(`${base}${path}`)).text());
-      bodies.push(`${name}=${file}`);
-    }
-    const anchorPort = await freePort();
-    const anchor = start(['--import', 'tsx', 'bench/constant-server.ts', String(anchorPort), ...bodies], {});
-    children.push(anchor);
-    await waitFor('anchor ready', async () => (await fetch(`http://127.0.0.1:${anchorPort}/constant/health`)).ok, { timeoutMs: 30_000, intervalMs: 200 });
-
-    for (const [name, path] of Object.entries(routes)) {
-      const d = await sample(`${base}${path}`, serve.pid!, dir, `dagpact-${name}`);
-      const a = await sample(`http://127.0.0.1:${anchorPort}/constant/${name}`, anchor.pid!, dir, `anchor-${name}`);
+    for (const [name, urls] of Object.entries(pair.urls)) {
+      const d = await sample(urls.dagpact, pair.dagpact.pid!, dir, `dagpact-${name}`);
+      const a = await sample(urls.anchor, pair.anchor.pid!, dir, `anchor-${name}`);
       const dl = perRequest(d);
       const al = perRequest(a);
       const sum = (m: Map<string, number>, kernel?: boolean) => [...m].filter(([k]) => kernel === undefined || isKernel(k) === kernel).reduce((s, [, v]) => s + v, 0);
-      console.log(`\n${name === 'byId' ? `GET ${path}` : 'GET /healthz (the pipeline, nothing read)'} against its constant anchor: `
+      console.log(`\n${name === 'byId' ? `GET ${new URL(urls.dagpact).pathname}` : 'GET /healthz (the pipeline, nothing read)'} against its constant anchor: `
         + `${d.rate.toFixed(0)} against ${a.rate.toFixed(0)} req/s (${(d.rate / a.rate).toFixed(2)}x) under perf, ${seconds} s each`);
       console.log('| main thread, µs per request | dagpact | anchor | difference |');
       console.log('|---|---:|---:|---:|');
@@ -127,10 +104,10 @@ async function main() {
       }
     }
   } finally {
-    for (const child of children) child.kill('SIGTERM');
+    await pair?.stop();
     rmSync(dir, { recursive: true, force: true });
     // --perf-basic-prof's symbol maps, one per process.
-    for (const child of children) rmSync(`/tmp/perf-${child.pid}.map`, { force: true });
+    for (const child of pair ? [pair.dagpact, pair.anchor] : []) rmSync(`/tmp/perf-${child.pid}.map`, { force: true });
   }
 }
 

@@ -9,13 +9,11 @@
 //
 // Env: BENCH_SECONDS (default 10) of load per server after 3 s of warm-up, BENCH_CONNECTIONS (default 64),
 // BENCH_TOP (default 15): how many functions of "everything else" to list, largest difference first.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { freePort } from '../test/support/server-process.js';
-import { waitFor } from '../test/support/wait-for.js';
+import { startServedPair, type ServedPair } from './served-pair.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -76,17 +74,6 @@ function grouped(self: Map<string, number>): Map<string, number> {
   return out;
 }
 
-function start(args: string[], env: Record<string, string>, profileDir: string): ChildProcess {
-  return spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profileDir, ...args], {
-    env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  await new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); });
-}
-
 /** The main thread's profile in `dir` (Node names it CPU.<date>.<time>.<pid>.0.<n>.cpuprofile). */
 function mainProfile(dir: string): Profile {
   const file = readdirSync(dir).find((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f));
@@ -103,33 +90,18 @@ async function load(url: string): Promise<number> {
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'dagpact-profile-'));
-  const children: ChildProcess[] = [];
+  let pair: ServedPair | undefined;
   try {
-    const dagpactPort = await freePort();
-    const dagpact = start(['dist/src/cli/main.js', 'serve'], {
-      DAGPACT_DATA_DIR: join(dir, 'data'), DAGPACT_LOG_LEVEL: 'warn', DAGPACT_HOST: '127.0.0.1', DAGPACT_PORT: String(dagpactPort),
-    }, join(dir, 'dagpact'));
-    children.push(dagpact);
-    const base = `http://127.0.0.1:${dagpactPort}`;
-    await waitFor('dagpact serve to answer /readyz', async () => (await fetch(`${base}/readyz`)).ok, { timeoutMs: 60_000, intervalMs: 200 });
-    const schema = JSON.stringify({ type: 'record', name: 'R', namespace: 'bench', fields: [{ name: 'a', type: 'long' }, { name: 'b', type: 'string' }] });
-    const reg = await fetch(`${base}/ccompat/subjects/bench-value/versions`, {
-      method: 'POST', headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' }, body: JSON.stringify({ schema }),
+    const profile = (name: string) => ['--cpu-prof', '--cpu-prof-dir', join(dir, name)];
+    pair = await startServedPair({
+      dir, flags: { dagpact: profile('dagpact'), anchor: profile('anchor') },
+      schema: { type: 'record', name: 'R', namespace: 'bench', fields: [{ name: 'a', type: 'long' }, { name: 'b', type: 'string' }] },
+      paths: (id) => ({ byId: `/ccompat/schemas/ids/${id}` }),
     });
-    const { id } = (await reg.json()) as { id: number };
-    const byIdUrl = `${base}/ccompat/schemas/ids/${id}`;
-    writeFileSync(join(dir, 'body.json'), await (await fetch(byIdUrl)).text());
-
-    const anchorPort = await freePort();
-    const anchor = start(['--import', 'tsx', 'bench/constant-server.ts', String(anchorPort), `byId=${join(dir, 'body.json')}`], {}, join(dir, 'anchor'));
-    children.push(anchor);
-    const anchorUrl = `http://127.0.0.1:${anchorPort}/constant/byId`;
-    await waitFor('the constant server to answer', async () => (await fetch(anchorUrl)).ok, { timeoutMs: 30_000, intervalMs: 200 });
-
+    const { dagpact: byIdUrl, anchor: anchorUrl } = pair.urls.byId!;
     const dagpactRate = await load(byIdUrl);
     const anchorRate = await load(anchorUrl);
-    await stop(dagpact);
-    await stop(anchor);
+    await pair.stop();
     const dSelf = selfTimes(mainProfile(join(dir, 'dagpact')));
     const aSelf = selfTimes(mainProfile(join(dir, 'anchor')));
     const d = grouped(dSelf);
@@ -154,7 +126,7 @@ async function main() {
     console.log(`\n"Everything else", the ${top} functions dagpact spends most more on (in \`writev\`s): dagpact / anchor`);
     for (const { k, d: x, a: y } of rest) console.log(`  ${x.toFixed(4)} / ${y.toFixed(4)}  ${k}`);
   } finally {
-    for (const child of children) await stop(child);
+    await pair?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
