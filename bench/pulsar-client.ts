@@ -16,12 +16,27 @@
 // then also the broker's CPU and voluntary context switches per message by thread group (bookie-io-N-N,
 // pulsar-io-N-N, ...), summed over the rounds: which of the broker's threads work more for one reader.
 //
+// Where the broker reads the entries from (BENCH_READ_FROM):
+//  - bookie (default): no cursor is active while the topic is written, so the broker caches nothing and
+//    reads every entry back from its bookie, one request per entry. That costs the broker 45-70 µs of CPU
+//    per unbatched message, ten times either client, so it paces both readers.
+//  - cache: a holder consumer (its own client and connection, a receiver queue of 1) is subscribed
+//    before the C++ client writes, as a consumer that keeps up with a topic is. Its cursor is active, so
+//    the broker keeps each entry in its cache as it is written, and both clients read from there: the
+//    tailing read, where what is measured is the clients. Needs a broker whose cache holds a whole
+//    topic for the length of a round; the benchmark checks the broker's runtime configuration and says
+//    what to start it with otherwise. The cache is direct memory, on top of netty's buffers and the
+//    bookie's caches: the harness's default 512m runs out (OutOfDirectMemoryError, connections reset).
+//      PULSAR_DIRECT_MEMORY=1g PULSAR_EXTRA_CONF='managedLedgerCacheSizeMB=256;managedLedgerCacheEvictionTimeThresholdMillis=600000;managedLedgerCursorBackloggedThreshold=100000000' \
+//        bash scripts/pulsar/harness.sh start   (after a stop: the settings apply when the broker starts)
+//
 //   npm run build && npx tsx bench/pulsar-client.ts   (needs a broker, e.g. scripts/pulsar/harness.sh start, and the test venv)
 //
 // Env: PULSAR_SERVICE_URL (default pulsar://127.0.0.1:6650), PULSAR_ADMIN_URL (default http://127.0.0.1:8080; the
 // benchmark deletes its topics through it after each round: a run writes up to 4 GB), BENCH_PYTHON (default .venv/bin/python, the
 // venv scripts/python/venv.sh creates), BENCH_MESSAGES (default 20000), BENCH_ROUNDS (default 5),
-// BENCH_MODES (comma list of plain,batch,lz4,batch-lz4; default all), BENCH_BROKER_PID (default: the pulsar harness's pid file).
+// BENCH_MODES (comma list of plain,batch,lz4,batch-lz4; default all), BENCH_BROKER_PID (default: the pulsar harness's pid file),
+// BENCH_READ_FROM (bookie or cache, above; default bookie).
 // First, as the dagpact command does (src/cli/main.ts): keeps process.nextTick on V8's fast path.
 import '../src/support/tick-shape.js';
 import { execFile } from 'node:child_process';
@@ -53,6 +68,28 @@ const MODES: Record<string, { batching: boolean; compression: CompressionType }>
 };
 const modes = (process.env.BENCH_MODES ?? Object.keys(MODES).join(',')).split(',').map((m) => m.trim()).filter(Boolean);
 const PAYLOAD = Buffer.from(randomBytes(256).toString('hex') + 'x'.repeat(512)); // 1,024 bytes
+const READ_FROM = process.env.BENCH_READ_FROM ?? 'bookie';
+if (READ_FROM !== 'bookie' && READ_FROM !== 'cache') throw new Error(`BENCH_READ_FROM must be bookie or cache, not ${READ_FROM}`);
+
+/**
+ * For BENCH_READ_FROM=cache: the broker must keep a whole topic's entries (N of about 1.1 KiB, twice
+ * over for headroom) for longer than a round, and must not deactivate the holder's cursor as backlogged.
+ */
+async function checkBrokerCache(): Promise<void> {
+  const res = await fetch(`${ADMIN_URL}/admin/v2/brokers/configuration/runtime`);
+  if (!res.ok) throw new Error(`could not read the broker's runtime configuration: HTTP ${res.status}`);
+  const conf = (await res.json()) as Record<string, string>;
+  const needed: Record<string, number> = {
+    managedLedgerCacheSizeMB: Math.ceil((2 * N * (PAYLOAD.length + 100)) / (1024 * 1024)),
+    managedLedgerCacheEvictionTimeThresholdMillis: 600_000,
+    managedLedgerCursorBackloggedThreshold: 2 * N,
+  };
+  const short = Object.entries(needed).filter(([key, min]) => !(Number(conf[key]) >= min));
+  if (short.length > 0) {
+    throw new Error(`BENCH_READ_FROM=cache: the broker's ${short.map(([k]) => `${k} is ${conf[k]}`).join(', ')}; start it with `
+      + `PULSAR_DIRECT_MEMORY=1g PULSAR_EXTRA_CONF='${Object.entries(needed).map(([k, v]) => `${k}=${Math.max(v, Number(conf[k]) || 0)}`).join(';')}' (scripts/pulsar/harness.sh)`);
+  }
+}
 
 /** Per mode and reader: the broker's thread groups, summed over the rounds' receive() consumes. */
 const brokerThreads: Record<string, { cpp: ThreadGroups; dagpact: ThreadGroups }> = {};
@@ -121,7 +158,10 @@ async function dagpactConsume(client: PulsarClient, topic: string, subscription:
 }
 
 async function main() {
+  if (READ_FROM === 'cache') await checkBrokerCache();
   const client = new PulsarClient({ serviceUrl: SERVICE_URL });
+  // The holder's own client: its connection is not the measured consumers'.
+  const holderClient = READ_FROM === 'cache' ? new PulsarClient({ serviceUrl: SERVICE_URL }) : undefined;
   const results: Record<string, Record<string, number[]>> = {};
   const runId = Date.now().toString(36);
   try {
@@ -142,6 +182,7 @@ async function main() {
           r.cppProduce!.push(p.rate);
         };
         const ours = async () => { r.dagpactProduce!.push(await dagpactProduce(client, dTopic, mode)); };
+        const holder = holderClient && await holderClient.subscribe({ topic: cTopic, subscription: 'holder', subscriptionType: 'Shared', initialPosition: 'earliest', receiverQueueSize: 1 });
         if (round % 2 === 0) { await ours(); await cpp(); } else { await cpp(); await ours(); }
         // Both consumers read the entries the C++ client wrote.
         const threads = (brokerThreads[name] ??= { cpp: new Map(), dagpact: new Map() });
@@ -169,6 +210,7 @@ async function main() {
           r.dagpactBatchCpu!.push(batch.cpuUs);
         };
         if (round % 2 === 0) { await cppRead(); await ourRead(); } else { await ourRead(); await cppRead(); }
+        await holder?.close();
         await deleteTopic(dTopic); await deleteTopic(cTopic);
         const last = (xs: number[]) => xs.at(-1)!.toFixed(0);
         console.error(`round ${round + 1} ${name}: produce dagpact ${last(r.dagpactProduce!)} / C++ ${last(r.cppProduce!)}; `
@@ -179,9 +221,10 @@ async function main() {
     }
   } finally {
     await client.close();
+    await holderClient?.close();
     await deleteTopic(`persistent://public/default/bench-client-warm-${runId}`);
   }
-  console.log(`\n${N} messages of ${PAYLOAD.length} bytes per measurement, ${ROUNDS} rounds, medians (msg/s); ratio = dagpact / C++ client`);
+  console.log(`\n${N} messages of ${PAYLOAD.length} bytes per measurement, ${ROUNDS} rounds, read from the broker's ${READ_FROM}, medians (msg/s); ratio = dagpact / C++ client`);
   console.log('| mode | produce dagpact | produce C++ | ratio | consume+ack dagpact receive() | consume+ack C++ | ratio | dagpact receiveBatch() | ratio |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const name of modes) {

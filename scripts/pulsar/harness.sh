@@ -25,6 +25,8 @@
 #   PULSAR_WEB_PORT     admin REST port                                      (default: 8080)
 #   PULSAR_BK_PORT      first bookie port                                    (default: 3181)
 #   PULSAR_HEAP         JVM max heap                                         (default: 768m)
+#   PULSAR_DIRECT_MEMORY JVM max direct memory: netty's buffers, the broker's entry cache, the bookie's
+#                       caches                                               (default: 512m)
 #   PULSAR_AUTH=token   turn on token authentication; the secret key and an admin token are written
 #                       to the state dir and the admin token is printed as PULSAR_ADMIN_TOKEN
 #   PULSAR_WIPE=1       delete the instance's data before starting
@@ -42,6 +44,7 @@ broker_port="${PULSAR_BROKER_PORT:-6650}"
 web_port="${PULSAR_WEB_PORT:-8080}"
 bk_port="${PULSAR_BK_PORT:-3181}"
 heap="${PULSAR_HEAP:-768m}"
+direct_memory="${PULSAR_DIRECT_MEMORY:-512m}"
 cp_file="$root/.tmp/pulsar/classpath.txt"
 pid_file="$state/broker.pid"
 log_file="$state/broker.log"
@@ -253,7 +256,7 @@ start() {
   echo "$log_mark" >> "$log_file"
   # Pulsar's own launcher passes these --add-opens on Java 17; without them netty and the
   # metrics code log warnings or fall back to slower paths.
-  setsid java -Xms128m -Xmx"$heap" -XX:MaxDirectMemorySize=512m -XX:+UseG1GC \
+  setsid java -Xms128m -Xmx"$heap" -XX:MaxDirectMemorySize="$direct_memory" -XX:+UseG1GC \
     -Dlog4j.configurationFile="$state/log4j2.xml" -Dpulsar.log.level=info \
     -Dio.netty.tryReflectionSetAccessible=true -Dzookeeper.4lw.commands.whitelist=* \
     --add-opens java.base/java.io=ALL-UNNAMED --add-opens java.base/java.nio=ALL-UNNAMED \
