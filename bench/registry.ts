@@ -9,6 +9,8 @@
 //  - dagpact `GET /ccompat/schemas/ids/{id}` and `GET /ccompat/subjects/{s}/versions/latest`
 //    (`dagpact serve` from dist/ on embedded PGlite, warn-level logs);
 //  - Pulsar's `GET /admin/v2/schemas/{t}/schema` for the same schema;
+//  - bench/node-http-constant.ts: node:http alone answering the body of schemas/ids/{id}, with no
+//    framework. The ceiling of a handler in front of Fastify (docs/adr/0030), compared with the anchor;
 //  - dagpact `GET /healthz` and its own constant anchor: a route that reads nothing, through the same
 //    per-request pipeline (request id, security headers, Host check, metrics; no authentication, it is
 //    public). What separates a schema read from its anchor is then split in two: the pipeline (healthz
@@ -74,10 +76,10 @@ async function transitiveCheck() {
   return { medianMs: runs[15]!, maxMs: runs[29]!, parseAllMs: parseMs };
 }
 
-async function startConstantServer(bodies: Record<string, string>, dir: string) {
+async function startConstantServer(bodies: Record<string, string>, dir: string, script = 'bench/constant-server.ts') {
   const port = await freePort();
   const args = Object.entries(bodies).map(([name, body]) => { const f = join(dir, `${name}.json`); writeFileSync(f, body); return `${name}=${f}`; });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/constant-server.ts', String(port), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', script, String(port), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('listening')) resolve(); });
     child.once('exit', (code) => reject(new Error(`constant server exited with ${code}`)));
@@ -89,6 +91,7 @@ async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'dagpact-bench-'));
   const server = await startServerProcess({ DAGPACT_DATA_DIR: dataDir, DAGPACT_LOG_LEVEL: 'warn', DAGPACT_ADMIN_TOKEN: undefined, DATABASE_URL: process.env.DATABASE_URL });
   let anchor: Awaited<ReturnType<typeof startConstantServer>> | undefined;
+  let bare: Awaited<ReturnType<typeof startConstantServer>> | undefined;
   try {
     const schema = wideRecord(20, 0);
     const reg = await fetch(`${server.url}/ccompat/subjects/bench-value/versions`, {
@@ -100,8 +103,11 @@ async function main() {
     const healthUrl = `${server.url}/healthz`;
     const bodies = { byId: await (await fetch(byIdUrl)).text(), latest: await (await fetch(latestUrl)).text(), health: await (await fetch(healthUrl)).text() };
     anchor = await startConstantServer(bodies, dataDir);
-    for (const [name, body] of Object.entries(bodies)) {
-      if (await (await fetch(`${anchor.url}/constant/${name}`)).text() !== body) throw new Error(`the constant ${name} differs from dagpact's body`);
+    bare = await startConstantServer({ byId: bodies.byId }, dataDir, 'bench/node-http-constant.ts');
+    for (const [server, names] of [[anchor, Object.keys(bodies)], [bare, ['byId']]] as const) {
+      for (const name of names) {
+        if (await (await fetch(`${server.url}/constant/${name}`)).text() !== bodies[name as keyof typeof bodies]) throw new Error(`the constant ${name} differs from dagpact's body`);
+      }
     }
     const admin = makePulsarAdmin({ url: pulsarAdminUrl });
     const topic = `persistent://public/default/bench-schema-${Date.now()}`;
@@ -117,6 +123,7 @@ async function main() {
       ['Pulsar GET /admin/v2/schemas/{t}/schema', pulsarUrl, undefined],
       ['constant, body of healthz (anchor)', `${anchor.url}/constant/health`, anchor.pid],
       ['dagpact GET /healthz (the pipeline alone)', healthUrl, server.child.pid],
+      ['node:http alone, body of schemas/ids/{id}', `${bare.url}/constant/byId`, bare.pid],
     ];
     const runs = new Map<string, Run[]>(targets.map(([name]) => [name, []]));
     for (let round = 0; round < rounds; round++) {
@@ -131,18 +138,18 @@ async function main() {
     }
     const med = (name: string, k: keyof Run) => median(runs.get(name)!.map((r) => r[k]));
     const perRound = (a: string, b: string) => runs.get(a)!.map((r, i) => (r.rps / runs.get(b)![i]!.rps).toFixed(2)).join(' / ');
-    const [cId, dId, cLatest, dLatest, pulsar, cHealth, dHealth] = targets.map(([n]) => n) as [string, string, string, string, string, string, string];
+    const [cId, dId, cLatest, dLatest, pulsar, cHealth, dHealth, bareId] = targets.map(([n]) => n) as [string, string, string, string, string, string, string, string];
     console.log(`\nschema reads: autocannon, ${connections} connections, ${seconds} s per target after 2 s warm-up, ${rounds} rounds alternating, medians`);
     console.log('| target | req/s | p50 ms | p99 ms | errors | vs its constant anchor | vs Pulsar | server CPU µs/request | anchor ÷ this, CPU |');
     console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-    for (const [name, anchorName] of [[cId, cId], [dId, cId], [cLatest, cLatest], [dLatest, cLatest], [pulsar, undefined], [cHealth, cHealth], [dHealth, cHealth]] as Array<[string, string | undefined]>) {
+    for (const [name, anchorName] of [[cId, cId], [dId, cId], [cLatest, cLatest], [dLatest, cLatest], [pulsar, undefined], [cHealth, cHealth], [dHealth, cHealth], [bareId, cId]] as Array<[string, string | undefined]>) {
       const rps = med(name, 'rps');
       const errors = runs.get(name)!.reduce((n, r) => n + r.errors + r.non2xx, 0);
       const cpu = med(name, 'cpuMicros');
       console.log(`| ${name} | ${rps.toFixed(0)} | ${med(name, 'p50')} | ${med(name, 'p99')} | ${errors} | ${anchorName ? (rps / med(anchorName, 'rps')).toFixed(2) + 'x' : ''} | ${name === cHealth || name === dHealth ? '' : (rps / med(pulsar, 'rps')).toFixed(2) + 'x'} | ` +
         `${Number.isNaN(cpu) ? '' : cpu.toFixed(1)} | ${anchorName && !Number.isNaN(cpu) ? (med(anchorName, 'cpuMicros') / cpu).toFixed(2) + 'x' : ''} |`);
     }
-    console.log(`\nper round, dagpact / anchor: schemas/ids ${perRound(dId, cId)}; versions/latest ${perRound(dLatest, cLatest)}; healthz ${perRound(dHealth, cHealth)}`);
+    console.log(`\nper round, dagpact / anchor: schemas/ids ${perRound(dId, cId)}; versions/latest ${perRound(dLatest, cLatest)}; healthz ${perRound(dHealth, cHealth)}; node:http alone ${perRound(bareId, cId)}`);
     // The split (healthz answers another body, so it is not compared with Pulsar): the pipeline's share is
     // healthz against its anchor; the registry's own, a read against healthz.
     const rate = (name: string) => med(name, 'rps');
@@ -154,6 +161,7 @@ async function main() {
     console.log(`\ntransitive check (FULL_TRANSITIVE, 200-field record vs 100 versions): median ${t.medianMs.toFixed(1)} ms, max ${t.maxMs.toFixed(1)} ms over 30 runs; reference: parsing the 101 schemas once ${t.parseAllMs.toFixed(1)} ms (ratio ${(t.medianMs / t.parseAllMs).toFixed(2)})`);
   } finally {
     anchor?.stop();
+    bare?.stop();
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
