@@ -104,9 +104,9 @@ async function main() {
     const bodies = { byId: await (await fetch(byIdUrl)).text(), latest: await (await fetch(latestUrl)).text(), health: await (await fetch(healthUrl)).text() };
     anchor = await startConstantServer(bodies, dataDir);
     bare = await startConstantServer({ byId: bodies.byId }, dataDir, 'bench/node-http-constant.ts');
-    for (const [server, names] of [[anchor, Object.keys(bodies)], [bare, ['byId']]] as const) {
+    for (const [constant, names] of [[anchor, Object.keys(bodies)], [bare, ['byId']]] as const) {
       for (const name of names) {
-        if (await (await fetch(`${server.url}/constant/${name}`)).text() !== bodies[name as keyof typeof bodies]) throw new Error(`the constant ${name} differs from dagpact's body`);
+        if (await (await fetch(`${constant.url}/constant/${name}`)).text() !== bodies[name as keyof typeof bodies]) throw new Error(`the constant ${name} differs from dagpact's body`);
       }
     }
     const admin = makePulsarAdmin({ url: pulsarAdminUrl });
