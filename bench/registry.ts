@@ -22,16 +22,16 @@
 //
 // Env: PULSAR_ADMIN_URL (default http://127.0.0.1:8080), DATABASE_URL (default: embedded PGlite in a
 // temp dir), BENCH_SECONDS per target (default 5), BENCH_CONNECTIONS (default 64), BENCH_ROUNDS (default 3).
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { checkCompatibility } from '../src/core/compat/levels.js';
 import { makeFormats } from '../src/core/formats/index.js';
 import { makePulsarAdmin } from '../src/pulsar-admin/admin-client.js';
-import { freePort, startServerProcess } from '../test/support/server-process.js';
+import { startServerProcess } from '../test/support/server-process.js';
 import { processCpuMicros } from './proc-cpu.js';
+import { startConstantServer, stopChild } from './served-pair.js';
 
 const pulsarAdminUrl = process.env.PULSAR_ADMIN_URL ?? 'http://127.0.0.1:8080';
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -76,17 +76,6 @@ async function transitiveCheck() {
   return { medianMs: runs[15]!, maxMs: runs[29]!, parseAllMs: parseMs };
 }
 
-async function startConstantServer(bodies: Record<string, string>, dir: string, script = 'bench/constant-server.ts') {
-  const port = await freePort();
-  const args = Object.entries(bodies).map(([name, body]) => { const f = join(dir, `${name}.json`); writeFileSync(f, body); return `${name}=${f}`; });
-  const child = spawn(process.execPath, ['--import', 'tsx', script, String(port), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('listening')) resolve(); });
-    child.once('exit', (code) => reject(new Error(`constant server exited with ${code}`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, pid: child.pid, stop: () => { child.kill('SIGTERM'); } };
-}
-
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'dagpact-bench-'));
   const server = await startServerProcess({ DAGPACT_DATA_DIR: dataDir, DAGPACT_LOG_LEVEL: 'warn', DAGPACT_ADMIN_TOKEN: undefined, DATABASE_URL: process.env.DATABASE_URL });
@@ -103,7 +92,7 @@ async function main() {
     const healthUrl = `${server.url}/healthz`;
     const bodies = { byId: await (await fetch(byIdUrl)).text(), latest: await (await fetch(latestUrl)).text(), health: await (await fetch(healthUrl)).text() };
     anchor = await startConstantServer(bodies, dataDir);
-    bare = await startConstantServer({ byId: bodies.byId }, dataDir, 'bench/node-http-constant.ts');
+    bare = await startConstantServer({ byId: bodies.byId }, dataDir, { script: 'bench/node-http-constant.ts' });
     for (const [constant, names] of [[anchor, Object.keys(bodies)], [bare, ['byId']]] as const) {
       for (const name of names) {
         if (await (await fetch(`${constant.url}/constant/${name}`)).text() !== bodies[name as keyof typeof bodies]) throw new Error(`the constant ${name} differs from dagpact's body`);
@@ -116,14 +105,14 @@ async function main() {
 
     // The server processes whose CPU per request is measured (the broker's is not: it serves the benchmark's topic too).
     const targets: Array<[string, string, number | undefined]> = [
-      ['constant, body of schemas/ids/{id} (anchor)', `${anchor.url}/constant/byId`, anchor.pid],
+      ['constant, body of schemas/ids/{id} (anchor)', `${anchor.url}/constant/byId`, anchor.child.pid],
       ['dagpact GET /ccompat/schemas/ids/{id}', byIdUrl, server.child.pid],
-      ['constant, body of versions/latest (anchor)', `${anchor.url}/constant/latest`, anchor.pid],
+      ['constant, body of versions/latest (anchor)', `${anchor.url}/constant/latest`, anchor.child.pid],
       ['dagpact GET /ccompat/subjects/{s}/versions/latest', latestUrl, server.child.pid],
       ['Pulsar GET /admin/v2/schemas/{t}/schema', pulsarUrl, undefined],
-      ['constant, body of healthz (anchor)', `${anchor.url}/constant/health`, anchor.pid],
+      ['constant, body of healthz (anchor)', `${anchor.url}/constant/health`, anchor.child.pid],
       ['dagpact GET /healthz (the pipeline alone)', healthUrl, server.child.pid],
-      ['node:http alone, body of schemas/ids/{id}', `${bare.url}/constant/byId`, bare.pid],
+      ['node:http alone, body of schemas/ids/{id}', `${bare.url}/constant/byId`, bare.child.pid],
     ];
     const runs = new Map<string, Run[]>(targets.map(([name]) => [name, []]));
     for (let round = 0; round < rounds; round++) {
@@ -160,8 +149,8 @@ async function main() {
     const t = await transitiveCheck();
     console.log(`\ntransitive check (FULL_TRANSITIVE, 200-field record vs 100 versions): median ${t.medianMs.toFixed(1)} ms, max ${t.maxMs.toFixed(1)} ms over 30 runs; reference: parsing the 101 schemas once ${t.parseAllMs.toFixed(1)} ms (ratio ${(t.medianMs / t.parseAllMs).toFixed(2)})`);
   } finally {
-    anchor?.stop();
-    bare?.stop();
+    if (anchor) await stopChild(anchor.child);
+    if (bare) await stopChild(bare.child);
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -1,7 +1,9 @@
 // What the registry's profiling benchmarks (registry-profile.ts, registry-perf.ts) stand up: `dagpact
 // serve` from dist/ (embedded PGlite in `dir`, warn-level logs) with one Avro schema registered, and
 // bench/constant-server.ts answering, for each named dagpact path, the very body dagpact answers there.
-// Each process is started with the Node flags given for it (a profiler's, for instance).
+// Each process is started with the Node flags given for it (a profiler's, for instance). The constant
+// server's start (startConstantServer) and the stop that waits for exit (stopChild) serve
+// bench/registry.ts too.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +19,25 @@ export interface ServedPair {
   stop(): Promise<void>;
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+/**
+ * A constant server in its own process: bench/constant-server.ts (the anchor) or another script taking
+ * the same arguments (bench/node-http-constant.ts), each body written to `dir` first, resolved once the
+ * process says it listens. `url` is its base; a body is at `${url}/constant/${name}`.
+ */
+export async function startConstantServer(bodies: Record<string, string>, dir: string,
+  options: { script?: string; flags?: string[] } = {}): Promise<{ child: ChildProcess; url: string }> {
+  const port = await freePort();
+  const args = Object.entries(bodies).map(([name, body]) => { const file = join(dir, `${name}.json`); writeFileSync(file, body); return `${name}=${file}`; });
+  const child = spawn(process.execPath, [...(options.flags ?? []), '--import', 'tsx', options.script ?? 'bench/constant-server.ts', String(port), ...args],
+    { env: process.env, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('listening')) resolve(); });
+    child.once('exit', (code) => reject(new Error(`${options.script ?? 'bench/constant-server.ts'} exited with ${code}`)));
+  });
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   await new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); });
 }
@@ -45,17 +65,11 @@ export async function startServedPair(options: {
     });
     const { id } = (await reg.json()) as { id: number };
     const paths = Object.entries(options.paths(id));
-    const bodies: string[] = [];
-    for (const [name, path] of paths) {
-      const file = join(dir, `${name}.json`);
-      writeFileSync(file, await (await fetch(`${base}${path}`)).text());
-      bodies.push(`${name}=${file}`);
-    }
-    const anchorPort = await freePort();
-    const anchorBase = `http://127.0.0.1:${anchorPort}/constant`;
-    anchor = node([...flags.anchor, '--import', 'tsx', 'bench/constant-server.ts', String(anchorPort), ...bodies]);
-    await waitFor('the constant server to answer', async () => (await fetch(`${anchorBase}/${paths[0]![0]}`)).ok, { timeoutMs: 30_000, intervalMs: 200 });
-    const started = anchor;
+    const bodies: Record<string, string> = {};
+    for (const [name, path] of paths) bodies[name] = await (await fetch(`${base}${path}`)).text();
+    const constant = await startConstantServer(bodies, dir, { flags: flags.anchor });
+    const started = anchor = constant.child;
+    const anchorBase = `${constant.url}/constant`;
     return {
       dagpact, anchor: started,
       urls: Object.fromEntries(paths.map(([name, path]) => [name, { dagpact: `${base}${path}`, anchor: `${anchorBase}/${name}` }])),
