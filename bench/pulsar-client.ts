@@ -3,12 +3,16 @@
 // so LZ4 has something to do), four modes: no batching, batching (1,000 messages / 10 ms, both
 // clients), LZ4 without batching, batching + LZ4.
 //
-// Per mode and round, the two clients alternate (which goes first flips each round):
+// Per mode and round, the two clients alternate:
 //  - produce: COUNT async sends with at most 1,000 pending; rate = COUNT / (first send → last receipt);
+//    which client produces first flips each round;
 //  - consume + ack: both clients read the same topic (the one the C++ client just produced, so the
 //    entries are identical) on their own Shared subscription from the earliest position, receive() and
 //    ack() one message at a time; rate = COUNT / (first message → last ack() call). Acks are grouped by
-//    both clients' defaults (100 ms). dagpact is also measured reading with receiveBatch() ("batch recv").
+//    both clients' defaults (100 ms). Which client reads first flips on a period of two rounds (C++,
+//    dagpact, dagpact, C++, ...), so that each goes first as often on the topic written last as on the
+//    one written before the other client's. dagpact is also measured reading with receiveBatch()
+//    ("batch recv"), after both receive() reads.
 // Medians of ROUNDS rounds; ratio = dagpact ÷ C++ client. Each consume also reports the consuming
 // process's CPU per message over the same span (process.cpuUsage(); Python's time.process_time()) and
 // its voluntary context switches per message, all threads (getrusage on both sides), and
@@ -205,11 +209,18 @@ async function main() {
           r.dagpactConsume!.push(one.rate);
           r.dagpactCpu!.push(one.cpuUs);
           r.dagpactSleeps!.push(one.sleeps);
+        };
+        const ourBatchRead = async () => {
           const batch = await dagpactConsume(client, cTopic, 'dagpact-batch', 'batch');
           r.dagpactBatchConsume!.push(batch.rate);
           r.dagpactBatchCpu!.push(batch.cpuUs);
         };
-        if (round % 2 === 0) { await cppRead(); await ourRead(); } else { await ourRead(); await cppRead(); }
+        // The two receive() reads take turns at first and second, on a period of two rounds against the
+        // produce order's one, so that over four rounds each reader goes first once on the topic written
+        // last and once on the one written before the other. The batch read comes last either way, so
+        // that neither receive() read ever follows it.
+        if (((round ^ (round >> 1)) & 1) === 0) { await cppRead(); await ourRead(); } else { await ourRead(); await cppRead(); }
+        await ourBatchRead();
         await holder?.close();
         await deleteTopic(dTopic); await deleteTopic(cTopic);
         const last = (xs: number[]) => xs.at(-1)!.toFixed(0);
