@@ -18,9 +18,11 @@
 // DAGPACT_SCHEMA_CACHE_BYTES), the caches evict and load writers again all through the run.
 //
 // The load is kept at most BACKLOG messages ahead of what the gatekeeper has settled, so the broker's
-// backlog, not the gatekeeper, absorbs any difference in speed. Every SAMPLE_SECONDS: messages settled (the gatekeeper's own
-// dagpact_gatekeeper_messages_total), RSS (/proc/PID/status VmRSS) and V8 heap in use (its /metrics).
-// Production stops at MESSAGES or after MAX_SECONDS, whichever comes first, and the report says which.
+// backlog, not the gatekeeper, absorbs any difference in speed. Every SAMPLE_SECONDS: messages settled
+// (the gatekeeper's own dagpact_gatekeeper_messages_total), RSS (/proc/PID/status VmRSS) and V8 heap in
+// use (its /metrics). Production stops at MESSAGES or after MAX_SECONDS, whichever comes first, and the
+// report says which. The run fails unless the gatekeeper held exactly the incompatible messages and
+// accepted all the others.
 //
 //   npm run build && npx tsx bench/gatekeeper-soak.ts   (needs a broker and PostgreSQL, e.g. the test harnesses)
 //
@@ -31,12 +33,11 @@
 // (default 1), BENCH_VARIANT_BLOCK (default 100), BENCH_CACHE_ENTRIES and BENCH_SCHEMA_CACHE_BYTES (default: the
 // gatekeeper's own defaults), BENCH_PYTHON (default .venv/bin/python, the venv scripts/python/venv.sh creates).
 import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import avro from 'avsc';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
@@ -241,6 +242,9 @@ async function main() {
     }
     console.log(`\nafter warm-up (10% settled, ${warm.t.toFixed(0)} s): RSS ${warm.rssMiB.toFixed(1)} MiB; at the end ${last.rssMiB.toFixed(1)} MiB (${(last.rssMiB / warm.rssMiB).toFixed(2)}x); peak after warm-up ${peak.toFixed(1)} MiB`);
     if (held !== Math.floor(produced / heldEvery)) throw new Error(`expected ${Math.floor(produced / heldEvery)} held messages, found ${held}`);
+    if (outcomes.get('QUARANTINE') !== held || outcomes.get('ACCEPT') !== produced - held) {
+      throw new Error(`expected ${produced - held} accepted and ${held} held, the gatekeeper counted ${[...outcomes].map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    }
   } finally {
     await official?.close();
     await client.close();
