@@ -46,6 +46,7 @@ import { openDatabase } from '../src/store/db.js';
 import { makeServices } from '../src/start/services.js';
 import { makeAuditLog } from '../src/store/token-store.js';
 import { createNamespace, deploy, metricValue, seedDagVersion } from '../test/integration/gatekeeper/support.js';
+import type { Outcome } from '../src/core/gatekeeper/decide.js';
 import { freePort } from '../test/support/server-process.js';
 
 const SERVICE_URL = process.env.PULSAR_SERVICE_URL ?? 'pulsar://127.0.0.1:6650';
@@ -61,6 +62,7 @@ const VARIANTS = Number(process.env.BENCH_WRITER_VARIANTS ?? 1);
 const BLOCK = Number(process.env.BENCH_VARIANT_BLOCK ?? 100);
 const PYTHON = process.env.BENCH_PYTHON ?? '.venv/bin/python';
 
+const OUTCOMES: readonly Outcome[] = ['ACCEPT', 'QUARANTINE', 'REJECT'];
 const ORDER = { type: 'record', name: 'Order', namespace: 'bench', fields: [{ name: 'id', type: 'long' }, { name: 'sku', type: 'string' }, { name: 'amount', type: 'double' }] };
 const ORDER_BAD = { ...ORDER, fields: [{ name: 'id', type: 'long' }, { name: 'sku', type: 'string' }, { name: 'amount', type: 'string' }] };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -211,12 +213,10 @@ async function main() {
       await sample();
     }
     const elapsed = (performance.now() - started) / 1000;
-    // Decisions by outcome, from the gatekeeper's own counter.
-    const outcomes = new Map<string, number>();
-    for (const m of (await metrics()).matchAll(/^dagpact_gatekeeper_messages_total\{([^}]*)\}\s+(\S+)$/gm)) {
-      const outcome = /outcome="([^"]*)"/.exec(m[1]!)?.[1] ?? '?';
-      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + Number(m[2]));
-    }
+    // Decisions by outcome, from the gatekeeper's own counter (the outcomes it has counted).
+    const counted = await metrics();
+    const outcomes = new Map(OUTCOMES.map((o) => [o, metricValue(counted, 'dagpact_gatekeeper_messages_total', { outcome: o })] as const)
+      .filter(([, n]) => n > 0));
     // Every query the gatekeeper ran on its database is a transaction of its own (it writes the quarantine
     // in transactions too): a cache that evicts shows as writers and schemas read again. A backend
     // reports its counts when it ends, so the gatekeeper is stopped first.
